@@ -1,0 +1,88 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using SupportBot.Protocol;
+
+namespace SupportBot.Cards;
+
+// The subset of the Adaptive Cards 1.5 schema the bot sends. Teams renders bot cards up to 1.5.
+public sealed record AdaptiveCard
+{
+    public const string ContentType = "application/vnd.microsoft.card.adaptive";
+
+    [JsonPropertyName("type")] public string Type => "AdaptiveCard";
+    [JsonPropertyName("$schema")] public string Schema => "http://adaptivecards.io/schemas/adaptive-card.json";
+    public string Version { get; init; } = "1.5";
+    public IReadOnlyList<CardElement> Body { get; init; } = [];
+    public IReadOnlyList<CardAction>? Actions { get; init; }
+    public CardRefresh? Refresh { get; init; }
+    public string? FallbackText { get; init; }
+
+    public Attachment ToAttachment() => new() { ContentType = ContentType, Content = this };
+
+    public string ToJson() => JsonSerializer.Serialize(this, CardJson.Options);
+}
+
+public sealed record CardRefresh(ActionExecute Action, IReadOnlyList<string>? UserIds = null);
+
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(TextBlock), "TextBlock")]
+[JsonDerivedType(typeof(FactSet), "FactSet")]
+[JsonDerivedType(typeof(Container), "Container")]
+[JsonDerivedType(typeof(ColumnSet), "ColumnSet")]
+[JsonDerivedType(typeof(ActionSet), "ActionSet")]
+public abstract record CardElement
+{
+    public string? Id { get; init; }
+    public string? Spacing { get; init; }
+    public bool? Separator { get; init; }
+}
+
+public sealed record TextBlock(string Text) : CardElement
+{
+    public bool? Wrap { get; init; } = true;
+    public string? Size { get; init; }
+    public string? Weight { get; init; }
+    public string? Color { get; init; }
+    public bool? IsSubtle { get; init; }
+    public string? Style { get; init; }
+}
+
+public sealed record Fact(string Title, string Value);
+
+public sealed record FactSet(IReadOnlyList<Fact> Facts) : CardElement;
+
+public sealed record Container(IReadOnlyList<CardElement> Items) : CardElement
+{
+    public string? Style { get; init; }
+}
+
+public sealed record Column(IReadOnlyList<CardElement> Items)
+{
+    [JsonPropertyName("type")] public string Type => "Column";
+    public string? Width { get; init; }
+}
+
+public sealed record ColumnSet(IReadOnlyList<Column> Columns) : CardElement;
+
+public sealed record ActionSet(IReadOnlyList<CardAction> Actions) : CardElement;
+
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(ActionExecute), "Action.Execute")]
+[JsonDerivedType(typeof(ActionSubmit), "Action.Submit")]
+[JsonDerivedType(typeof(ActionOpenUrl), "Action.OpenUrl")]
+public abstract record CardAction(string Title)
+{
+    public string? Id { get; init; }
+    public string? Style { get; init; }
+}
+
+public sealed record ActionExecute(string Title, string Verb, object? Data = null) : CardAction(Title);
+
+public sealed record ActionSubmit(string Title, object? Data = null) : CardAction(Title);
+
+public sealed record ActionOpenUrl(string Title, string Url) : CardAction(Title);
+
+public static class CardJson
+{
+    public static readonly JsonSerializerOptions Options = new(ProtocolJson.Options) { WriteIndented = true };
+}

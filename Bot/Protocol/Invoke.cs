@@ -1,0 +1,27 @@
+using System.Text.Json;
+
+namespace SupportBot.Protocol;
+
+public sealed record InvokeResponse(int Status, object? Body = null);
+
+public static class InvokeNames
+{
+    public const string AdaptiveCardAction = "adaptiveCard/action";
+}
+
+// value of an adaptiveCard/action invoke (Universal Actions).
+public sealed record AdaptiveCardInvokeValue(AdaptiveCardInvokeAction? Action, string? Trigger);
+
+public sealed record AdaptiveCardInvokeAction(string? Type, string? Id, string? Verb, JsonElement? Data);
+
+public sealed record AdaptiveCardInvokeResponse(int StatusCode, string Type, object? Value)
+{
+    public const string CardType = "application/vnd.microsoft.card.adaptive";
+    public const string MessageType = "application/vnd.microsoft.activity.message";
+    public const string ErrorType = "application/vnd.microsoft.error";
+
+    public static AdaptiveCardInvokeResponse Card(object card) => new(200, CardType, card);
+    public static AdaptiveCardInvokeResponse Message(string text) => new(200, MessageType, text);
+    public static AdaptiveCardInvokeResponse Error(int statusCode, string code, string message) =>
+        new(statusCode, ErrorType, new { code, message });
+}

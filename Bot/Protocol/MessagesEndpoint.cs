@@ -1,0 +1,119 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace SupportBot.Protocol;
+
+// POST /api/messages: the only door the Bot Connector uses. Everything about HTTP and the wire JSON stops here;
+// the bot itself only sees a TurnContext.
+public static class MessagesEndpoint
+{
+    public static RouteGroupBuilder MapBotMessages(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api");
+        api.MapPost("/messages", HandleAsync);
+        return api;
+    }
+
+    static async Task<Results<Ok, JsonHttpResult<object>, ProblemHttpResult, StatusCodeHttpResult>> HandleAsync(
+        HttpContext http,
+        ChannelAuthenticator authenticator,
+        IOptions<MessagingOptions> messaging,
+        ConnectorClient connector,
+        IBot bot,
+        ILogger<IBot> logger,
+        CancellationToken ct)
+    {
+        var cap = messaging.Value.MaxActivityBytes;
+        if (http.Request.ContentLength > cap)
+            return TooLarge(cap);
+
+        var auth = await authenticator.AuthenticateAsync(http.Request.Headers.Authorization.ToString(), ct);
+        if (auth.Outcome != AuthOutcome.Allowed)
+            return Denied(auth);
+
+        var body = await ReadCappedAsync(http.Request.Body, cap, ct);
+        if (body is null)
+            return TooLarge(cap);
+
+        var (activity, error) = Parse(body);
+        if (activity is null)
+            return TypedResults.Problem(error, statusCode: 400, title: "Malformed activity");
+
+        auth = ChannelAuthenticator.AuthorizeActivity(auth, activity);
+        if (auth.Outcome != AuthOutcome.Allowed)
+            return Denied(auth);
+
+        logger.LogInformation("Activity {Type} {Name} {ActivityId} in {ChannelId}", activity.Type, activity.Name, activity.Id, activity.ChannelId);
+        var turn = new TurnContext(activity, connector);
+        try
+        {
+            await bot.OnTurnAsync(turn, ct);
+        }
+        catch (Exception ex) when (ex is ConnectorException or HttpRequestException)
+        {
+            // The bot could not reach the channel to answer: an upstream fault, not ours and not the caller's.
+            logger.LogWarning("Could not answer activity {ActivityId}: {Error}", activity.Id, ex.Message);
+            return TypedResults.StatusCode((int)HttpStatusCode.BadGateway);
+        }
+
+        if (activity.Type == ActivityTypes.Invoke)
+        {
+            var invoke = turn.InvokeResponse ?? new InvokeResponse(501);
+            return invoke.Body is null
+                ? TypedResults.StatusCode(invoke.Status)
+                : TypedResults.Json(invoke.Body, ProtocolJson.Options, statusCode: invoke.Status);
+        }
+        return TypedResults.Ok();
+    }
+
+    static ProblemHttpResult Denied(AuthResult auth) => TypedResults.Problem(
+        auth.Reason,
+        statusCode: auth.Outcome == AuthOutcome.Forbidden ? 403 : 401,
+        title: auth.Outcome == AuthOutcome.Forbidden ? "Forbidden" : "Unauthorized");
+
+    static ProblemHttpResult TooLarge(int cap) => TypedResults.Problem(
+        $"An activity may be at most {cap} bytes.", statusCode: 413, title: "Activity too large");
+
+    static async Task<byte[]?> ReadCappedAsync(Stream body, int cap, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await body.ReadAsync(chunk, ct)) > 0)
+        {
+            if (buffer.Length + read > cap)
+                return null;
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+
+    internal static (Activity? Activity, string Error) Parse(byte[] body)
+    {
+        Activity? activity;
+        try
+        {
+            activity = JsonSerializer.Deserialize<Activity>(body, ProtocolJson.Options);
+        }
+        catch (JsonException ex)
+        {
+            return (null, $"The body is not a valid activity: {ex.Message}");
+        }
+
+        if (activity is null)
+            return (null, "The body is empty or null.");
+        var missing = new List<string>();
+        if (string.IsNullOrWhiteSpace(activity.Type)) missing.Add("type");
+        if (string.IsNullOrWhiteSpace(activity.ChannelId)) missing.Add("channelId");
+        if (string.IsNullOrWhiteSpace(activity.Conversation?.Id)) missing.Add("conversation.id");
+        if (!Uri.TryCreate(activity.ServiceUrl, UriKind.Absolute, out var serviceUrl) || serviceUrl.Scheme is not ("https" or "http"))
+            missing.Add("serviceUrl (an absolute http(s) URL)");
+        if (activity.Type is ActivityTypes.Message or ActivityTypes.Invoke && string.IsNullOrWhiteSpace(activity.From?.Id))
+            missing.Add("from.id");
+        return missing.Count > 0
+            ? (null, "Missing or invalid required fields: " + string.Join(", ", missing))
+            : (activity, "");
+    }
+}

@@ -1,0 +1,87 @@
+using System.Net;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Polly;
+
+namespace SupportBot.Protocol;
+
+public static class ProtocolServiceCollectionExtensions
+{
+    public const string MetadataHttpClientName = "openid-metadata";
+
+    static readonly HashSet<HttpStatusCode> Transient =
+    [
+        HttpStatusCode.TooManyRequests, HttpStatusCode.PreconditionFailed,
+        HttpStatusCode.BadGateway, HttpStatusCode.ServiceUnavailable, HttpStatusCode.GatewayTimeout,
+    ];
+
+    public static IServiceCollection AddBotProtocol(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<BotOptions>(configuration);
+        services.Configure<MessagingOptions>(configuration.GetSection("Messaging"));
+
+        services.AddHttpClient(MetadataHttpClientName);
+        services.AddSingleton<IConfigurationManager<OpenIdConnectConfiguration>>(sp =>
+        {
+            var url = sp.GetRequiredService<IOptions<BotOptions>>().Value.Endpoints.OpenIdMetadataUrl;
+            var retriever = new HttpDocumentRetriever(sp.GetRequiredService<IHttpClientFactory>().CreateClient(MetadataHttpClientName))
+            {
+                // Metadata must come over HTTPS; plain HTTP only to a server on this machine (test doubles).
+                RequireHttps = !new Uri(url).IsLoopback,
+            };
+            return new ConfigurationManager<OpenIdConnectConfiguration>(url, new OpenIdConnectConfigurationRetriever(), retriever)
+            {
+                AutomaticRefreshInterval = TimeSpan.FromHours(12),
+            };
+        });
+        services.AddSingleton<ChannelAuthenticator>();
+
+        services.AddHttpClient(MsalConnectorTokenProvider.HttpClientName);
+        services.AddSingleton<IConnectorTokenProvider, MsalConnectorTokenProvider>();
+
+        services.AddHttpClient<ConnectorClient>(ConnectorClient.HttpClientName)
+            .AddResilienceHandler("connector", (pipeline, context) =>
+            {
+                var retry = context.ServiceProvider.GetService<IOptions<ConnectorRetryOptions>>()?.Value ?? new ConnectorRetryOptions();
+                pipeline.AddRetry(new HttpRetryStrategyOptions
+                {
+                    MaxRetryAttempts = retry.MaxRetryAttempts,
+                    Delay = retry.BaseDelay,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    ShouldRetryAfterHeader = true,
+                    ShouldHandle = args => ValueTask.FromResult(
+                        args.Outcome.Exception is HttpRequestException or TimeoutException
+                        || (args.Outcome.Result is { } r && Transient.Contains(r.StatusCode))),
+                });
+                pipeline.AddTimeout(TimeSpan.FromSeconds(30));
+            });
+        services.AddOptions<ConnectorRetryOptions>().Bind(configuration.GetSection("Connector:Retry"));
+        return services;
+    }
+
+    public static void LogAuthenticationMode(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<BotOptions>>().Value;
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SupportBot.Authentication");
+        if (options.IsAnonymous)
+        {
+            logger.LogWarning(
+                "ANONYMOUS DEVELOPMENT MODE: MicrosoftAppId is not set, so /api/messages accepts unauthenticated requests " +
+                "and replies are sent without a token. Never expose this instance beyond this machine.");
+            return;
+        }
+        var endpoints = options.Endpoints;
+        logger.LogInformation(
+            "AUTHENTICATED MODE: app {AppId} ({AppType}); inbound tokens from {Issuer} via {Metadata}; outbound tokens from {Login}",
+            options.MicrosoftAppId, options.ResolvedAppType, endpoints.TokenIssuer, endpoints.OpenIdMetadataUrl, endpoints.LoginUrl);
+    }
+}
+
+public sealed class ConnectorRetryOptions
+{
+    public int MaxRetryAttempts { get; set; } = 4;
+    public TimeSpan BaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+}

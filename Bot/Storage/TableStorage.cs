@@ -1,0 +1,45 @@
+using Azure.Data.Tables;
+using Azure.Identity;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace SupportBot.Storage;
+
+public static class TableStorage
+{
+    public static IServiceCollection AddTableStorage(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        var connection = configuration.GetConnectionString("Tables");
+        if (string.IsNullOrWhiteSpace(connection))
+        {
+            // Local development (or anonymous mode, which is only for local use) falls back to Azurite.
+            if (!environment.IsDevelopment() && !string.IsNullOrWhiteSpace(configuration["MicrosoftAppId"]))
+                throw new InvalidOperationException(
+                    "ConnectionStrings:Tables is not set. Give a storage connection string, or the table endpoint URL to use the app's managed identity.");
+            connection = "UseDevelopmentStorage=true";
+        }
+
+        services.AddSingleton(_ => Uri.TryCreate(connection, UriKind.Absolute, out var endpoint)
+            ? new TableServiceClient(endpoint, new DefaultAzureCredential())
+            : new TableServiceClient(connection));
+        services.AddHealthChecks().AddCheck<TablesHealthCheck>("tables", tags: ["ready"]);
+        return services;
+    }
+}
+
+// Readiness: the bot is useless without its tables, so /readyz asks the table service for one page of tables.
+public sealed class TablesHealthCheck(TableServiceClient tables) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
+    {
+        try
+        {
+            await foreach (var _ in tables.QueryAsync(maxPerPage: 1, cancellationToken: ct).AsPages(pageSizeHint: 1))
+                break;
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or AggregateException or AuthenticationFailedException)
+        {
+            return HealthCheckResult.Unhealthy("Table storage is unreachable", ex);
+        }
+    }
+}
