@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace SupportBot.Tests.Infrastructure;
+
+// The real bot (same composition as Program) on Kestrel at a free loopback port.
+public sealed class BotServer : IAsyncDisposable
+{
+    readonly WebApplication app;
+
+    BotServer(WebApplication app, Uri baseAddress)
+    {
+        this.app = app;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; }
+    public Uri MessagesEndpoint => new(BaseAddress, "/api/messages");
+    public IServiceProvider Services => app.Services;
+
+    public static async Task<BotServer> StartAsync(
+        IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? services = null,
+        int port = 0)
+    {
+        var app = SupportBotApp.Build(["--environment", "Development"], builder =>
+        {
+            builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+            builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
+            builder.Logging.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Warning);
+            services?.Invoke(builder.Services);
+        });
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        return new BotServer(app, new Uri(address));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}
