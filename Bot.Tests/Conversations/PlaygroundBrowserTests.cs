@@ -1,0 +1,56 @@
+using Microsoft.Playwright;
+using SupportBot.Tests.Infrastructure;
+
+namespace SupportBot.Tests.Conversations;
+
+// A person's view: the Playground's Teams-like web UI in headless Chromium.
+public sealed class PlaygroundBrowserTests : IAsyncLifetime
+{
+    readonly Azurite azurite = new();
+    BotServer bot = null!;
+    Playground playground = null!;
+
+    public async Task InitializeAsync()
+    {
+        await azurite.InitializeAsync();
+        bot = await BotServer.StartAsync(new Dictionary<string, string?> { ["ConnectionStrings:Tables"] = azurite.ConnectionString });
+        playground = await Playground.StartAsync(bot.MessagesEndpoint, connectStream: false);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await playground.DisposeAsync();
+        await bot.DisposeAsync();
+        await azurite.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Typing_a_message_shows_the_bots_card_and_its_button_updates_it()
+    {
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                    "--disable-component-update", "--disable-sync"],
+        });
+        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
+        await page.GotoAsync(playground.BaseAddress.ToString());
+
+        var input = page.Locator("div[role=\"textbox\"][data-lexical-editor=\"true\"]");
+        await input.ClickAsync(new() { Timeout = 30_000 });
+        await input.PressSequentiallyAsync("the projector in room 12 shows no signal");
+        await input.PressAsync("Enter");
+
+        var card = page.Locator(".ac-adaptiveCard", new() { HasText = "room 12" });
+        await card.Last.WaitForAsync(new() { Timeout = 15_000 });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(TestPaths.OutputDirectory("screenshots"), "playground-reply-card.png"), FullPage = true });
+
+        await card.Last.Locator(".ac-actionSet button[aria-label=\"Check status\"]").ClickAsync();
+        await page.Locator(".ac-adaptiveCard", new() { HasText = "checked 1 time" }).WaitForAsync(new() { Timeout = 15_000 });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(TestPaths.OutputDirectory("screenshots"), "playground-card-updated.png"), FullPage = true });
+
+        Assert.True(await page.Locator(".ac-adaptiveCard", new() { HasText = "checked 1 time" }).IsVisibleAsync());
+    }
+}
