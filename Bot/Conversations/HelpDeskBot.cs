@@ -1,16 +1,40 @@
 using System.Text.Json;
+using Azure;
 using SupportBot.Protocol;
 using SupportBot.Proactive;
 
 namespace SupportBot.Conversations;
 
 // The conversation a user has with the help desk. Reads top to bottom like the chat itself.
-public sealed class HelpDeskBot(ConversationReferenceStore references, ProactiveMessenger proactive) : ActivityHandler
+public sealed class HelpDeskBot(ConversationReferenceStore references, ProactiveMessenger proactive, ILogger<HelpDeskBot> logger) : ActivityHandler
 {
+    public override async Task OnTurnAsync(TurnContext turn, CancellationToken ct)
+    {
+        try
+        {
+            await base.OnTurnAsync(turn, ct);
+        }
+        catch (Exception ex) when (IsStorageFailure(ex))
+        {
+            // Storage is down or slow: say so, and hand the user back what they typed so nothing is lost.
+            logger.LogError("Storage failed during {Type} activity {ActivityId}: {Error}", turn.Activity.Type, turn.Activity.Id, ex.GetBaseException().Message);
+            if (turn.Activity.Type == ActivityTypes.Message)
+                await turn.SendActivityAsync(StorageTrouble(turn.Activity.Text), ct);
+        }
+    }
+
+    // The Azure SDK throws RequestFailedException, or an AggregateException of them once its retries run out.
+    static bool IsStorageFailure(Exception ex) =>
+        ex is RequestFailedException || (ex is AggregateException agg && agg.InnerExceptions.All(e => e is RequestFailedException));
+
+    static string StorageTrouble(string? typed) =>
+        "Sorry, I couldn't save that just now. Please try again in a minute." +
+        (string.IsNullOrWhiteSpace(typed) ? "" : $" Here is what you wrote, so you can send it again:\n\n> {typed.Trim()}");
+
     protected override async Task OnInstallationAddAsync(TurnContext turn, CancellationToken ct)
     {
-        await references.SaveAsync(turn.Activity.GetConversationReference(), ct);
         await turn.SendActivityAsync(Activity.CreateMessage(attachments: WelcomeCards.Welcome(turn.Activity.From?.Name).ToAttachment()), ct);
+        await references.SaveAsync(turn.Activity.GetConversationReference(), ct);
     }
 
     protected override async Task OnMessageAsync(TurnContext turn, CancellationToken ct)

@@ -18,9 +18,14 @@ public static class TableStorage
             connection = "UseDevelopmentStorage=true";
         }
 
+        // Teams gives a turn 15 s: fail fast enough that the user still hears from the bot.
+        var options = new TableClientOptions();
+        options.Retry.MaxRetries = 2;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(300);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(5);
         services.AddSingleton(_ => Uri.TryCreate(connection, UriKind.Absolute, out var endpoint)
-            ? new TableServiceClient(endpoint, new DefaultAzureCredential())
-            : new TableServiceClient(connection));
+            ? new TableServiceClient(endpoint, new DefaultAzureCredential(), options)
+            : new TableServiceClient(connection, options));
         services.AddHealthChecks().AddCheck<TablesHealthCheck>("tables", tags: ["ready"]);
         return services;
     }

@@ -1,0 +1,246 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CsCheck;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using SupportBot.Tests.Infrastructure;
+
+namespace SupportBot.Tests.Protocol;
+
+// /api/messages in anonymous development mode facing whatever a client sends. Replies go to a fake connector on loopback.
+public sealed class BadInputTests : IAsyncLifetime
+{
+    readonly Azurite azurite = new();
+    readonly System.Collections.Concurrent.ConcurrentQueue<JsonNode> sent = new();
+    BotServer bot = null!;
+    WebApplication connector = null!;
+    string connectorUrl = "";
+    readonly HttpClient http = new();
+    int connectorCalls;
+
+    public async Task InitializeAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        connector = builder.Build();
+        connector.MapPost("/v3/conversations/{id}/activities/{activityId}", async (HttpRequest request) =>
+        {
+            Interlocked.Increment(ref connectorCalls);
+            sent.Enqueue((await JsonNode.ParseAsync(request.Body))!);
+            return Results.Json(new { id = "reply-1" }, statusCode: 201);
+        });
+        connector.MapPost("/v3/conversations/{id}/activities", () => Results.Json(new { id = "sent-1" }, statusCode: 201));
+        await connector.StartAsync();
+        connectorUrl = connector.Urls.First();
+
+        await azurite.InitializeAsync();
+        bot = await BotServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Messaging:MaxActivityBytes"] = "4096",
+            ["ConnectionStrings:Tables"] = azurite.ConnectionString,
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        http.Dispose();
+        await bot.DisposeAsync();
+        await connector.StopAsync();
+        await connector.DisposeAsync();
+        await azurite.DisposeAsync();
+    }
+
+    Task<HttpResponseMessage> PostAsync(string body) =>
+        http.PostAsync(bot.MessagesEndpoint, new StringContent(body, Encoding.UTF8, "application/json"));
+
+    JsonObject ValidMessage(string text = "hello") => new()
+    {
+        ["type"] = "message",
+        ["id"] = "activity-1",
+        ["channelId"] = "msteams",
+        ["serviceUrl"] = connectorUrl,
+        ["from"] = new JsonObject { ["id"] = "user-1", ["name"] = "Sam" },
+        ["recipient"] = new JsonObject { ["id"] = "bot-1" },
+        ["conversation"] = new JsonObject { ["id"] = "conv-1", ["conversationType"] = "personal" },
+        ["text"] = text,
+    };
+
+    [Fact]
+    public async Task A_valid_message_is_answered_through_the_connector()
+    {
+        var response = await PostAsync(ValidMessage().ToJsonString());
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, connectorCalls);
+    }
+
+    [Theory]
+    [InlineData("{not json")]
+    [InlineData("")]
+    [InlineData("null")]
+    [InlineData("[1,2,3]")]
+    [InlineData("\"a string\"")]
+    [InlineData("{\"type\": 5}")]
+    public async Task Malformed_json_is_400(string body)
+    {
+        var response = await PostAsync(body);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(0, connectorCalls);
+    }
+
+    [Theory]
+    [InlineData("type")]
+    [InlineData("channelId")]
+    [InlineData("serviceUrl")]
+    [InlineData("conversation")]
+    [InlineData("from")]
+    public async Task A_missing_required_field_is_400_and_named(string field)
+    {
+        var activity = ValidMessage();
+        activity.Remove(field);
+
+        var response = await PostAsync(activity.ToJsonString());
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(field, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task An_oversized_body_is_413_with_a_reason()
+    {
+        var response = await PostAsync(ValidMessage(new string('x', 5000)).ToJsonString());
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains("4096 bytes", await response.Content.ReadAsStringAsync());
+        Assert.Equal(0, connectorCalls);
+    }
+
+    [Fact]
+    public async Task An_oversized_chunked_body_without_content_length_is_413()
+    {
+        var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(ValidMessage(new string('x', 5000)).ToJsonString())));
+        content.Headers.ContentType = new("application/json");
+        var request = new HttpRequestMessage(HttpMethod.Post, bot.MessagesEndpoint) { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+
+        var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_unknown_activity_type_is_200_and_ignored()
+    {
+        var activity = ValidMessage();
+        activity["type"] = "somethingNew";
+        var response = await PostAsync(activity.ToJsonString());
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(0, connectorCalls);
+    }
+
+    [Fact]
+    public async Task An_unknown_invoke_is_501_not_500()
+    {
+        var activity = ValidMessage();
+        activity["type"] = "invoke";
+        activity["name"] = "composeExtension/unknown";
+        var response = await PostAsync(activity.ToJsonString());
+        Assert.Equal(HttpStatusCode.NotImplemented, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_malformed_card_action_gets_a_400_card_error()
+    {
+        var activity = ValidMessage();
+        activity["type"] = "invoke";
+        activity["name"] = "adaptiveCard/action";
+        activity["value"] = "not an object";
+        var response = await PostAsync(activity.ToJsonString());
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Equal(400, body["statusCode"]!.GetValue<int>());
+        Assert.Equal("application/vnd.microsoft.error", body["type"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task When_storage_is_down_the_user_is_told_to_retry_and_gets_their_text_back()
+    {
+        await using var botWithoutStorage = await BotServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Tables"] = azurite.ConnectionString.Replace($":{azurite.Port}/", $":{FreePort.Next()}/"),
+        });
+
+        var response = await http.PostAsync(botWithoutStorage.MessagesEndpoint,
+            new StringContent(ValidMessage("notify me").ToJsonString(), Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var reply = Assert.Single(sent)["text"]!.GetValue<string>();
+        Assert.Contains("try again", reply);
+        Assert.Contains("notify me", reply);
+    }
+
+    [Fact]
+    public void Unknown_properties_round_trip()
+    {
+        var activity = ValidMessage();
+        activity["futureField"] = new JsonObject { ["nested"] = 1 };
+        activity["from"]!["tenantSpecific"] = "x";
+
+        var parsed = JsonSerializer.Deserialize<SupportBot.Protocol.Activity>(activity.ToJsonString(), SupportBot.Protocol.ProtocolJson.Options)!;
+        var written = JsonNode.Parse(JsonSerializer.Serialize(parsed, SupportBot.Protocol.ProtocolJson.Options))!;
+
+        Assert.Equal(1, written["futureField"]!["nested"]!.GetValue<int>());
+        Assert.Equal("x", written["from"]!["tenantSpecific"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Random_json_never_gets_a_500()
+    {
+        var statuses = new System.Collections.Concurrent.ConcurrentBag<int>();
+        await AnyActivityish().SampleAsync(async body =>
+        {
+            var response = await PostAsync(body);
+            statuses.Add((int)response.StatusCode);
+            return (int)response.StatusCode < 500;
+        }, iter: 300, threads: 1, seed: null);
+
+        // The generator must reach the turn, not only the parser, for this to mean anything.
+        Assert.Contains(200, statuses);
+        Assert.Contains(400, statuses);
+    }
+
+    // Random JSON values, and valid activities with fields replaced by random values.
+    Gen<string> AnyActivityish()
+    {
+        var scalar = Gen.OneOf(
+            Gen.Const((JsonNode?)null),
+            Gen.Bool.Select(b => (JsonNode?)JsonValue.Create(b)),
+            Gen.Int.Select(i => (JsonNode?)JsonValue.Create(i)),
+            Gen.Double.Where(double.IsFinite).Select(d => (JsonNode?)JsonValue.Create(d)),
+            Gen.String.Select(s => (JsonNode?)JsonValue.Create(s)),
+            Gen.OneOf<string>("message", "invoke", "conversationUpdate", "installationUpdate", "typing", "messageReaction", "adaptiveCard/action", "msteams")
+                .Select(s => (JsonNode?)JsonValue.Create(s)));
+        var node = Gen.Recursive<JsonNode?>((depth, self) => depth >= 3
+            ? scalar
+            : Gen.OneOf(
+                scalar,
+                self.Array[0, 4].Select(items => (JsonNode?)new JsonArray(items.Select(i => i?.DeepClone()).ToArray())),
+                Gen.Select(Gen.OneOf<string>("type", "text", "value", "action", "from", "id", "membersAdded", "entities", "attachments", "channelData", "name"), self, (k, v) => (Key: k, Value: v))
+                    .Array[0, 4]
+                    .Select(pairs =>
+                    {
+                        var obj = new JsonObject();
+                        foreach (var pair in pairs) obj[pair.Key] = pair.Value?.DeepClone();
+                        return (JsonNode?)obj;
+                    })));
+        var fields = Gen.OneOf<string>("type", "text", "value", "from", "conversation", "serviceUrl", "channelId", "name",
+            "membersAdded", "entities", "attachments", "channelData", "timestamp", "action", "recipient", "replyToId");
+        var mutated = Gen.Select(fields.Array[1, 4], node.Array[4]).Select((names, values) =>
+        {
+            var activity = ValidMessage();
+            for (var i = 0; i < names.Length; i++) activity[names[i]] = values[i]?.DeepClone();
+            return activity.ToJsonString();
+        });
+        return Gen.Frequency<string>((1, node.Select(n => n?.ToJsonString() ?? "null")), (3, mutated), (1, Gen.String));
+    }
+}
