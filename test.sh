@@ -11,12 +11,11 @@ dotnet test SupportBot.sln -c Release --nologo --logger "console;verbosity=norma
 status=${PIPESTATUS[0]}
 set -e
 
-summary=$(grep -E "^(Passed|Failed)!" "$log" | tail -1)
-passed=$(sed -nE 's/.*Passed: +([0-9]+).*/\1/p' <<<"$summary")
-failed=$(sed -nE 's/.*Failed: +([0-9]+),.*/\1/p' <<<"$summary")
-skipped=$(sed -nE 's/.*Skipped: +([0-9]+).*/\1/p' <<<"$summary")
+count() { grep -E "^ +$1: +[0-9]+" "$log" | tail -1 | grep -oE "[0-9]+" || echo 0; }
+total=$(grep -E "^Total tests: +[0-9]+" "$log" | tail -1 | grep -oE "[0-9]+" || echo 0)
+passed=$(count Passed); failed=$(count Failed); skipped=$(count Skipped)
 rm -f "$log"
 echo
-echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
-if [ "${passed:-0}" = 0 ] && [ "$status" = 0 ]; then echo "error: no test ran" >&2; exit 1; fi
+echo "$passed passed, $failed failed, $skipped skipped"
+if [ "$total" = 0 ]; then echo "error: no test ran" >&2; exit 1; fi
 exit "$status"

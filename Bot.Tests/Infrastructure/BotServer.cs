@@ -28,8 +28,12 @@ public sealed class BotServer : IAsyncDisposable
         var app = SupportBotApp.Build(["--environment", "Development"], builder =>
         {
             builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = "Warning",
+                ["Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks"] = "None",
+            });
             builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
-            builder.Logging.SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Warning);
             services?.Invoke(builder.Services);
         });
         await app.StartAsync();
