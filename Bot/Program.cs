@@ -1,11 +1,20 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using SupportBot.Conversations;
 using SupportBot.Proactive;
 using SupportBot.Protocol;
 using SupportBot.Storage;
+using SupportBot.Triage;
+
+if (args.Length > 0 && args[0] is "triage")
+{
+    var cli = new System.CommandLine.RootCommand("SupportBot command-line tools") { TriageCommand.Create() };
+    return cli.Parse(args).Invoke();
+}
 
 var app = SupportBotApp.Build(args);
 app.LogAuthenticationMode();
 await app.RunAsync();
+return 0;
 
 public static class SupportBotApp
 {
@@ -19,7 +28,8 @@ public static class SupportBotApp
         builder.Services.AddTableStorage(builder.Configuration, builder.Environment);
         builder.Services.AddSingleton<ConversationReferenceStore>();
         builder.Services.AddSingleton<ProactiveMessenger>();
-        builder.Services.AddSingleton<IBot, HelpDeskBot>();
+        builder.Services.TryAddSingleton<IBot, HelpDeskBot>();
+        builder.Services.AddSingleton<ITriage>(sp => TriageService.Create(sp.GetRequiredService<ILogger<Triager>>()));
 
         var app = builder.Build();
         app.UseExceptionHandler();

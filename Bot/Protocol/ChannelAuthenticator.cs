@@ -22,7 +22,7 @@ public sealed record AuthResult(AuthOutcome Outcome, string Reason, ClaimsIdenti
 // then (once the activity is parsed) the serviceurl claim and the signing key's channel endorsements.
 public sealed class ChannelAuthenticator(
     IOptions<BotOptions> options,
-    IConfigurationManager<OpenIdConnectConfiguration> metadata,
+    ChannelMetadata metadata,
     ILogger<ChannelAuthenticator> logger)
 {
     static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(5);
@@ -46,15 +46,17 @@ public sealed class ChannelAuthenticator(
         if (!handler.CanReadToken(token))
             return AuthResult.Deny401("bearer token is not a JWT");
 
-        var config = await metadata.GetConfigurationAsync(ct);
+        var config = await metadata.GetAsync(ct);
         var result = await ValidateAsync(token, config);
         if (result.Exception is SecurityTokenSignatureKeyNotFoundException)
         {
-            // Keys rotate: an unknown kid forces one metadata refresh before the token is refused.
+            // Keys rotate: an unknown kid forces one metadata refresh (awaited) before the token is refused.
             logger.LogInformation("Signing key not in cached metadata; refreshing OpenID metadata");
-            metadata.RequestRefresh();
-            config = await metadata.GetConfigurationAsync(ct);
-            result = await ValidateAsync(token, config);
+            if (await metadata.RefreshAsync(config, ct) is { } refreshed)
+            {
+                config = refreshed;
+                result = await ValidateAsync(token, config);
+            }
         }
 
         if (!result.IsValid)
@@ -116,5 +118,79 @@ public sealed class ChannelAuthenticator(
                 break;
         }
         return endorsements;
+    }
+}
+
+// The channel's OpenID metadata (issuer and signing keys), cached and refreshed every 12 hours.
+// Not IdentityModel's ConfigurationManager: its RequestRefresh only starts a background fetch and the next read still
+// returns the old keys, so a token signed with a freshly rotated key would be refused. Here a forced refresh is awaited,
+// and rate-limited so that tokens with made-up kids cannot make the bot hammer the metadata host.
+public sealed class ChannelMetadata(string metadataUrl, IDocumentRetriever retriever, TimeProvider time, ILogger<ChannelMetadata> logger)
+{
+    public static readonly TimeSpan RefreshInterval = TimeSpan.FromHours(12);
+    public static readonly TimeSpan MinimumForcedRefreshInterval = TimeSpan.FromMinutes(1);
+    static readonly TimeSpan RetryAfterFailure = TimeSpan.FromMinutes(1);
+
+    sealed record Snapshot(OpenIdConnectConfiguration Configuration, DateTimeOffset RefreshAfter);
+
+    readonly SemaphoreSlim gate = new(1, 1);
+    volatile Snapshot? current;
+    DateTimeOffset lastForcedRefresh = DateTimeOffset.MinValue;
+
+    public async Task<OpenIdConnectConfiguration> GetAsync(CancellationToken ct)
+    {
+        if (current is { } fresh && time.GetUtcNow() < fresh.RefreshAfter)
+            return fresh.Configuration;
+        await gate.WaitAsync(ct);
+        try
+        {
+            var snapshot = current;
+            return snapshot is not null && time.GetUtcNow() < snapshot.RefreshAfter
+                ? snapshot.Configuration
+                : await FetchAsync(snapshot, ct);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    // For a token whose key is not in `seen`: newer metadata, or null when there is none to be had right now.
+    public async Task<OpenIdConnectConfiguration?> RefreshAsync(OpenIdConnectConfiguration seen, CancellationToken ct)
+    {
+        await gate.WaitAsync(ct);
+        try
+        {
+            var snapshot = current;
+            if (snapshot is not null && !ReferenceEquals(snapshot.Configuration, seen))
+                return snapshot.Configuration; // another request refreshed meanwhile
+            var now = time.GetUtcNow();
+            if (now - lastForcedRefresh < MinimumForcedRefreshInterval)
+                return null;
+            lastForcedRefresh = now;
+            var refreshed = await FetchAsync(snapshot, ct);
+            return ReferenceEquals(refreshed, seen) ? null : refreshed;
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    // Under the gate. A failed refresh keeps the old metadata for a minute rather than refusing every request.
+    async Task<OpenIdConnectConfiguration> FetchAsync(Snapshot? stale, CancellationToken ct)
+    {
+        try
+        {
+            var configuration = await OpenIdConnectConfigurationRetriever.GetAsync(metadataUrl, retriever, ct);
+            current = new Snapshot(configuration, time.GetUtcNow() + RefreshInterval);
+            return configuration;
+        }
+        catch (Exception ex) when (stale is not null && !ct.IsCancellationRequested)
+        {
+            logger.LogWarning(ex, "Could not refresh OpenID metadata from {Url}; keeping the cached keys", metadataUrl);
+            current = stale with { RefreshAfter = time.GetUtcNow() + RetryAfterFailure };
+            return stale.Configuration;
+        }
     }
 }

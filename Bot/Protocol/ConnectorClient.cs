@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Polly.Timeout;
 
 namespace SupportBot.Protocol;
 
@@ -56,13 +57,26 @@ public sealed class ConnectorClient(HttpClient http, IConnectorTokenProvider tok
         if (await tokens.GetTokenAsync(ct) is { } token)
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
 
-        using var response = await http.SendAsync(request, ct);
+        using var response = await SendHttpAsync(request, method, path, ct);
         if (!response.IsSuccessStatusCode)
             throw await ErrorFrom(response, method, path, ct);
         if (response.Content.Headers.ContentLength == 0 || response.StatusCode is HttpStatusCode.NoContent or HttpStatusCode.Accepted)
             return default!;
         var text = await response.Content.ReadAsStringAsync(ct);
         return string.IsNullOrWhiteSpace(text) ? default! : JsonSerializer.Deserialize<T>(text, ProtocolJson.Options)!;
+    }
+
+    async Task<HttpResponseMessage> SendHttpAsync(HttpRequestMessage request, HttpMethod method, string path, CancellationToken ct)
+    {
+        try
+        {
+            return await http.SendAsync(request, ct);
+        }
+        catch (TimeoutRejectedException ex)
+        {
+            // Every attempt timed out: an unreachable upstream, reported like the transport failure it is.
+            throw new HttpRequestException($"Connector {method} {path.Split('?')[0]} timed out", ex, HttpStatusCode.GatewayTimeout);
+        }
     }
 
     static async Task<ConnectorException> ErrorFrom(HttpResponseMessage response, HttpMethod method, string path, CancellationToken ct)

@@ -29,7 +29,17 @@ public static class MessagesEndpoint
         if (http.Request.ContentLength > cap)
             return TooLarge(cap);
 
-        var auth = await authenticator.AuthenticateAsync(http.Request.Headers.Authorization.ToString(), ct);
+        AuthResult auth;
+        try
+        {
+            auth = await authenticator.AuthenticateAsync(http.Request.Headers.Authorization.ToString(), ct);
+        }
+        catch (Exception ex) when (ex is IOException or HttpRequestException or InvalidOperationException && !ct.IsCancellationRequested)
+        {
+            // No signing keys yet and the metadata endpoint is unreachable: we cannot tell, so ask the channel to retry.
+            logger.LogError("Cannot authenticate: OpenID metadata unavailable ({Error})", ex.Message);
+            return TypedResults.Problem("The bot cannot verify requests right now.", statusCode: 503, title: "Service unavailable");
+        }
         if (auth.Outcome != AuthOutcome.Allowed)
             return Denied(auth);
 
@@ -51,9 +61,9 @@ public static class MessagesEndpoint
         {
             await bot.OnTurnAsync(turn, ct);
         }
-        catch (Exception ex) when (ex is ConnectorException or HttpRequestException)
+        catch (Exception ex) when (ex is ConnectorException or HttpRequestException or Microsoft.Identity.Client.MsalException)
         {
-            // The bot could not reach the channel to answer: an upstream fault, not ours and not the caller's.
+            // The bot could not reach the channel (or get a token to) to answer: an upstream fault, not the caller's.
             logger.LogWarning("Could not answer activity {ActivityId}: {Error}", activity.Id, ex.Message);
             return TypedResults.StatusCode((int)HttpStatusCode.BadGateway);
         }

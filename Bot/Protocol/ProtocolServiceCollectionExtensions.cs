@@ -2,8 +2,8 @@ using System.Net;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols;
-using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Polly;
+using Polly.Timeout;
 
 namespace SupportBot.Protocol;
 
@@ -22,8 +22,9 @@ public static class ProtocolServiceCollectionExtensions
         services.Configure<BotOptions>(configuration);
         services.Configure<MessagingOptions>(configuration.GetSection("Messaging"));
 
-        services.AddHttpClient(MetadataHttpClientName);
-        services.AddSingleton<IConfigurationManager<OpenIdConnectConfiguration>>(sp =>
+        // Teams gives up on a turn after 15 s: a slow metadata host must not hold requests for the default 100 s.
+        services.AddHttpClient(MetadataHttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
+        services.AddSingleton(sp =>
         {
             var url = sp.GetRequiredService<IOptions<BotOptions>>().Value.Endpoints.OpenIdMetadataUrl;
             var retriever = new HttpDocumentRetriever(sp.GetRequiredService<IHttpClientFactory>().CreateClient(MetadataHttpClientName))
@@ -31,10 +32,7 @@ public static class ProtocolServiceCollectionExtensions
                 // Metadata must come over HTTPS; plain HTTP only to a server on this machine (test doubles).
                 RequireHttps = !new Uri(url).IsLoopback,
             };
-            return new ConfigurationManager<OpenIdConnectConfiguration>(url, new OpenIdConnectConfigurationRetriever(), retriever)
-            {
-                AutomaticRefreshInterval = TimeSpan.FromHours(12),
-            };
+            return new ChannelMetadata(url, retriever, TimeProvider.System, sp.GetRequiredService<ILogger<ChannelMetadata>>());
         });
         services.AddSingleton<ChannelAuthenticator>();
 
@@ -53,10 +51,11 @@ public static class ProtocolServiceCollectionExtensions
                     UseJitter = true,
                     ShouldRetryAfterHeader = true,
                     ShouldHandle = args => ValueTask.FromResult(
-                        args.Outcome.Exception is HttpRequestException or TimeoutException
+                        // An attempt cut off by the timeout below surfaces as Polly's TimeoutRejectedException.
+                        args.Outcome.Exception is HttpRequestException or TimeoutRejectedException
                         || (args.Outcome.Result is { } r && Transient.Contains(r.StatusCode))),
                 });
-                pipeline.AddTimeout(TimeSpan.FromSeconds(30));
+                pipeline.AddTimeout(retry.AttemptTimeout);
             });
         services.AddOptions<ConnectorRetryOptions>().Bind(configuration.GetSection("Connector:Retry"));
         return services;
@@ -84,4 +83,5 @@ public sealed class ConnectorRetryOptions
 {
     public int MaxRetryAttempts { get; set; } = 4;
     public TimeSpan BaseDelay { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }

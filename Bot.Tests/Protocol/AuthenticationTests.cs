@@ -1,0 +1,308 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using SupportBot.Protocol;
+using SupportBot.Tests.Infrastructure;
+
+namespace SupportBot.Tests.Protocol;
+
+// Inbound authentication of POST /api/messages against a fake Bot Framework OpenID metadata + JWKS server.
+public sealed class AuthenticationTests : IAsyncLifetime
+{
+    const string AppId = "0b6a3e0c-3f0e-4c55-9a8e-4d6f1d5c2a71";
+    const string Issuer = "https://api.botframework.com";
+    const string ServiceUrl = "https://smba.trafficmanager.net/amer/";
+
+    // RSA key generation is slow-ish: one set for the whole class.
+    static readonly RsaSecurityKey TeamsKey = NewKey("teams-key-1");
+    static readonly RsaSecurityKey WebChatOnlyKey = NewKey("webchat-key-1");
+    static readonly RsaSecurityKey RotatedKey = NewKey("teams-key-2");
+    static readonly RsaSecurityKey UnknownKey = NewKey("never-published");
+    // Same kid as the published Teams key, different key material: a forged signature.
+    static readonly RsaSecurityKey ImpostorKey = NewKey(TeamsKey.KeyId);
+
+    readonly List<(RsaSecurityKey Key, string[] Endorsements)> published =
+    [
+        (TeamsKey, ["msteams", "skype"]),
+        (WebChatOnlyKey, ["webchat"]),
+    ];
+    readonly RecordingBot recorder = new();
+    readonly HttpClient http = new();
+    int keyRequests;
+    LoopbackServer metadata = null!;
+    BotServer bot = null!;
+
+    public async Task InitializeAsync()
+    {
+        metadata = await LoopbackServer.StartAsync(app =>
+        {
+            app.MapGet("/v1/.well-known/openidconfiguration", (HttpContext ctx) => Results.Json(new
+            {
+                issuer = Issuer,
+                jwks_uri = $"{ctx.Request.Scheme}://{ctx.Request.Host}/v1/.well-known/keys",
+                id_token_signing_alg_values_supported = new[] { "RS256" },
+            }));
+            app.MapGet("/v1/.well-known/keys", () =>
+            {
+                Interlocked.Increment(ref keyRequests);
+                lock (published)
+                    return Results.Json(new { keys = published.Select(p => Jwk(p.Key, p.Endorsements)).ToArray() });
+            });
+        });
+
+        bot = await BotServer.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["MicrosoftAppId"] = AppId,
+                ["MicrosoftAppPassword"] = "secret",
+                ["ToBotFromChannelOpenIdMetadataUrl"] = new Uri(metadata.BaseAddress, "v1/.well-known/openidconfiguration").ToString(),
+                ["ToBotFromChannelTokenIssuer"] = Issuer,
+                ["ConnectionStrings:Tables"] = "UseDevelopmentStorage=true",
+            },
+            services => services.AddSingleton<IBot>(recorder));
+    }
+
+    public async Task DisposeAsync()
+    {
+        http.Dispose();
+        await bot.DisposeAsync();
+        await metadata.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_valid_token_is_accepted_and_the_turn_runs_once()
+    {
+        var response = await PostAsync(Token());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, recorder.Turns);
+        Assert.Equal("hello", recorder.LastActivity?.Text);
+    }
+
+    [Fact]
+    public async Task A_token_expired_two_minutes_ago_is_accepted_within_the_clock_skew()
+    {
+        var response = await PostAsync(Token(expires: DateTime.UtcNow.AddMinutes(-2)));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, recorder.Turns);
+    }
+
+    [Fact]
+    public async Task No_token_is_refused_when_an_app_id_is_configured()
+    {
+        var response = await PostAsync(token: null);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(0, recorder.Turns);
+    }
+
+    [Fact]
+    public async Task A_header_that_is_not_a_bearer_JWT_is_refused()
+    {
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync("not-a-jwt")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync("e30.e30.bm90LWEtc2lnbmF0dXJl")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostRawAuthorizationAsync("Basic " + Token())).StatusCode);
+        Assert.Equal(0, recorder.Turns);
+    }
+
+    [Fact]
+    public async Task A_forged_signature_under_a_known_kid_is_refused()
+    {
+        var response = await PostAsync(Token(signingKey: ImpostorKey));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(0, recorder.Turns);
+    }
+
+    [Fact]
+    public async Task An_unsigned_alg_none_token_is_refused()
+    {
+        // The valid token's claims, re-wrapped as an unsigned JWT that names the published key.
+        var payload = Token().Split('.')[1];
+        var header = Base64UrlEncoder.Encode($$"""{"alg":"none","typ":"JWT","kid":"{{TeamsKey.KeyId}}"}""");
+        var unsigned = $"{header}.{payload}.";
+
+        var response = await PostAsync(unsigned);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(0, recorder.Turns);
+    }
+
+    [Fact]
+    public async Task A_token_expired_beyond_the_five_minute_skew_is_refused()
+    {
+        var response = await PostAsync(Token(expires: DateTime.UtcNow.AddMinutes(-6)));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(0, recorder.Turns);
+    }
+
+    [Fact]
+    public async Task A_token_from_another_issuer_is_refused()
+    {
+        var response = await PostAsync(Token(issuer: "https://sts.windows.net/evil/"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(0, recorder.Turns);
+    }
+
+    [Fact]
+    public async Task A_token_for_another_bot_is_forbidden()
+    {
+        var response = await PostAsync(Token(audience: Guid.NewGuid().ToString()));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(0, recorder.Turns);
+    }
+
+    [Fact]
+    public async Task A_token_without_a_serviceurl_claim_is_refused()
+    {
+        var response = await PostAsync(Token(serviceUrl: null));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(0, recorder.Turns);
+    }
+
+    [Fact]
+    public async Task A_token_issued_for_another_serviceUrl_is_forbidden()
+    {
+        var response = await PostAsync(Token(serviceUrl: "https://attacker.example/amer/"));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(0, recorder.Turns);
+    }
+
+    [Fact]
+    public async Task A_token_signed_by_a_key_not_endorsed_for_msteams_is_forbidden()
+    {
+        var response = await PostAsync(Token(signingKey: WebChatOnlyKey));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal(0, recorder.Turns);
+    }
+
+    [Fact]
+    public async Task An_unknown_kid_forces_a_metadata_refresh_and_is_still_refused()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(Token())).StatusCode);
+        var before = Volatile.Read(ref keyRequests);
+        Assert.Equal(1, before);
+
+        var response = await PostAsync(Token(signingKey: UnknownKey));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.True(Volatile.Read(ref keyRequests) > before, "an unknown kid should refetch the signing keys");
+        Assert.Equal(1, recorder.Turns);
+    }
+
+    [Fact]
+    public async Task A_key_published_after_the_keys_were_cached_is_accepted_after_the_refresh()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(Token())).StatusCode);
+        lock (published)
+            published.Add((RotatedKey, ["msteams"]));
+
+        var response = await PostAsync(Token(signingKey: RotatedKey));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, recorder.Turns);
+        Assert.Equal(2, Volatile.Read(ref keyRequests));
+    }
+
+    [Fact]
+    public async Task Repeated_unknown_kids_do_not_refetch_the_keys_every_time()
+    {
+        for (var i = 0; i < 3; i++)
+            Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(Token(signingKey: UnknownKey))).StatusCode);
+
+        // One fetch to fill the cache, at most one forced refresh after that.
+        Assert.InRange(Volatile.Read(ref keyRequests), 1, 2);
+        Assert.Equal(0, recorder.Turns);
+    }
+
+    static string Token(
+        RsaSecurityKey? signingKey = null,
+        string? issuer = Issuer,
+        string? audience = AppId,
+        string? serviceUrl = ServiceUrl,
+        DateTime? expires = null)
+    {
+        var notAfter = expires ?? DateTime.UtcNow.AddMinutes(30);
+        var claims = new Dictionary<string, object>();
+        if (serviceUrl is not null)
+            claims["serviceurl"] = serviceUrl;
+        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = issuer,
+            Audience = audience,
+            IssuedAt = notAfter.AddMinutes(-60),
+            NotBefore = notAfter.AddMinutes(-60),
+            Expires = notAfter,
+            Claims = claims,
+            SigningCredentials = new SigningCredentials(signingKey ?? TeamsKey, SecurityAlgorithms.RsaSha256),
+        });
+    }
+
+    Task<HttpResponseMessage> PostAsync(string? token) =>
+        PostRawAuthorizationAsync(token is null ? null : "Bearer " + token);
+
+    async Task<HttpResponseMessage> PostRawAuthorizationAsync(string? authorization)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, bot.MessagesEndpoint)
+        {
+            Content = JsonContent.Create(new JsonObject
+            {
+                ["type"] = "message",
+                ["id"] = "activity-1",
+                ["channelId"] = "msteams",
+                ["serviceUrl"] = ServiceUrl,
+                ["conversation"] = new JsonObject { ["id"] = "a:1conversation" },
+                ["from"] = new JsonObject { ["id"] = "29:user", ["aadObjectId"] = Guid.NewGuid().ToString() },
+                ["recipient"] = new JsonObject { ["id"] = "28:" + AppId },
+                ["text"] = "hello",
+            }),
+        };
+        if (authorization is not null)
+            request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        return await http.SendAsync(request);
+    }
+
+    static RsaSecurityKey NewKey(string kid) => new(RSA.Create(2048)) { KeyId = kid };
+
+    static object Jwk(RsaSecurityKey key, string[] endorsements)
+    {
+        var p = key.Rsa.ExportParameters(includePrivateParameters: false);
+        return new
+        {
+            kty = "RSA",
+            use = "sig",
+            kid = key.KeyId,
+            n = Base64UrlEncoder.Encode(p.Modulus),
+            e = Base64UrlEncoder.Encode(p.Exponent),
+            endorsements,
+        };
+    }
+
+    sealed class RecordingBot : IBot
+    {
+        int turns;
+        public int Turns => Volatile.Read(ref turns);
+        public Activity? LastActivity { get; private set; }
+
+        public Task OnTurnAsync(TurnContext turn, CancellationToken ct)
+        {
+            LastActivity = turn.Activity;
+            Interlocked.Increment(ref turns);
+            return Task.CompletedTask;
+        }
+    }
+}
