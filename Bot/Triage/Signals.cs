@@ -1,0 +1,47 @@
+using System.Text.RegularExpressions;
+
+namespace SupportBot.Triage;
+
+public enum SignalKind { SecurityOrSafety, HappeningNow, Widespread, NoRush }
+
+public sealed record Signal(SignalKind Kind, string Name, string Matched);
+
+// Phrases a technician would never ignore, whatever the model says. Matched on lower-cased text with
+// apostrophes dropped, so "can't", "cant" and "can not" all read the same.
+public static partial class Signals
+{
+    static readonly (SignalKind Kind, string Name, Regex Pattern)[] Rules =
+    [
+        (SignalKind.SecurityOrSafety, "phishing", Rx(@"\b(ph|f)ish(ing|y)?\b|\bscam\b|\bspoof(ed|ing)?\b|\bfake (email|login|sign ?in|invoice|page|microsoft)")),
+        (SignalKind.SecurityOrSafety, "clicked or opened something suspicious", Rx(@"\b(clicked|opened|downloaded|ran)\b.{0,40}\b(link|attachment|file|invoice|zip|macro|popup|pop up)\b.{0,60}\b(suspicious|weird|strange|dodgy|sketchy|bad|fake|shouldnt|not sure|unknown|scam|virus|malware)|\b(suspicious|weird|strange|dodgy|sketchy|fake|scam)\b.{0,40}\b(link|attachment)\b.{0,40}\b(clicked|opened)|\bi (think i )?(clicked|opened) (a|the|on a|on the) (bad|dodgy|suspicious|phishing|fake|scam) ")),
+        (SignalKind.SecurityOrSafety, "gave away credentials", Rx(@"\b(entered|typed|gave|put|shared)\b.{0,30}\b(my )?(password|passcode|credentials|login details|mfa code|code)\b.{0,40}\b(link|site|page|email|caller|someone|website|form|text)")),
+        (SignalKind.SecurityOrSafety, "ransomware or malware", Rx(@"\bransom|\bmalware\b|\btrojan\b|\bkeylogger\b|\bspyware\b|\binfected\b|\b(got|have|has|caught|picked up) (a |some )?virus|\bvirus (warning|alert|pop ?up|detected|found)|\bfiles? (are |were |have been |got )?(all )?encrypted|\bencrypted (all )?(my |our |the )?files|\bbitcoin\b|\bcrypto ?locker")),
+        (SignalKind.SecurityOrSafety, "account compromised", Rx(@"\bhack(ed|er|ers|ing)?\b|\bcompromised\b|\bbreach(ed)?\b|\b(someone|somebody|some one)( else)? (has )?(logged|signed|logging|signing|got) (in|into|access)|\bsending (out )?(spam|emails?|messages) (i|that i) (didnt|did not|never)|\bsent (emails?|messages) (i|that i) (didnt|did not|never)|\bunknown (login|sign ?in)|\bsign ?in from (russia|china|another country|a country)|\b(mfa|2fa|authenticator|approval) (requests?|prompts?|notifications?|codes?) (i|that i) (didnt|did not|never)|\bpassword (was |has been )?changed (and|but) (i|it wasnt)|\bimpersonat|\bleak(ed)? (data|passwords|student)|\bdata (leak|breach)")),
+        (SignalKind.SecurityOrSafety, "lost or stolen device", Rx(@"\b(stolen|stole|theft|nicked|robbed|burgl)|\b(lost|misplaced|left|cant find) (my |a |the |our |his |her |their )?(work |school |staff |office )?(laptop|phone|mobile|ipad|tablet|chromebook|macbook|surface|device|badge|usb|memory stick|hard drive|yubikey)|\b(laptop|phone|ipad|tablet|chromebook|device|usb) (is |was |has gone |went )?(missing|stolen|gone)")),
+        (SignalKind.SecurityOrSafety, "safety hazard", Rx(@"\bsmok(e|ing|ey)\b|\bspark(s|ing|ed)?\b|\bburn(ing|t)? (smell|plastic)|\bsmells? (like |of )?(burn|smoke|melting)|\bon fire\b|\bfire (alarm|hazard)\b|\bflames?\b|\bmelt(ed|ing)\b|\b(swollen|bulging|swelling|puffy|expanding) (laptop |phone )?batter|\bbattery (is )?(swollen|bulging|swelling|expanding|leaking|smoking|very hot|really hot|too hot to)|\bexposed wires?|\belectric(al)? shock|\bshocked (me|him|her|a student)|\bwater (is )?(leaking|dripping|pouring) (on|onto|into|over)|\bcable.{0,20}(trip|tripped)|\bfell (on|onto) (a |the )?(student|child|kid|someone)")),
+        (SignalKind.HappeningNow, "happening right now", Rx(@"\bright now\b|\brn\b|\basap\b|\bimmediately\b|\burgent(ly)?\b.{0,40}\b(now|waiting|class|lesson|meeting|live|today)|\bemergency\b|\bhelp!+|\bplease hurry|\bneed (it|this|help) (fixed |sorted )?(now|asap)")),
+        (SignalKind.HappeningNow, "class or meeting waiting", Rx(@"\b(class|kids|students|pupils|children|learners|audience|parents|guests|customers|clients|patients|visitors|people|room|board|governors|trustees|donors|candidates|everyone) (are |is )?(all )?(sitting |just )?(here |there )?(waiting|watching|stuck|idle|waiting on me)|\b(in|during|mid|middle of|teaching|running|giving|starting) (a |my |the |this )?(lesson|class|lecture|exam|test|assessment|assembly|meeting|presentation|webinar|call|session|interview|period)\b|\b(lesson|class|meeting|exam|assembly|presentation|webinar|interview|session|call|period) (starts|started|is starting|begins|in) (in )?(\d+|five|ten|two|a few|fifteen|twenty)|\bin (\d+|five|ten|two|fifteen|twenty|a few) (min|mins|minutes)\b|\b(on air|i am presenting|im presenting|currently presenting)\b|\b(queue|line) of (customers|people|parents|students)|\b(customers|people|parents) (are )?queu")),
+        (SignalKind.HappeningNow, "work stopped", Rx(@"\b(cant|cannot|can not|unable to) (teach|work|do (any|my) (work|job)|do anything|continue|carry on|start (the|my) (lesson|class|meeting))\b|\b(nothing|no one|nobody) (can|is able to) (work|log in|sign in|print|get online)|\bstopped (the|my|our) (lesson|class|meeting)|\bdue (today|in an hour|at noon|by \d|this morning|this afternoon)|\bdeadline (is )?(today|in \d|this)")),
+        (SignalKind.Widespread, "many people affected", Rx(@"\b(everyone|everybody|nobody|no one|noone|all (of )?(the )?(staff|students|teachers|users|computers|laptops|pcs|machines|classrooms|rooms|printers|phones|of us|devices|chromebooks))\b|\bwhole (building|school|office|floor|department|site|campus|wing|block|team|staff|company|org|organisation|organization|district|class)|\bentire (building|school|office|floor|department|site|campus|wing|team|staff|company|network)|\b(outage|down for (all|every)|is down everywhere)|\b(multiple|several|many|lots of|loads of|a bunch of|half the|most of the) (people|users|staff|teachers|students|rooms|classrooms|computers|laptops|machines|offices|desks)|\bacross the (school|building|site|office|campus)")),
+        (SignalKind.NoRush, "no rush", Rx(@"\bno rush\b|\bno hurry\b|\bnot urgent\b|\bnon[- ]?urgent\b|\bnot (a |an )?(priority|emergency)\b|\bwhen(ever)? you (get|have|find) (a |the )?(chance|minute|moment|sec|second|time)\b|\bwhenever\b|\bat some point\b|\bno (big )?deal\b|\b(next|this coming) (week|month|term|semester|year|monday|tuesday|wednesday|thursday|friday)\b|\bbefore (the )?(end of|next|monday|tuesday|wednesday|thursday|friday)\b|\bby (the )?(end of|next|monday|tuesday|wednesday|thursday|friday)\b|\bfor (next|the new|a new) (week|term|starter|hire|year|semester)\b|\bstarting (on |next )\b|\bwhen convenient\b|\blow priority\b|\bin the (next few|coming) (days|weeks)\b")),
+        (SignalKind.NoRush, "how-to question", Rx(@"^(hi|hello|hey|morning|quick question)?[ ,!.]*(how (do|can|would|should) (i|we|you)|how to|is (there|it possible)|can (i|we|you) (please )?(get|have|order|request|set up|add)|could (i|we|you) (please )?(get|have|order|set up|add|show)|would (it be possible|you be able)|where (do|can) i (find|get)|what is the (best )?way|i would like|id like|i want to (request|order|get|know)|we need (a |an |another )?(new )?(account|login|laptop|monitor|licen))|\bhow do (i|we|you)\b|\bhow can (i|we)\b|\bis there a way\b|\bwondering (if|how|whether)\b|\bjust (wondering|curious)\b|\bcan you show me\b|\bany (tips|idea how)\b")),
+    ];
+
+    public static IReadOnlyList<Signal> Find(string text)
+    {
+        var normalized = Normalize(text);
+        var found = new List<Signal>();
+        foreach (var (kind, name, pattern) in Rules)
+            if (pattern.Match(normalized) is { Success: true } m)
+                found.Add(new Signal(kind, name, m.Value.Trim()));
+        return found;
+    }
+
+    public static string Normalize(string text) =>
+        Whitespace().Replace(text.ToLowerInvariant().Replace("'", "").Replace("\u2019", ""), " ").Trim();
+
+    static Regex Rx(string pattern) => new(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromMilliseconds(250));
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
+}

@@ -1,0 +1,23 @@
+namespace SupportBot.Triage;
+
+// Loads the committed model, or trains one from the committed data when the model is missing or stale.
+public static class TriageService
+{
+    public static Triager Create(ILogger? logger = null)
+    {
+        var fingerprintFile = Path.Combine(TriageDataset.ModelDirectory, "fingerprint.txt");
+        var fingerprint = TriageDataset.Fingerprint();
+        if (File.Exists(fingerprintFile) && File.ReadAllText(fingerprintFile).Trim() == fingerprint)
+            return new Triager(TriageModel.Load(TriageDataset.ModelDirectory));
+
+        logger?.LogWarning("Triage model missing or older than its data; training one now (run 'triage train' to commit it)");
+        return new Triager(TriageModel.Train(TriageDataset.Train()));
+    }
+
+    public static void TrainAndSave(string outputDirectory)
+    {
+        var model = TriageModel.Train(TriageDataset.Train());
+        model.Save(outputDirectory);
+        File.WriteAllText(Path.Combine(outputDirectory, "fingerprint.txt"), TriageDataset.Fingerprint() + Environment.NewLine);
+    }
+}
