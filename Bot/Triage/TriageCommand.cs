@@ -19,11 +19,15 @@ public static class TriageCommand
         var triage = new Command("triage", "Triage JSON lines {\"text\": \"...\"} from stdin into urgency, confirm, category, confidence and reasons.");
         triage.SetAction(_ => RunLines(Console.In, Console.Out));
 
-        var eval = new Command("eval", "Print triage metrics on the held-out split.");
-        eval.SetAction(_ =>
+        var showMisses = new Option<bool>("--misses") { Description = "Also list the held-out messages triaged wrongly." };
+        var eval = new Command("eval", "Print triage metrics on the held-out split.") { showMisses };
+        eval.SetAction(parse =>
         {
             var metrics = TriageEvaluation.Evaluate(TriageService.Create(), TriageDataset.HeldOut());
             Console.WriteLine(metrics);
+            if (parse.GetValue(showMisses))
+                foreach (var (item, result) in metrics.Misses)
+                    Console.WriteLine($"- [{item.Label}/{item.Category}] {item.Text}\n    -> {JsonSerializer.Serialize(result, Json)}");
             return 0;
         });
         triage.Subcommands.Add(eval);
