@@ -30,7 +30,8 @@ public static class TriageEvaluation
         var normals = results.Where(r => r.Item.Label == TriageLabels.Normal).ToList();
         var unclear = results.Where(r => r.Item.Label == TriageLabels.Unclear).ToList();
         var clear = emergencies.Concat(normals).ToList();
-        var security = results.Where(r => r.Item.Category == "security").ToList();
+        // Security incidents; a calm question about security ("how do I spot a phish?") is labelled normal and is not one.
+        var security = results.Where(r => r.Item.Category == "security" && r.Item.Label != TriageLabels.Normal).ToList();
 
         var misses = results.Where(r => r.Item.Label switch
         {

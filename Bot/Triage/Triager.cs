@@ -22,7 +22,9 @@ public sealed class Triager(TriageModel model) : ITriage
         var category = BestCategory(text, signals);
         var reasons = signals.Select(s => $"{s.Name}: \"{s.Matched}\"").ToList();
 
-        if (signals.Any(s => s.Kind == SignalKind.SecurityOrSafety))
+        var security = signals.Any(s => s.Kind == SignalKind.SecurityOrSafety);
+        var askingHowTo = signals.Any(s => s.Name == Signals.HowToQuestion);
+        if (security && !askingHowTo)
             return new(Urgency.Emergency, false, category, Math.Max(0.9, Score(scores, TriageLabels.Emergency)), reasons);
 
         double emergency = Score(scores, TriageLabels.Emergency);
@@ -38,14 +40,21 @@ public sealed class Triager(TriageModel model) : ITriage
         var total = emergency + normal + unclear;
         emergency /= total; normal /= total; unclear /= total;
 
+        // A question about security ("how do I spot a phish?") may be no incident at all: ask rather than assume.
+        if (security)
+        {
+            var lean = emergency >= normal ? Urgency.Emergency : Urgency.Normal;
+            return new(lean, true, category, Round(Math.Max(emergency, normal)), With(reasons, "security topic asked as a question"));
+        }
+
         if (emergency >= SureEnough && emergency - normal >= LeanMargin)
             return new(Urgency.Emergency, false, category, Round(emergency), With(reasons, $"model: emergency {emergency:0.00}"));
         if (normal >= SureEnough && normal - emergency >= LeanMargin)
             return new(Urgency.Normal, false, category, Round(normal), With(reasons, $"model: normal {normal:0.00}"));
 
-        // Not sure: ask. Lean towards emergency unless the words lean clearly towards normal, so a class is never left waiting.
-        var urgency = normal > emergency + unclear ? Urgency.Normal : Urgency.Emergency;
-        var confidence = urgency == Urgency.Emergency ? emergency + unclear : normal;
+        // Not sure: ask. Until the user answers, lean whichever way the words lean, emergency on a tie.
+        var urgency = normal > emergency ? Urgency.Normal : Urgency.Emergency;
+        var confidence = Math.Max(emergency, normal) + unclear / 2;
         return new(urgency, true, category, Round(confidence), With(reasons, $"unsure: emergency {emergency:0.00}, normal {normal:0.00}, unclear {unclear:0.00}"));
     }
 
