@@ -36,7 +36,9 @@ public static class TriageCommand
         var train = new Command("train", "Train the triage model from Triage/Data/*.train.jsonl and save it.") { output };
         train.SetAction(parse =>
         {
-            var target = parse.GetValue(output)?.FullName ?? Path.Combine(Directory.GetCurrentDirectory(), "Bot", "Triage", "Model");
+            var cwd = Directory.GetCurrentDirectory();
+            var project = File.Exists(Path.Combine(cwd, "Bot.csproj")) ? cwd : Path.Combine(cwd, "Bot");
+            var target = parse.GetValue(output)?.FullName ?? Path.Combine(project, "Triage", "Model");
             TriageService.TrainAndSave(target);
             Console.WriteLine($"model written to {target}");
             return 0;

@@ -25,7 +25,7 @@ public sealed class Triager(TriageModel model) : ITriage
         var security = signals.Any(s => s.Kind == SignalKind.SecurityOrSafety);
         var askingHowTo = signals.Any(s => s.Name == Signals.HowToQuestion);
         if (security && !askingHowTo)
-            return new(Urgency.Emergency, false, category, Math.Max(0.9, Score(scores, TriageLabels.Emergency)), reasons);
+            return new(Urgency.Emergency, false, category, Round(Math.Max(0.9, Score(scores, TriageLabels.Emergency))), reasons);
 
         double emergency = Score(scores, TriageLabels.Emergency);
         double normal = Score(scores, TriageLabels.Normal);

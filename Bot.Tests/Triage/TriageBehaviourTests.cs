@@ -1,0 +1,111 @@
+using SupportBot.Triage;
+
+namespace SupportBot.Tests.Triage;
+
+public sealed class TriageBehaviourTests(TriageFixture fixture) : IClassFixture<TriageFixture>
+{
+    [Theory]
+    [InlineData("I clicked a link in an email and now my files are encrypted")]
+    [InlineData("no rush but I think I typed my password into a fake login page")]
+    [InlineData("someone has logged into my account from another country")]
+    [InlineData("my laptop was stolen from my car last night")]
+    [InlineData("there's smoke coming out of the printer")]
+    [InlineData("the laptop battery is swollen and really hot")]
+    [InlineData("got a ransom note on the office pc")]
+    public void Security_and_safety_incidents_are_emergencies_without_asking(string text)
+    {
+        var result = fixture.Triager.Triage(text);
+        Assert.Equal(Urgency.Emergency, result.Urgency);
+        Assert.False(result.Confirm);
+        Assert.NotEmpty(result.Reasons);
+    }
+
+    [Theory]
+    [InlineData("projector died and my class is waiting right now")]
+    [InlineData("wifi is down for the whole building")]
+    [InlineData("nobody can log in to the SIS and registers are due")]
+    [InlineData("my teams meeting starts in 5 minutes and my mic is dead")]
+    public void Work_stopped_now_or_many_affected_is_an_emergency(string text)
+    {
+        Assert.Equal(Urgency.Emergency, fixture.Triager.Triage(text).Urgency);
+    }
+
+    [Theory]
+    [InlineData("How do I bookmark a page?")]
+    [InlineData("when you get a chance could you install Audacity on my laptop")]
+    [InlineData("need a new monitor for next week, no rush")]
+    [InlineData("how do i set up an out of office reply")]
+    public void How_to_questions_and_no_rush_requests_are_normal(string text)
+    {
+        var result = fixture.Triager.Triage(text);
+        Assert.Equal(Urgency.Normal, result.Urgency);
+        Assert.False(result.Confirm);
+    }
+
+    [Theory]
+    [InlineData("right now", SignalKind.HappeningNow)]
+    [InlineData("the class is waiting", SignalKind.HappeningNow)]
+    [InlineData("everyone is locked out", SignalKind.Widespread)]
+    [InlineData("whole building has no internet", SignalKind.Widespread)]
+    [InlineData("how do I change my signature", SignalKind.NoRush)]
+    [InlineData("whenever you get a chance", SignalKind.NoRush)]
+    [InlineData("sometime next week", SignalKind.NoRush)]
+    [InlineData("no rush at all", SignalKind.NoRush)]
+    [InlineData("I think I clicked a phishing link", SignalKind.SecurityOrSafety)]
+    [InlineData("Can't find my work phone, I think I left it on the bus", SignalKind.SecurityOrSafety)]
+    public void Signals_are_found(string text, SignalKind kind)
+    {
+        Assert.Contains(Signals.Find(text), s => s.Kind == kind);
+    }
+
+    [Theory]
+    [InlineData("the wifi in the canteen is patchy but no one really needs it there")]
+    [InlineData("how do I print double sided")]
+    [InlineData("the firewall blocks a site I need for a lesson next week")]
+    public void Ordinary_words_do_not_raise_security_or_widespread_signals(string text)
+    {
+        Assert.DoesNotContain(Signals.Find(text), s => s.Kind is SignalKind.SecurityOrSafety or SignalKind.Widespread);
+    }
+
+    [Fact]
+    public void Reasons_name_the_signals_that_drove_the_result()
+    {
+        var result = fixture.Triager.Triage("whole school wifi is down right now");
+        Assert.Contains(result.Reasons, r => r.Contains("many people affected"));
+        Assert.Contains(result.Reasons, r => r.Contains("happening right now"));
+    }
+
+    [Theory]
+    [InlineData("🙂🙂🙂")]
+    [InlineData("🔥")]
+    [InlineData("?!?!")]
+    [InlineData("el proyector no funciona")]
+    [InlineData("プロジェクターが動きません")]
+    [InlineData("a")]
+    public void Odd_input_gets_a_clear_result(string text)
+    {
+        var result = fixture.Triager.Triage(text);
+        Assert.InRange(result.Confidence, 0, 1);
+        Assert.False(string.IsNullOrEmpty(result.Category));
+    }
+
+    [Fact]
+    public void A_100_KB_message_gets_a_result()
+    {
+        var text = string.Concat(Enumerable.Repeat("the projector keeps flickering and ", 3000));
+        Assert.True(text.Length > 100_000);
+
+        var result = fixture.Triager.Triage(text);
+
+        Assert.InRange(result.Confidence, 0, 1);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("\n\t")]
+    public void Empty_text_is_an_error_not_an_exception(string text)
+    {
+        Assert.NotNull(TriageInput.Problem(text));
+    }
+}
