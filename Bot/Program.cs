@@ -29,6 +29,7 @@ public static class SupportBotApp
         builder.Services.AddSingleton<ConversationReferenceStore>();
         builder.Services.AddSingleton<ProactiveMessenger>();
         builder.Services.TryAddSingleton<IBot, HelpDeskBot>();
+        builder.Services.Configure<EmergencyPolicy>(builder.Configuration.GetSection("Triage"));
         builder.Services.AddSingleton<ITriage>(sp => TriageService.Create(sp.GetRequiredService<ILogger<Triager>>()));
 
         var app = builder.Build();

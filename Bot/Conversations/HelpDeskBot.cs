@@ -1,12 +1,18 @@
 using System.Text.Json;
 using Azure;
+using Microsoft.Extensions.Options;
+using SupportBot.Triage;
 using SupportBot.Protocol;
 using SupportBot.Proactive;
 
 namespace SupportBot.Conversations;
 
 // The conversation a user has with the help desk. Reads top to bottom like the chat itself.
-public sealed class HelpDeskBot(ConversationReferenceStore references, ProactiveMessenger proactive, ILogger<HelpDeskBot> logger) : ActivityHandler
+public sealed class HelpDeskBot(
+    ConversationReferenceStore references,
+    ProactiveMessenger proactive,
+    IOptions<EmergencyPolicy> emergencyPolicy,
+    ILogger<HelpDeskBot> logger) : ActivityHandler
 {
     public override async Task OnTurnAsync(TurnContext turn, CancellationToken ct)
     {
@@ -33,7 +39,7 @@ public sealed class HelpDeskBot(ConversationReferenceStore references, Proactive
 
     protected override async Task OnInstallationAddAsync(TurnContext turn, CancellationToken ct)
     {
-        await turn.SendActivityAsync(Activity.CreateMessage(attachments: WelcomeCards.Welcome(turn.Activity.From?.Name).ToAttachment()), ct);
+        await turn.SendActivityAsync(Activity.CreateMessage(attachments: WelcomeCards.Welcome(turn.Activity.From?.Name, emergencyPolicy.Value).ToAttachment()), ct);
         await references.SaveAsync(turn.Activity.GetConversationReference(), ct);
     }
 
@@ -49,7 +55,7 @@ public sealed class HelpDeskBot(ConversationReferenceStore references, Proactive
         switch (text.ToLowerInvariant())
         {
             case "help" or "?":
-                await turn.SendActivityAsync(WelcomeCards.Help, ct);
+                await turn.SendActivityAsync(WelcomeCards.Help(emergencyPolicy.Value), ct);
                 return;
             case "notify me":
                 await SendTestNotificationAsync(turn, ct);
@@ -62,7 +68,7 @@ public sealed class HelpDeskBot(ConversationReferenceStore references, Proactive
 
     protected override Task OnCardSubmitAsync(TurnContext turn, JsonElement data, CancellationToken ct) =>
         data.TryGetProperty("command", out var command) && command.GetString() == "help"
-            ? turn.SendActivityAsync(WelcomeCards.Help, ct)
+            ? turn.SendActivityAsync(WelcomeCards.Help(emergencyPolicy.Value), ct)
             : Task.CompletedTask;
 
     protected override Task<AdaptiveCardInvokeResponse> OnAdaptiveCardActionAsync(TurnContext turn, AdaptiveCardInvokeAction action, CancellationToken ct)
