@@ -1,13 +1,14 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SupportBot.Conversations;
+using SupportBot.Knowledge;
 using SupportBot.Proactive;
 using SupportBot.Protocol;
 using SupportBot.Storage;
 using SupportBot.Triage;
 
-if (args.Length > 0 && args[0] is "triage")
+if (args.Length > 0 && args[0] is "triage" or "kb")
 {
-    var cli = new System.CommandLine.RootCommand("SupportBot command-line tools") { TriageCommand.Create() };
+    var cli = new System.CommandLine.RootCommand("SupportBot command-line tools") { TriageCommand.Create(), KbCommand.Create() };
     return cli.Parse(args).Invoke();
 }
 
