@@ -30,6 +30,10 @@ public static class SupportBotApp
         builder.Services.AddSingleton<ConversationReferenceStore>();
         builder.Services.AddSingleton<ProactiveMessenger>();
         builder.Services.TryAddSingleton<IBot, HelpDeskBot>();
+        builder.Services.AddSingleton<PublishedArticleStore>();
+        builder.Services.AddSingleton<ArticleFeedbackStore>();
+        builder.Services.AddSingleton<KnowledgeBase>();
+        builder.Services.AddHostedService<KnowledgeBaseLoader>();
         builder.Services.Configure<EmergencyPolicy>(builder.Configuration.GetSection("Triage"));
         builder.Services.AddSingleton<ITriage>(sp => TriageService.Create(sp.GetRequiredService<ILogger<Triager>>()));
 

@@ -28,13 +28,7 @@ public sealed class PlaygroundBrowserTests : IAsyncLifetime
     public async Task Typing_a_message_shows_the_bots_card_and_its_button_updates_it()
     {
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync"],
-        });
+        await using var browser = await playwright.Chromium.LaunchAsync(Browser.Options);
         var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1280, Height = 900 } });
         await page.GotoAsync(playground.BaseAddress.ToString());
 

@@ -33,6 +33,7 @@ public sealed record CardRefresh(ActionExecute Action, IReadOnlyList<string>? Us
 public abstract record CardElement
 {
     public string? Id { get; init; }
+    public bool? IsVisible { get; init; }
     public string? Spacing { get; init; }
     public bool? Separator { get; init; }
 }
@@ -70,6 +71,7 @@ public sealed record ActionSet(IReadOnlyList<CardAction> Actions) : CardElement;
 [JsonDerivedType(typeof(ActionExecute), "Action.Execute")]
 [JsonDerivedType(typeof(ActionSubmit), "Action.Submit")]
 [JsonDerivedType(typeof(ActionOpenUrl), "Action.OpenUrl")]
+[JsonDerivedType(typeof(ActionToggleVisibility), "Action.ToggleVisibility")]
 public abstract record CardAction(string Title)
 {
     public string? Id { get; init; }
@@ -81,6 +83,8 @@ public sealed record ActionExecute(string Title, string Verb, object? Data = nul
 public sealed record ActionSubmit(string Title, object? Data = null) : CardAction(Title);
 
 public sealed record ActionOpenUrl(string Title, string Url) : CardAction(Title);
+
+public sealed record ActionToggleVisibility(string Title, IReadOnlyList<string> TargetElements) : CardAction(Title);
 
 public static class CardJson
 {

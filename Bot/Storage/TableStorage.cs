@@ -48,3 +48,20 @@ public sealed class TablesHealthCheck(TableServiceClient tables) : IHealthCheck
         }
     }
 }
+
+// A table created on first use, once.
+public sealed class LazyTable(TableServiceClient tables, string name)
+{
+    TableClient? table;
+
+    public async Task<TableClient> GetAsync(CancellationToken ct)
+    {
+        if (table is not null) return table;
+        var client = tables.GetTableClient(name);
+        await client.CreateIfNotExistsAsync(ct);
+        return table = client;
+    }
+
+    // Partition and row keys may not contain / \ # ? or control characters; Teams ids and article ids can.
+    public static string Key(string id) => Uri.EscapeDataString(id).Replace("%", "~");
+}

@@ -1,0 +1,100 @@
+using Markdig;
+using Markdig.Syntax;
+using Markdig.Syntax.Inlines;
+using SupportBot.Cards;
+
+namespace SupportBot.Knowledge;
+
+public static class KnowledgeVerbs
+{
+    public const string Fixed = "kb.fixed";
+    public const string StillNeedHelp = "kb.needHelp";
+}
+
+// Card data for the article buttons. Checked against who clicked before anything is counted.
+public sealed record ArticleVoteData(string RequesterId, string SuggestionId, IReadOnlyList<string> ArticleIds, string? ArticleId = null);
+
+public static class KnowledgeCards
+{
+    public const int MaxCardBytes = 28 * 1024;
+
+    // The top articles for a request, the first one open, the others a tap away, each with its own "This fixed it".
+    public static AdaptiveCard Suggestions(IReadOnlyList<Article> articles, string requesterId, string suggestionId)
+    {
+        var ids = articles.Select(a => a.Id).ToList();
+        var body = new List<CardElement>
+        {
+            new TextBlock(articles.Count == 1 ? "This might fix it" : "One of these might fix it") { Size = "Medium", Weight = "Bolder" },
+            new TextBlock("Try the steps below. If they don't help, I'll pass it to a technician.") { IsSubtle = true, Spacing = "None" },
+        };
+        for (var i = 0; i < articles.Count; i++)
+        {
+            var article = articles[i];
+            var stepsId = $"steps-{i}";
+            body.Add(new Container(
+            [
+                new TextBlock(article.Title) { Weight = "Bolder" },
+                new ActionSet([new ActionToggleVisibility("Show or hide steps", [stepsId])]),
+                new Container([.. Render(article.Body), new ActionSet([new ActionExecute("This fixed it", KnowledgeVerbs.Fixed,
+                    new ArticleVoteData(requesterId, suggestionId, ids, article.Id)) { Style = "positive" }])])
+                { Id = stepsId, IsVisible = i == 0 },
+            ]) { Separator = true, Spacing = "Medium" });
+        }
+        return new AdaptiveCard
+        {
+            Body = body,
+            Actions = [new ActionExecute("I still need help", KnowledgeVerbs.StillNeedHelp, new ArticleVoteData(requesterId, suggestionId, ids))],
+            FallbackText = "Suggested help articles: " + string.Join(", ", articles.Select(a => a.Title)),
+        };
+    }
+
+    // One article on its own (e.g. to preview a draft before publishing).
+    public static AdaptiveCard Single(Article article) => new()
+    {
+        Body = [new TextBlock(article.Title) { Size = "Medium", Weight = "Bolder" }, .. Render(article.Body)],
+    };
+
+    // Markdown to TextBlocks Teams renders: headings in bold, paragraphs, and lists kept as markdown lists.
+    public static IReadOnlyList<CardElement> Render(string markdown)
+    {
+        var elements = new List<CardElement>();
+        foreach (var block in Markdown.Parse(markdown))
+        {
+            switch (block)
+            {
+                case HeadingBlock heading:
+                    elements.Add(new TextBlock(Inline(heading.Inline)) { Weight = "Bolder", Spacing = "Medium" });
+                    break;
+                case ParagraphBlock paragraph:
+                    elements.Add(new TextBlock(Inline(paragraph.Inline)));
+                    break;
+                case ListBlock list:
+                    var n = int.TryParse(list.OrderedStart, out var start) ? start : 1;
+                    var lines = list.OfType<ListItemBlock>().Select((item, i) =>
+                        (list.IsOrdered ? $"{n + i}. " : "- ") +
+                        string.Join(" ", item.OfType<ParagraphBlock>().Select(p => Inline(p.Inline))));
+                    elements.Add(new TextBlock(string.Join("\r", lines)) { Spacing = "Small" });
+                    break;
+            }
+        }
+        return elements;
+    }
+
+    static string Inline(ContainerInline? inline)
+    {
+        if (inline is null) return "";
+        var text = new System.Text.StringBuilder();
+        foreach (var node in inline)
+            text.Append(node switch
+            {
+                LiteralInline literal => literal.Content.ToString(),
+                EmphasisInline emphasis => emphasis.DelimiterCount >= 2 ? $"**{Inline(emphasis)}**" : $"_{Inline(emphasis)}_",
+                CodeInline code => code.Content,
+                LinkInline link => Inline(link),
+                LineBreakInline => " ",
+                ContainerInline container => Inline(container),
+                _ => "",
+            });
+        return text.ToString();
+    }
+}
