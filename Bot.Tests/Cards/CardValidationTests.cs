@@ -79,22 +79,24 @@ public sealed class CardValidationTests(ITestOutputHelper output)
         foreach (var (name, json) in Cards)
         {
             heights[name] = await page.EvaluateAsync<double>("""
-                json => {
+                ([name, json]) => {
                   const card = new AdaptiveCards.AdaptiveCard();
                   card.parse(JSON.parse(json));
                   const el = card.render();
                   const holder = document.createElement('div');
+                  holder.id = name;
                   holder.style.width = '440px'; holder.style.margin = '8px'; holder.style.background = 'white';
                   holder.appendChild(el);
                   document.getElementById('cards').appendChild(holder);
                   return el.getBoundingClientRect().height;
                 }
-                """, json);
+                """, new[] { name, json });
         }
 
         Assert.All(heights, h => Assert.True(h.Value > 20, $"{h.Key} rendered {h.Value}px high"));
         Assert.Equal(Cards.Count, await page.Locator(".ac-adaptiveCard").CountAsync());
-        await page.ScreenshotAsync(new() { Path = Path.Combine(TestPaths.OutputDirectory("screenshots"), "all-cards.png"), FullPage = true });
+        foreach (var name in new[] { "welcome", "request-received", "kb-suggest-largest-three" })
+            await page.Locator($"[id='{name}']").ScreenshotAsync(new() { Path = Path.Combine(TestPaths.OutputDirectory("screenshots"), $"card-{name}.png") });
     }
 
     static async Task<string> RunNodeAsync(string script, params string[] args)

@@ -47,7 +47,7 @@ public static class Synonyms
         ["keyboard", "mouse", "trackpad", "touchpad"],
         ["emergency", "urgent", "critical"],
         ["guest", "visitor", "visitors"],
-        ["turn on", "switch on", "power on", "boot", "start up", "wont start"],
+        ["turn on", "switch on", "power on", "boot", "start up"],
         ["dead", "died", "no power", "wont turn on"],
         ["phone", "mobile", "cell", "iphone", "android", "smartphone"],
         ["voicemail", "phone messages", "answer phone"],

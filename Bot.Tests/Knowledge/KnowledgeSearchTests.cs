@@ -1,0 +1,103 @@
+using System.Text.Json.Nodes;
+using SupportBot.Knowledge;
+
+namespace SupportBot.Tests.Knowledge;
+
+public sealed class KnowledgeIndexFixture : IDisposable
+{
+    public KnowledgeIndex Index { get; } = KnowledgeFiles.BuildIndex();
+    public void Dispose() => Index.Dispose();
+}
+
+public sealed class KnowledgeSearchTests(KnowledgeIndexFixture fixture, ITestOutputHelper output) : IClassFixture<KnowledgeIndexFixture>
+{
+    KnowledgeIndex Index => fixture.Index;
+
+    [Fact]
+    public void Held_out_queries_meet_the_targets()
+    {
+        var queries = KnowledgeEvaluation.Load(KnowledgeFiles.QueryDirectory, "*.test.jsonl");
+        var metrics = KnowledgeEvaluation.Evaluate(Index, queries);
+        output.WriteLine(metrics.ToString());
+
+        Assert.True(metrics.HitAt3 >= 0.90, $"hit@3 {metrics.HitAt3:0.000}");
+        Assert.True(metrics.Mrr >= 0.75, $"MRR {metrics.Mrr:0.000}");
+        Assert.True(metrics.Unanswerable > 0);
+    }
+
+    [Fact]
+    public void The_query_set_is_big_enough_and_its_ids_exist()
+    {
+        var all = KnowledgeEvaluation.Load(KnowledgeFiles.QueryDirectory, "*.jsonl");
+        var heldOut = KnowledgeEvaluation.Load(KnowledgeFiles.QueryDirectory, "*.test.jsonl");
+        Assert.True(all.Count >= 120, $"{all.Count} queries");
+        Assert.True(heldOut.Count >= 40);
+        Assert.All(all.SelectMany(q => q.Ids), id => Assert.NotNull(Index.Find(id)));
+        Assert.True(Index.Count >= 45, $"{Index.Count} articles");
+    }
+
+    [Theory]
+    [InlineData("what's for lunch")]
+    [InlineData("when is the staff party")]
+    [InlineData("who do I ask about my payslip")]
+    public void Queries_no_article_answers_return_nothing(string query) => Assert.Empty(Index.Search(query));
+
+    [Theory]
+    [InlineData("beamer shows nothing from my laptop", "projector-no-signal")]
+    [InlineData("promethean pen not writing", "interactive-panel-touch-pen")]
+    [InlineData("wireless keeps cutting out", "wifi-drops")]
+    [InlineData("cant log in forgot it", "forgotten-password")]
+    [InlineData("projecter wont turn on", "projector-wont-power-on")]
+    [InlineData("printr says offline", "printer-offline")]
+    public void Synonyms_and_typos_still_find_the_article(string query, string expected)
+    {
+        var hits = Index.Search(query);
+        Assert.Contains(hits, h => h.Article.Id == expected);
+    }
+
+    [Fact]
+    public void Title_matches_outrank_body_matches()
+    {
+        var hits = Index.Search("double sided printing");
+        Assert.Equal("double-sided-printing", hits[0].Article.Id);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("\"title:(a OR\" ~*")]
+    [InlineData("*:*")]
+    [InlineData("AND OR NOT")]
+    [InlineData("((((((")]
+    [InlineData("body:projector^100")]
+    public void Odd_queries_never_throw(string query)
+    {
+        var hits = Index.Search(query);
+        Assert.True(hits.Count <= 3);
+    }
+
+    [Fact]
+    public void A_10_KB_query_gets_a_sensible_answer()
+    {
+        var query = "the projector says no signal " + string.Concat(Enumerable.Repeat("lorem ipsum dolor ", 600));
+        Assert.True(query.Length > 10_000);
+        var hits = Index.Search(query);
+        Assert.True(hits.Count <= 3);
+    }
+
+    [Fact]
+    public void The_jsonl_contract_writes_one_line_per_query()
+    {
+        var good = JsonNode.Parse(KbCommand.SearchLine(Index, 3, """{"query":"screen says no signal"}"""))!;
+        var none = JsonNode.Parse(KbCommand.SearchLine(Index, 3, """{"query":"what's for lunch"}"""))!;
+        var bad = JsonNode.Parse(KbCommand.SearchLine(Index, 3, "not json"))!;
+
+        Assert.Equal("screen says no signal", good["query"]!.GetValue<string>());
+        var first = good["results"]!.AsArray()[0]!;
+        Assert.Equal("projector-no-signal", first["id"]!.GetValue<string>());
+        Assert.False(string.IsNullOrEmpty(first["title"]!.GetValue<string>()));
+        Assert.True(first["score"]!.GetValue<double>() > 0);
+        Assert.Empty(none["results"]!.AsArray());
+        Assert.NotNull(bad["error"]);
+    }
+}
