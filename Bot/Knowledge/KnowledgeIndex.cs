@@ -102,15 +102,22 @@ public sealed class KnowledgeIndex : IDisposable
             return [];
         var weights = concepts.Select(c => c.Max(Idf)).ToList();
 
+        // Each word the user typed is also matched with a typo's tolerance; the synonyms added for it only exactly,
+        // since fuzzy expansion is the costly part of a query.
+        var typed = concepts.Select(c => c[0]).ToHashSet(StringComparer.Ordinal);
         var boolean = new BooleanQuery();
         foreach (var term in terms)
         {
             var perTerm = new BooleanQuery();
+            var isTyped = typed.Contains(term);
             foreach (var (field, boost) in Fields)
             {
+                // Synonyms are matched against titles and tags only: they name the topic, and bodies are where
+                // the postings are long.
+                if (!isTyped && field == "body") continue;
                 perTerm.Add(new TermQuery(new Term(field, term)) { Boost = boost }, Occur.SHOULD);
-                if (term.Length >= 5)
-                    perTerm.Add(new FuzzyQuery(new Term(field, term), term.Length >= 8 ? 2 : 1, prefixLength: 1) { Boost = boost * 0.4f }, Occur.SHOULD);
+                if (term.Length >= 5 && isTyped)
+                    perTerm.Add(new FuzzyQuery(new Term(field, term), 1, prefixLength: 2, maxExpansions: 4, transpositions: true) { Boost = boost * 0.4f }, Occur.SHOULD);
             }
             boolean.Add(perTerm, Occur.SHOULD);
         }
