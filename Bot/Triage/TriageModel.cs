@@ -10,20 +10,19 @@ public sealed class TriageModel
 {
     public const int MaxChars = 4000;
     readonly MLContext ml;
-    readonly ITransformer urgency;
-    readonly ITransformer category;
-    readonly ThreadLocal<PredictionEngine<Input, Output>> urgencyEngine;
-    readonly ThreadLocal<PredictionEngine<Input, Output>> categoryEngine;
+    readonly ITransformer model;
+    readonly DataViewSchema inputSchema;
+    readonly ThreadLocal<PredictionEngine<Input, Output>> engine;
 
-    TriageModel(MLContext ml, ITransformer urgency, ITransformer category, DataViewSchema schema)
+    TriageModel(MLContext ml, ITransformer model, DataViewSchema inputSchema)
     {
         this.ml = ml;
-        this.urgency = urgency;
-        this.category = category;
-        urgencyEngine = new(() => ml.Model.CreatePredictionEngine<Input, Output>(urgency, schema));
-        categoryEngine = new(() => ml.Model.CreatePredictionEngine<Input, Output>(category, schema));
-        UrgencyLabels = LabelsOf(urgency, schema);
-        CategoryLabels = LabelsOf(category, schema);
+        this.model = model;
+        this.inputSchema = inputSchema;
+        engine = new(() => ml.Model.CreatePredictionEngine<Input, Output>(model, inputSchema));
+        var output = model.GetOutputSchema(inputSchema);
+        UrgencyLabels = SlotNames(output, nameof(Output.UrgencyScore));
+        CategoryLabels = SlotNames(output, nameof(Output.CategoryScore));
     }
 
     public IReadOnlyList<string> UrgencyLabels { get; }
@@ -34,45 +33,45 @@ public sealed class TriageModel
         var ml = new MLContext(seed: 7);
         var rows = data.Select(m => new Input { Text = Prepare(m.Text), Label = m.Label, Category = m.Category }).ToList();
         var view = ml.Data.LoadFromEnumerable(rows);
-        var urgency = Pipeline(ml, nameof(Input.Label)).Fit(view);
-        var category = Pipeline(ml, nameof(Input.Category)).Fit(view);
-        return new TriageModel(ml, urgency, category, view.Schema);
+        return new TriageModel(ml, Pipeline(ml).Fit(view), view.Schema);
     }
 
     public static TriageModel Load(string directory)
     {
         var ml = new MLContext(seed: 7);
-        var urgency = ml.Model.Load(Path.Combine(directory, "urgency.zip"), out var schema);
-        var category = ml.Model.Load(Path.Combine(directory, "category.zip"), out _);
-        return new TriageModel(ml, urgency, category, schema);
+        var model = ml.Model.Load(Path.Combine(directory, "triage.zip"), out var schema);
+        return new TriageModel(ml, model, schema);
     }
 
-    public void Save(string directory, DataViewSchema? schema = null)
+    public void Save(string directory)
     {
         Directory.CreateDirectory(directory);
-        var inputSchema = schema ?? ml.Data.LoadFromEnumerable(Array.Empty<Input>()).Schema;
-        ml.Model.Save(urgency, inputSchema, Path.Combine(directory, "urgency.zip"));
-        ml.Model.Save(category, inputSchema, Path.Combine(directory, "category.zip"));
+        ml.Model.Save(model, inputSchema, Path.Combine(directory, "triage.zip"));
     }
 
-    public IReadOnlyDictionary<string, float> Urgency(string text) => Scores(urgencyEngine.Value!, UrgencyLabels, text);
+    public IReadOnlyDictionary<string, float> Urgency(string text) => Predict(text).Urgency;
 
-    public IReadOnlyDictionary<string, float> Category(string text) => Scores(categoryEngine.Value!, CategoryLabels, text);
+    public IReadOnlyDictionary<string, float> Category(string text) => Predict(text).Category;
 
-    static Dictionary<string, float> Scores(PredictionEngine<Input, Output> engine, IReadOnlyList<string> labels, string text)
+    // Both answers from one pass over the text: featurising is most of the cost.
+    public (IReadOnlyDictionary<string, float> Urgency, IReadOnlyDictionary<string, float> Category) Predict(string text)
     {
-        var output = engine.Predict(new Input { Text = Prepare(text) });
-        var scores = new Dictionary<string, float>(labels.Count);
-        for (var i = 0; i < labels.Count && i < output.Score.Length; i++)
-            scores[labels[i]] = output.Score[i];
-        return scores;
+        var output = engine.Value!.Predict(new Input { Text = Prepare(text) });
+        return (Zip(UrgencyLabels, output.UrgencyScore), Zip(CategoryLabels, output.CategoryScore));
+    }
+
+    static Dictionary<string, float> Zip(IReadOnlyList<string> labels, float[] scores)
+    {
+        var result = new Dictionary<string, float>(labels.Count);
+        for (var i = 0; i < labels.Count && i < scores.Length; i++)
+            result[labels[i]] = scores[i];
+        return result;
     }
 
     static string Prepare(string text) => Signals.Normalize(text.Length > MaxChars ? text[..MaxChars] : text);
 
-    static IEstimator<ITransformer> Pipeline(MLContext ml, string labelColumn) =>
-        ml.Transforms.Conversion.MapValueToKey("LabelKey", labelColumn)
-            .Append(ml.Transforms.Text.FeaturizeText("Features", new TextFeaturizingEstimator.Options
+    static IEstimator<ITransformer> Pipeline(MLContext ml) =>
+        ml.Transforms.Text.FeaturizeText("Features", new TextFeaturizingEstimator.Options
             {
                 CaseMode = TextNormalizingEstimator.CaseMode.Lower,
                 KeepDiacritics = false,
@@ -81,7 +80,13 @@ public sealed class TriageModel
                 WordFeatureExtractor = new WordBagEstimator.Options { NgramLength = 2, UseAllLengths = true },
                 CharFeatureExtractor = new WordBagEstimator.Options { NgramLength = 4, UseAllLengths = false },
                 Norm = TextFeaturizingEstimator.NormFunction.L2,
-            }, nameof(Input.Text)))
+            }, nameof(Input.Text))
+            .Append(Classifier(ml, nameof(Input.Label), nameof(Output.UrgencyScore)))
+            .Append(Classifier(ml, nameof(Input.Category), nameof(Output.CategoryScore)));
+
+    // Each classifier writes "Score"; copy it aside so the next one can write its own.
+    static IEstimator<ITransformer> Classifier(MLContext ml, string labelColumn, string scoreColumn) =>
+        ml.Transforms.Conversion.MapValueToKey("LabelKey", labelColumn)
             .Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy(new()
             {
                 LabelColumnName = "LabelKey",
@@ -89,13 +94,13 @@ public sealed class TriageModel
                 NumberOfThreads = 1,
                 MaximumNumberOfIterations = 60,
                 L2Regularization = 1e-4f,
-            }));
+            }))
+            .Append(ml.Transforms.CopyColumns(scoreColumn, "Score"));
 
-    static string[] LabelsOf(ITransformer model, DataViewSchema schema)
+    static string[] SlotNames(DataViewSchema schema, string column)
     {
-        var output = model.GetOutputSchema(schema);
         VBuffer<ReadOnlyMemory<char>> names = default;
-        output["Score"].GetSlotNames(ref names);
+        schema[column].GetSlotNames(ref names);
         return names.DenseValues().Select(n => n.ToString()).ToArray();
     }
 
@@ -108,6 +113,7 @@ public sealed class TriageModel
 
     sealed class Output
     {
-        public float[] Score { get; set; } = [];
+        public float[] UrgencyScore { get; set; } = [];
+        public float[] CategoryScore { get; set; } = [];
     }
 }

@@ -18,8 +18,8 @@ public sealed class Triager(TriageModel model) : ITriage
         if (!TriageInput.HasWords(text))
             return new(Urgency.Normal, true, "other", 0, ["no words to go on: ask what is wrong"]);
         var signals = Signals.Find(text.Length > TriageModel.MaxChars ? text[..TriageModel.MaxChars] : text);
-        var scores = model.Urgency(text);
-        var category = BestCategory(text, signals);
+        var (scores, categories) = model.Predict(text);
+        var category = BestCategory(categories, signals);
         var reasons = signals.Select(s => $"{s.Name}: \"{s.Matched}\"").ToList();
 
         var security = signals.Any(s => s.Kind == SignalKind.SecurityOrSafety);
@@ -58,11 +58,10 @@ public sealed class Triager(TriageModel model) : ITriage
         return new(urgency, true, category, Round(confidence), With(reasons, $"unsure: emergency {emergency:0.00}, normal {normal:0.00}, unclear {unclear:0.00}"));
     }
 
-    string BestCategory(string text, IReadOnlyList<Signal> signals)
+    static string BestCategory(IReadOnlyDictionary<string, float> scores, IReadOnlyList<Signal> signals)
     {
         if (signals.Any(s => s.Kind == SignalKind.SecurityOrSafety && s.Name != "safety hazard"))
             return "security";
-        var scores = model.Category(text);
         return scores.Count == 0 ? "other" : scores.MaxBy(kv => kv.Value).Key;
     }
 
