@@ -36,6 +36,7 @@ public static class SupportBotApp
         builder.Services.AddHostedService<KnowledgeBaseLoader>();
         builder.Services.Configure<EmergencyPolicy>(builder.Configuration.GetSection("Triage"));
         builder.Services.AddSingleton<ITriage>(sp => TriageService.Create(sp.GetRequiredService<ILogger<Triager>>()));
+        builder.Services.AddHostedService<TriageWarmUp>();
 
         var app = builder.Build();
         app.UseExceptionHandler();

@@ -12,17 +12,21 @@ public static class CardCatalog
     {
         yield return ("welcome", WelcomeCards.Welcome("Alex Wilber", new EmergencyPolicy()));
         yield return ("welcome-no-name", WelcomeCards.Welcome(null, new EmergencyPolicy()));
-        yield return ("request-received", RequestReceivedCard.Create("the projector in room 12 shows no signal", "user-id-0"));
-        yield return ("request-checked", RequestReceivedCard.Create(new string('x', 2000), "user-id-0", 3));
+        var policy = new EmergencyPolicy();
+        yield return ("request-emergency", RequestReceivedCard.Create("the projector in room 12 shows no signal and class is waiting", "user-id-0", Urgency.Emergency, ask: false, policy));
+        yield return ("request-normal", RequestReceivedCard.Create("need a new mouse", "user-id-0", Urgency.Normal, ask: false, policy));
+        yield return ("request-ask", RequestReceivedCard.Create("projector not working", "user-id-0", Urgency.Emergency, ask: true, policy));
+        yield return ("request-checked", RequestReceivedCard.Create(new string('x', 2000), "user-id-0", Urgency.Normal, ask: false, policy, 3));
 
         var articles = ArticleParser.LoadFolder(KnowledgeFiles.ArticleDirectory);
         foreach (var article in articles)
         {
             yield return ($"kb-article-{article.Id}", KnowledgeCards.Single(article));
-            yield return ($"kb-suggest-{article.Id}", KnowledgeCards.Suggestions([article], "user-id-0", "s-1"));
+            yield return ($"kb-suggest-{article.Id}", KnowledgeCards.Suggestions([article], "user-id-0", "s-1", "sample request"));
+            yield return ($"kb-fixed-{article.Id}", KnowledgeCards.FixedIt(article));
         }
         // The largest articles together: the worst case for size.
         var largest = articles.OrderByDescending(a => a.Body.Length).Take(3).ToList();
-        yield return ("kb-suggest-largest-three", KnowledgeCards.Suggestions(largest, "user-id-0", "s-2"));
+        yield return ("kb-suggest-largest-three", KnowledgeCards.Suggestions(largest, "user-id-0", "s-2", new string('y', 5000)));
     }
 }

@@ -25,7 +25,7 @@ public sealed class PlaygroundBrowserTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Typing_a_message_shows_the_bots_card_and_its_button_updates_it()
+    public async Task Typing_a_message_shows_the_bots_card_and_answering_its_question_updates_it()
     {
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(Browser.Options);
@@ -34,17 +34,17 @@ public sealed class PlaygroundBrowserTests : IAsyncLifetime
 
         var input = page.Locator("div[role=\"textbox\"][data-lexical-editor=\"true\"]");
         await input.ClickAsync(new() { Timeout = 30_000 });
-        await input.PressSequentiallyAsync("the projector in room 12 shows no signal");
+        await input.PressSequentiallyAsync("the projector in room 12 is not working");
         await input.PressAsync("Enter");
 
         var card = page.Locator(".ac-adaptiveCard", new() { HasText = "room 12" });
         await card.Last.WaitForAsync(new() { Timeout = 15_000 });
         await page.ScreenshotAsync(new() { Path = Path.Combine(TestPaths.OutputDirectory("screenshots"), "playground-reply-card.png"), FullPage = true });
 
-        await card.Last.Locator(".ac-actionSet button[aria-label=\"Check status\"]").ClickAsync();
-        await page.Locator(".ac-adaptiveCard", new() { HasText = "checked 1 time" }).WaitForAsync(new() { Timeout = 15_000 });
+        await card.Last.Locator(".ac-actionSet button[aria-label=\"Yes, right now\"]").ClickAsync();
+        await page.Locator(".ac-adaptiveCard", new() { HasText = "Treated as an emergency" }).WaitForAsync(new() { Timeout = 15_000 });
         await page.ScreenshotAsync(new() { Path = Path.Combine(TestPaths.OutputDirectory("screenshots"), "playground-card-updated.png"), FullPage = true });
 
-        Assert.True(await page.Locator(".ac-adaptiveCard", new() { HasText = "checked 1 time" }).IsVisibleAsync());
+        Assert.True(await page.Locator(".ac-adaptiveCard", new() { HasText = "Treated as an emergency" }).IsVisibleAsync());
     }
 }

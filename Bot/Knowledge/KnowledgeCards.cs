@@ -12,16 +12,17 @@ public static class KnowledgeVerbs
 }
 
 // Card data for the article buttons. Checked against who clicked before anything is counted.
-public sealed record ArticleVoteData(string RequesterId, string SuggestionId, IReadOnlyList<string> ArticleIds, string? ArticleId = null);
+public sealed record ArticleVoteData(string RequesterId, string SuggestionId, IReadOnlyList<string> ArticleIds, string Request, string? ArticleId = null);
 
 public static class KnowledgeCards
 {
     public const int MaxCardBytes = 28 * 1024;
 
     // The top articles for a request, the first one open, the others a tap away, each with its own "This fixed it".
-    public static AdaptiveCard Suggestions(IReadOnlyList<Article> articles, string requesterId, string suggestionId)
+    public static AdaptiveCard Suggestions(IReadOnlyList<Article> articles, string requesterId, string suggestionId, string request)
     {
         var ids = articles.Select(a => a.Id).ToList();
+        request = request.Length <= 300 ? request : request[..300] + "...";
         var body = new List<CardElement>
         {
             new TextBlock(articles.Count == 1 ? "This might fix it" : "One of these might fix it") { Size = "Medium", Weight = "Bolder" },
@@ -36,17 +37,26 @@ public static class KnowledgeCards
                 new TextBlock(article.Title) { Weight = "Bolder" },
                 new ActionSet([new ActionToggleVisibility("Show or hide steps", [stepsId])]),
                 new Container([.. Render(article.Body), new ActionSet([new ActionExecute("This fixed it", KnowledgeVerbs.Fixed,
-                    new ArticleVoteData(requesterId, suggestionId, ids, article.Id)) { Style = "positive" }])])
+                    new ArticleVoteData(requesterId, suggestionId, ids, request, article.Id)) { Style = "positive" }])])
                 { Id = stepsId, IsVisible = i == 0 },
             ]) { Separator = true, Spacing = "Medium" });
         }
         return new AdaptiveCard
         {
             Body = body,
-            Actions = [new ActionExecute("I still need help", KnowledgeVerbs.StillNeedHelp, new ArticleVoteData(requesterId, suggestionId, ids))],
+            Actions = [new ActionExecute("I still need help", KnowledgeVerbs.StillNeedHelp, new ArticleVoteData(requesterId, suggestionId, ids, request))],
             FallbackText = "Suggested help articles: " + string.Join(", ", articles.Select(a => a.Title)),
         };
     }
+
+    public static AdaptiveCard FixedIt(Article article) => new()
+    {
+        Body =
+        [
+            new TextBlock("Glad that fixed it!") { Size = "Medium", Weight = "Bolder" },
+            new TextBlock($"\"{article.Title}\" helped, so no ticket was needed. Message me any time something else comes up."),
+        ],
+    };
 
     // One article on its own (e.g. to preview a draft before publishing).
     public static AdaptiveCard Single(Article article) => new()

@@ -21,3 +21,15 @@ public static class TriageService
         File.WriteAllText(Path.Combine(outputDirectory, "fingerprint.txt"), TriageDataset.Fingerprint() + Environment.NewLine);
     }
 }
+
+// Loads the model while the host starts, so the first user does not wait for it.
+public sealed class TriageWarmUp(ITriage triage) : IHostedService
+{
+    public Task StartAsync(CancellationToken ct)
+    {
+        triage.Triage("warm up");
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
+}
