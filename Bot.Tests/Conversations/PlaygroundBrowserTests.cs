@@ -6,23 +6,13 @@ namespace SupportBot.Tests.Conversations;
 // A person's view: the Playground's Teams-like web UI in headless Chromium.
 public sealed class PlaygroundBrowserTests : IAsyncLifetime
 {
-    readonly Azurite azurite = new();
-    BotServer bot = null!;
-    Playground playground = null!;
+    LocalStack stack = null!;
+    BotServer bot => stack.Bot;
+    Playground playground => stack.Playground;
 
-    public async Task InitializeAsync()
-    {
-        await azurite.InitializeAsync();
-        bot = await BotServer.StartAsync(new Dictionary<string, string?> { ["ConnectionStrings:Tables"] = azurite.ConnectionString });
-        playground = await Playground.StartAsync(bot.MessagesEndpoint, connectStream: false);
-    }
+    public async Task InitializeAsync() => stack = await LocalStack.StartAsync(connectStream: false);
 
-    public async Task DisposeAsync()
-    {
-        await playground.DisposeAsync();
-        await bot.DisposeAsync();
-        await azurite.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await stack.DisposeAsync();
 
     [Fact]
     public async Task Typing_a_message_shows_the_bots_card_and_answering_its_question_updates_it()

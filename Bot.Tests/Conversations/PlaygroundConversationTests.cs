@@ -8,23 +8,13 @@ namespace SupportBot.Tests.Conversations;
 // The bot and a real Teams stand-in (the Agents Playground) talking over HTTP, with tables in Azurite.
 public sealed class PlaygroundConversationTests : IAsyncLifetime
 {
-    readonly Azurite azurite = new();
-    BotServer bot = null!;
-    Playground playground = null!;
+    LocalStack stack = null!;
+    BotServer bot => stack.Bot;
+    Playground playground => stack.Playground;
 
-    public async Task InitializeAsync()
-    {
-        await azurite.InitializeAsync();
-        bot = await BotServer.StartAsync(new Dictionary<string, string?> { ["ConnectionStrings:Tables"] = azurite.ConnectionString });
-        playground = await Playground.StartAsync(bot.MessagesEndpoint);
-    }
+    public async Task InitializeAsync() => stack = await LocalStack.StartAsync(connectStream: true);
 
-    public async Task DisposeAsync()
-    {
-        await playground.DisposeAsync();
-        await bot.DisposeAsync();
-        await azurite.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await stack.DisposeAsync();
 
     [Fact]
     public async Task Installing_the_bot_shows_the_welcome_card()

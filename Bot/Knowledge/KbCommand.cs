@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace SupportBot.Knowledge;
 
@@ -8,12 +7,6 @@ namespace SupportBot.Knowledge;
 // `kb search "words"` prints a readable list; `kb eval` prints hit@3 and MRR on the held-out queries.
 public static class KbCommand
 {
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
     public static Command Create()
     {
         var kb = new Command("kb", "Search and evaluate the knowledge base.");
@@ -80,13 +73,13 @@ public static class KbCommand
         }
         catch (JsonException)
         {
-            return JsonSerializer.Serialize(new { error = "line is not valid JSON" }, Json);
+            return JsonLines.Error("line is not valid JSON");
         }
         if (query is null)
-            return JsonSerializer.Serialize(new { error = "expected a JSON object with a string \"query\"" }, Json);
+            return JsonLines.Error("expected a JSON object with a string \"query\"");
 
         var results = index.Search(query, top).Select(h => new { id = h.Article.Id, title = h.Article.Title, score = Math.Round(h.Score, 2) });
-        return JsonSerializer.Serialize(new { query, results }, Json);
+        return JsonSerializer.Serialize(new { query, results }, JsonLines.Options);
     }
 }
 

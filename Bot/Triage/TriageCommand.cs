@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using System.Text.Json.Serialization;
 
 namespace SupportBot.Triage;
 
@@ -8,12 +7,6 @@ namespace SupportBot.Triage;
 // `triage eval` prints the metrics on the held-out split; `triage train` retrains and saves the model.
 public static class TriageCommand
 {
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
     public static Command Create()
     {
         var triage = new Command("triage", "Triage JSON lines {\"text\": \"...\"} from stdin into urgency, confirm, category, confidence and reasons.");
@@ -27,7 +20,7 @@ public static class TriageCommand
             Console.WriteLine(metrics);
             if (parse.GetValue(showMisses))
                 foreach (var (item, result) in metrics.Misses)
-                    Console.WriteLine($"- [{item.Label}/{item.Category}] {item.Text}\n    -> {JsonSerializer.Serialize(result, Json)}");
+                    Console.WriteLine($"- [{item.Label}/{item.Category}] {item.Text}\n    -> {JsonSerializer.Serialize(result, JsonLines.Options)}");
             return 0;
         });
         triage.Subcommands.Add(eval);
@@ -70,17 +63,15 @@ public static class TriageCommand
                 ? t.GetString()
                 : null;
             if (text is null)
-                return Error("expected a JSON object with a string \"text\"");
+                return JsonLines.Error("expected a JSON object with a string \"text\"");
         }
         catch (JsonException)
         {
-            return Error("line is not valid JSON");
+            return JsonLines.Error("line is not valid JSON");
         }
 
         if (TriageInput.Problem(text) is { } problem)
-            return Error(problem);
-        return JsonSerializer.Serialize(triager.Triage(text), Json);
+            return JsonLines.Error(problem);
+        return JsonSerializer.Serialize(triager.Triage(text), JsonLines.Options);
     }
-
-    static string Error(string message) => JsonSerializer.Serialize(new { error = message }, Json);
 }

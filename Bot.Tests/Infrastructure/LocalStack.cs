@@ -1,0 +1,33 @@
+namespace SupportBot.Tests.Infrastructure;
+
+// What dev.sh runs, started for one test: Azurite, the bot and the Agents Playground, each on its own port.
+public sealed class LocalStack : IAsyncDisposable
+{
+    readonly Azurite azurite;
+
+    LocalStack(Azurite azurite, BotServer bot, Playground playground)
+    {
+        this.azurite = azurite;
+        Bot = bot;
+        Playground = playground;
+    }
+
+    public BotServer Bot { get; }
+    public Playground Playground { get; }
+
+    public static async Task<LocalStack> StartAsync(bool connectStream = true)
+    {
+        var azurite = new Azurite();
+        await azurite.InitializeAsync();
+        var bot = await BotServer.StartAsync(new Dictionary<string, string?> { ["ConnectionStrings:Tables"] = azurite.ConnectionString });
+        var playground = await Playground.StartAsync(bot.MessagesEndpoint, connectStream);
+        return new LocalStack(azurite, bot, playground);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Playground.DisposeAsync();
+        await Bot.DisposeAsync();
+        await azurite.DisposeAsync();
+    }
+}
