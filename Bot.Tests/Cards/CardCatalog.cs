@@ -22,11 +22,11 @@ public static class CardCatalog
         foreach (var article in articles)
         {
             yield return ($"kb-article-{article.Id}", KnowledgeCards.Single(article));
-            yield return ($"kb-suggest-{article.Id}", KnowledgeCards.Suggestions([article], "user-id-0", "s-1", "sample request"));
+            yield return ($"kb-suggest-{article.Id}", KnowledgeCards.Suggestions([article], "s-1"));
             yield return ($"kb-fixed-{article.Id}", KnowledgeCards.FixedIt(article));
         }
         // The largest articles together: the worst case for size.
         var largest = articles.OrderByDescending(a => a.Body.Length).Take(3).ToList();
-        yield return ("kb-suggest-largest-three", KnowledgeCards.Suggestions(largest, "user-id-0", "s-2", new string('y', 5000)));
+        yield return ("kb-suggest-largest-three", KnowledgeCards.Suggestions(largest, "s-2"));
     }
 }

@@ -14,12 +14,6 @@ public sealed class CardValidationTests(ITestOutputHelper output)
         CardCatalog.All().Select(c => (c.Name, c.Card.ToJson())).ToList();
 
     [Fact]
-    public void The_catalog_covers_every_article()
-    {
-        Assert.True(Cards.Count >= 3 * ArticleParser.LoadFolder(KnowledgeFiles.ArticleDirectory).Count);
-    }
-
-    [Fact]
     public void Every_card_stays_well_under_the_Teams_message_limit()
     {
         var sizes = Cards.Select(c => (c.Name, Bytes: Encoding.UTF8.GetByteCount(c.Json))).OrderByDescending(c => c.Bytes).ToList();

@@ -77,6 +77,28 @@ public sealed class PlaygroundConversationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_forged_suggestion_or_article_is_not_counted()
+    {
+        await playground.SendMessageAsync("how do I set up an automatic reply while I'm away on holiday");
+        var reply = await playground.NextAsync(e => e.Action == "createMessage" && e.CardText.Contains("This fixed it"));
+        var action = FindAction(reply.Card!, "This fixed it");
+
+        var forgedCard = action["data"]!.DeepClone();
+        forgedCard["suggestionId"] = "made-up";
+        var forgedArticle = action["data"]!.DeepClone();
+        forgedArticle["articleId"] = "vpn";
+
+        foreach (var data in new[] { forgedCard, forgedArticle })
+        {
+            var response = await playground.InvokeActionAsync(reply.MessageId!, action["verb"]!.GetValue<string>(), data);
+            Assert.Contains("application/vnd.microsoft.error", await response.Content.ReadAsStringAsync());
+        }
+        var feedback = bot.Services.GetRequiredService<ArticleFeedbackStore>();
+        Assert.Equal(0, (await feedback.GetAsync("vpn", CancellationToken.None)).Fixed);
+        Assert.Equal(0, (await feedback.GetAsync("out-of-office", CancellationToken.None)).Fixed);
+    }
+
+    [Fact]
     public async Task I_still_need_help_turns_the_suggestions_into_a_request()
     {
         await playground.SendMessageAsync("how do I print on both sides of the paper");
@@ -115,33 +137,14 @@ public sealed class PlaygroundConversationTests : IAsyncLifetime
     }
 
     // The first Action.Execute with this title anywhere in the card (top-level actions or ActionSets in the body).
-    static JsonNode FindAction(JsonNode node, string title)
-    {
-        if (node is JsonObject obj)
-        {
-            if (obj["type"]?.GetValue<string>() == "Action.Execute" && obj["title"]?.GetValue<string>() == title)
-                return obj;
-            foreach (var (_, child) in obj)
-                if (child is not null && TryFind(child, title) is { } found) return found;
-        }
-        else if (node is JsonArray array)
-            foreach (var child in array)
-                if (child is not null && TryFind(child, title) is { } found) return found;
-        throw new InvalidOperationException($"No Action.Execute titled '{title}' in {node.ToJsonString()[..Math.Min(300, node.ToJsonString().Length)]}");
-    }
+    static JsonNode FindAction(JsonNode card, string title) =>
+        Search(card, title) ?? throw new InvalidOperationException($"No Action.Execute titled '{title}' in the card.");
 
-    static JsonNode? TryFind(JsonNode node, string title)
+    static JsonNode? Search(JsonNode? node, string title) => node switch
     {
-        try { return FindAction(node, title); } catch (InvalidOperationException) { return null; }
-    }
-
-    [Fact]
-    public async Task A_proactive_message_is_created_then_updated_in_place()
-    {
-        await playground.SendMessageAsync("notify me");
-
-        var created = await playground.NextAsync(e => e.Action == "createMessage" && e.Text?.Contains("sending") == true);
-        var updated = await playground.NextAsync(e => e.Action == "updateMessage" && e.Text?.Contains("delivered") == true);
-        Assert.Equal(created.MessageId, updated.MessageId);
-    }
+        JsonObject obj when obj["type"]?.GetValue<string>() == "Action.Execute" && obj["title"]?.GetValue<string>() == title => obj,
+        JsonObject obj => obj.Select(p => Search(p.Value, title)).FirstOrDefault(n => n is not null),
+        JsonArray array => array.Select(n => Search(n, title)).FirstOrDefault(n => n is not null),
+        _ => null,
+    };
 }

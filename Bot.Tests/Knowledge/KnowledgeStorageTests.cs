@@ -23,7 +23,7 @@ public sealed class KnowledgeStorageTests : IAsyncLifetime
     public async Task A_published_resolution_becomes_searchable_without_a_restart()
     {
         var store = new PublishedArticleStore(tables);
-        using var knowledge = new KnowledgeBase(store, NullLogger<KnowledgeBase>.Instance);
+        var knowledge = new KnowledgeBase(store, NullLogger<KnowledgeBase>.Instance);
         await knowledge.LoadAsync(KnowledgeFiles.ArticleDirectory, CancellationToken.None);
         const string query = "kiln controller touchscreen frozen";
         Assert.DoesNotContain(knowledge.Search(query), h => h.Article.Source == ArticleSource.Published);
@@ -32,7 +32,8 @@ public sealed class KnowledgeStorageTests : IAsyncLifetime
             "The kiln controller touchscreen in the art room froze and would not respond.",
             "Switch the kiln off at the wall\nWait 30 seconds\nSwitch it back on and wait for the controller to start",
             "devices", "tech-1"), CancellationToken.None);
-        Assert.DoesNotContain(knowledge.Search(query), h => h.Article.Id == draft.Id);
+        await knowledge.ReindexAsync(CancellationToken.None);
+        Assert.DoesNotContain(knowledge.Search(query), h => h.Article.Id == draft.Id); // a draft is not published
 
         var article = await knowledge.PublishAsync(draft.Id, "tech-1", CancellationToken.None);
 
@@ -50,7 +51,7 @@ public sealed class KnowledgeStorageTests : IAsyncLifetime
         var draft = await store.CreateDraftAsync(new ResolvedTicket("T-7", "Laminator jams every sheet", "Let it warm up for 5 minutes", "devices", "tech-2"), CancellationToken.None);
         await store.PublishAsync(draft.Id, "tech-2", CancellationToken.None);
 
-        using var afterRestart = new KnowledgeBase(new PublishedArticleStore(tables), NullLogger<KnowledgeBase>.Instance);
+        var afterRestart = new KnowledgeBase(new PublishedArticleStore(tables), NullLogger<KnowledgeBase>.Instance);
         await afterRestart.LoadAsync(KnowledgeFiles.ArticleDirectory, CancellationToken.None);
 
         Assert.Contains(afterRestart.Search("laminator jams"), h => h.Article.Id == draft.Id);
@@ -64,29 +65,56 @@ public sealed class KnowledgeStorageTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Views_and_votes_are_counted_and_a_replayed_vote_counts_once()
+    public async Task Views_and_answers_are_counted_once_per_suggestion_card()
     {
         var feedback = new ArticleFeedbackStore(tables);
-        await feedback.RecordViewsAsync(["paper-jam", "printer-offline"], CancellationToken.None);
-        await feedback.RecordViewsAsync(["paper-jam"], CancellationToken.None);
+        await feedback.RecordSuggestionAsync("s-1", "user-a", ["paper-jam", "printer-offline"], "printer jammed", CancellationToken.None);
+        await feedback.RecordSuggestionAsync("s-1", "user-a", ["paper-jam", "printer-offline"], "printer jammed", CancellationToken.None); // replayed
+        await feedback.RecordSuggestionAsync("s-2", "user-a", ["paper-jam"], "paper stuck", CancellationToken.None);
 
-        Assert.True(await feedback.RecordVoteAsync("paper-jam", fixedIt: true, "activity-1", CancellationToken.None));
-        Assert.False(await feedback.RecordVoteAsync("paper-jam", fixedIt: true, "activity-1", CancellationToken.None));
-        Assert.True(await feedback.RecordVoteAsync("paper-jam", fixedIt: false, "activity-2", CancellationToken.None));
+        var first = await feedback.RecordOutcomeAsync("s-1", "user-a", "paper-jam", CancellationToken.None);
+        var again = await feedback.RecordOutcomeAsync("s-1", "user-a", "paper-jam", CancellationToken.None);
+        var otherArticleSameCard = await feedback.RecordOutcomeAsync("s-1", "user-a", "printer-offline", CancellationToken.None);
+        var stillNeedHelp = await feedback.RecordOutcomeAsync("s-2", "user-a", null, CancellationToken.None);
 
-        var stats = await feedback.GetAsync("paper-jam", CancellationToken.None);
-        Assert.Equal(2, stats.Views);
-        Assert.Equal(1, stats.Fixed);
-        Assert.Equal(1, stats.Deflections);
-        Assert.Equal(1, stats.StillNeedHelp);
-        Assert.Equal(1, (await feedback.GetAsync("printer-offline", CancellationToken.None)).Views);
+        Assert.Equal(VoteOutcome.Counted, first.Outcome);
+        Assert.Equal("printer jammed", first.Request);
+        Assert.Equal(VoteOutcome.AlreadyAnswered, again.Outcome);
+        Assert.Equal(VoteOutcome.AlreadyAnswered, otherArticleSameCard.Outcome);
+        Assert.Equal(VoteOutcome.Counted, stillNeedHelp.Outcome);
+        var jam = await feedback.GetAsync("paper-jam", CancellationToken.None);
+        Assert.Equal((2L, 1L, 1L, 1L), (jam.Views, jam.Fixed, jam.Deflections, jam.StillNeedHelp));
+        var offline = await feedback.GetAsync("printer-offline", CancellationToken.None);
+        Assert.Equal((1L, 0L), (offline.Views, offline.Fixed));
+    }
+
+    [Fact]
+    public async Task Only_the_person_shown_a_suggestion_can_answer_it_and_only_for_articles_it_offered()
+    {
+        var feedback = new ArticleFeedbackStore(tables);
+        await feedback.RecordSuggestionAsync("s-9", "user-a", ["vpn"], "vpn down", CancellationToken.None);
+
+        Assert.Equal(VoteOutcome.NotYours, (await feedback.RecordOutcomeAsync("s-9", "user-b", "vpn", CancellationToken.None)).Outcome);
+        Assert.Equal(VoteOutcome.NotOffered, (await feedback.RecordOutcomeAsync("s-9", "user-a", "paper-jam", CancellationToken.None)).Outcome);
+        Assert.Equal(VoteOutcome.NotFound, (await feedback.RecordOutcomeAsync("forged", "user-a", "vpn", CancellationToken.None)).Outcome);
+        Assert.Equal(0, (await feedback.GetAsync("vpn", CancellationToken.None)).Fixed);
+        Assert.Equal(0, (await feedback.GetAsync("paper-jam", CancellationToken.None)).Fixed);
+    }
+
+    [Fact]
+    public void Table_keys_keep_distinct_ids_distinct()
+    {
+        string[] ids = ["a/", "a~2F", "a%2F", "29:1abc#x", "a~", "a%7E"];
+        var keys = ids.Select(SupportBot.Storage.LazyTable.Key).ToList();
+        Assert.Equal(ids.Length, keys.Distinct().Count());
+        Assert.All(keys, k => Assert.DoesNotMatch(@"[/\\#?%]", k));
     }
 
     [Fact]
     public async Task Concurrent_views_are_all_counted()
     {
         var feedback = new ArticleFeedbackStore(tables);
-        await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => feedback.RecordViewsAsync(["vpn"], CancellationToken.None)));
+        await Task.WhenAll(Enumerable.Range(0, 12).Select(i => feedback.RecordSuggestionAsync($"s-{i}", "user-a", ["vpn"], "vpn", CancellationToken.None)));
         Assert.Equal(12, (await feedback.GetAsync("vpn", CancellationToken.None)).Views);
     }
 }

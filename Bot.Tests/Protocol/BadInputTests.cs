@@ -129,6 +129,19 @@ public sealed class BadInputTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task In_anonymous_mode_only_a_client_on_this_machine_is_answered()
+    {
+        var activity = ValidMessage();
+        activity["serviceUrl"] = "https://smba.trafficmanager.net/teams/";
+
+        var response = await PostAsync(activity.ToJsonString());
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("MicrosoftAppId", await response.Content.ReadAsStringAsync());
+        Assert.Equal(0, connectorCalls);
+    }
+
+    [Fact]
     public async Task An_unknown_activity_type_is_200_and_ignored()
     {
         var activity = ValidMessage();
@@ -218,14 +231,16 @@ public sealed class BadInputTests : IAsyncLifetime
             Gen.Int.Select(i => (JsonNode?)JsonValue.Create(i)),
             Gen.Double.Where(double.IsFinite).Select(d => (JsonNode?)JsonValue.Create(d)),
             Gen.String.Select(s => (JsonNode?)JsonValue.Create(s)),
-            Gen.OneOf<string>("message", "invoke", "conversationUpdate", "installationUpdate", "typing", "messageReaction", "adaptiveCard/action", "msteams")
+            Gen.OneOf<string>("message", "invoke", "conversationUpdate", "installationUpdate", "typing", "messageReaction", "adaptiveCard/action", "msteams",
+                "Action.Execute", "requestStatus", "requestUrgency", "kb.fixed", "kb.needHelp", "help", "user-1")
                 .Select(s => (JsonNode?)JsonValue.Create(s)));
         var node = Gen.Recursive<JsonNode?>((depth, self) => depth >= 3
             ? scalar
             : Gen.OneOf(
                 scalar,
                 self.Array[0, 4].Select(items => (JsonNode?)new JsonArray(items.Select(i => i?.DeepClone()).ToArray())),
-                Gen.Select(Gen.OneOf<string>("type", "text", "value", "action", "from", "id", "membersAdded", "entities", "attachments", "channelData", "name"), self, (k, v) => (Key: k, Value: v))
+                Gen.Select(Gen.OneOf<string>("type", "text", "value", "action", "from", "id", "membersAdded", "entities", "attachments", "channelData", "name",
+                        "verb", "data", "command", "requesterId", "suggestionId", "articleId", "checks", "emergency"), self, (k, v) => (Key: k, Value: v))
                     .Array[0, 4]
                     .Select(pairs =>
                     {
@@ -241,6 +256,17 @@ public sealed class BadInputTests : IAsyncLifetime
             for (var i = 0; i < names.Length; i++) activity[names[i]] = values[i]?.DeepClone();
             return activity.ToJsonString();
         });
-        return Gen.Frequency<string>((1, node.Select(n => n?.ToJsonString() ?? "null")), (3, mutated), (1, Gen.String));
+        // Card actions with random data: the bot must answer each with a card or a card error, never a 500.
+        var verbs = Gen.OneOf<string>("requestStatus", "requestUrgency", "kb.fixed", "kb.needHelp", "unknown", "");
+        var cardAction = Gen.Select(verbs, node, node).Select((verb, data, extra) =>
+        {
+            var activity = ValidMessage();
+            activity["type"] = "invoke";
+            activity["name"] = "adaptiveCard/action";
+            var dataNode = data is JsonObject ? data.DeepClone() : new JsonObject { ["requesterId"] = "user-1", ["text"] = data?.DeepClone(), ["suggestionId"] = extra?.DeepClone() };
+            activity["value"] = new JsonObject { ["action"] = new JsonObject { ["type"] = "Action.Execute", ["verb"] = verb, ["data"] = dataNode } };
+            return activity.ToJsonString();
+        });
+        return Gen.Frequency<string>((1, node.Select(n => n?.ToJsonString() ?? "null")), (3, mutated), (2, cardAction), (1, Gen.String));
     }
 }

@@ -104,7 +104,7 @@ public sealed class TriageBehaviourTests(TriageFixture fixture) : IClassFixture<
     [InlineData("")]
     [InlineData("   ")]
     [InlineData("\n\t")]
-    public void Empty_text_is_an_error_not_an_exception(string text)
+    public void Empty_text_is_reported_as_a_problem_before_triage(string text)
     {
         Assert.NotNull(TriageInput.Problem(text));
     }

@@ -27,7 +27,7 @@ public sealed class TriageCommandTests(TriageFixture fixture) : IClassFixture<Tr
         Assert.Equal("normal", outputs[5]["urgency"]!.GetValue<string>());
         var ok = outputs[0].AsObject();
         Assert.Equal(["urgency", "confirm", "category", "confidence", "reasons"], ok.Select(p => p.Key).ToArray());
-        Assert.IsType<bool>(ok["confirm"]!.GetValue<bool>());
+        Assert.Contains(ok["confirm"]!.GetValueKind(), new[] { System.Text.Json.JsonValueKind.True, System.Text.Json.JsonValueKind.False });
         Assert.InRange(ok["confidence"]!.GetValue<double>(), 0, 1);
     }
 }

@@ -67,10 +67,10 @@ public sealed class HelpDeskBot(
         if (result is { Urgency: Urgency.Normal, Confirm: false } && knowledge.Search(text) is { Count: > 0 } hits)
         {
             // Not urgent and something in the knowledge base fits: offer the fix before anything is filed.
-            var suggestionId = turn.Activity.Id ?? Guid.NewGuid().ToString("N");
+            var suggestionId = Guid.NewGuid().ToString("N");
             var articles = hits.Select(h => h.Article).ToList();
-            await turn.SendActivityAsync(Activity.CreateMessage(attachments: KnowledgeCards.Suggestions(articles, requester, suggestionId, text).ToAttachment()), ct);
-            await feedback.RecordViewsAsync(articles.Select(a => a.Id), ct);
+            await feedback.RecordSuggestionAsync(suggestionId, requester, articles.Select(a => a.Id).ToList(), text, ct);
+            await turn.SendActivityAsync(Activity.CreateMessage(attachments: KnowledgeCards.Suggestions(articles, suggestionId).ToAttachment()), ct);
             return;
         }
 
@@ -79,61 +79,63 @@ public sealed class HelpDeskBot(
     }
 
     protected override Task OnCardSubmitAsync(TurnContext turn, JsonElement data, CancellationToken ct) =>
-        data.TryGetProperty("command", out var command) && command.GetString() == "help"
+        data.TryGetProperty("command", out var command) && command.ValueKind == JsonValueKind.String && command.GetString() == "help"
             ? turn.SendActivityAsync(WelcomeCards.Help(Policy), ct)
             : Task.CompletedTask;
 
     protected override Task<AdaptiveCardInvokeResponse> OnAdaptiveCardActionAsync(TurnContext turn, AdaptiveCardInvokeAction action, CancellationToken ct) =>
         action.Verb switch
         {
-            RequestReceivedCard.RefreshVerb => ForRequester<RequestStatusData>(turn, action, d => d.RequesterId, (d, _) =>
-                Task.FromResult(RequestReceivedCard.Create(d.Text, d.RequesterId, UrgencyOf(d), ask: false, Policy, d.Checks + 1)), ct),
-            RequestReceivedCard.UrgencyVerb => ForRequester<RequestStatusData>(turn, action, d => d.RequesterId, (d, _) =>
-                Task.FromResult(RequestReceivedCard.Create(d.Text, d.RequesterId, UrgencyOf(d), ask: false, Policy)), ct),
-            KnowledgeVerbs.Fixed => ForRequester<ArticleVoteData>(turn, action, d => d.RequesterId, ArticleFixedItAsync, ct),
-            KnowledgeVerbs.StillNeedHelp => ForRequester<ArticleVoteData>(turn, action, d => d.RequesterId, StillNeedHelpAsync, ct),
+            RequestReceivedCard.RefreshVerb => ForRequester(turn, action, d =>
+                RequestReceivedCard.Create(d.Text, d.RequesterId, UrgencyOf(d), ask: false, Policy, d.Checks + 1)),
+            RequestReceivedCard.UrgencyVerb => ForRequester(turn, action, d =>
+                RequestReceivedCard.Create(d.Text, d.RequesterId, UrgencyOf(d), ask: false, Policy)),
+            KnowledgeVerbs.Fixed or KnowledgeVerbs.StillNeedHelp => AnswerSuggestionAsync(turn, action, ct),
             _ => Task.FromResult(AdaptiveCardInvokeResponse.Error(400, "UnknownAction", "This button is no longer supported.")),
         };
 
-    async Task<Cards.AdaptiveCard> ArticleFixedItAsync(ArticleVoteData vote, CancellationToken ct)
+    async Task<AdaptiveCardInvokeResponse> AnswerSuggestionAsync(TurnContext turn, AdaptiveCardInvokeAction action, CancellationToken ct)
     {
-        var article = vote.ArticleId is null ? null : knowledge.Find(vote.ArticleId);
-        if (article is null || !vote.ArticleIds.Contains(article.Id))
-            throw new CardDataException("That article is no longer available.");
-        // One vote per suggestion card: a double click or a replayed invoke counts once.
-        await feedback.RecordVoteAsync(article.Id, fixedIt: true, vote.SuggestionId, ct);
-        return KnowledgeCards.FixedIt(article);
-    }
+        var vote = Read<ArticleVoteData>(action);
+        if (vote is null || string.IsNullOrEmpty(vote.SuggestionId) || (action.Verb == KnowledgeVerbs.Fixed && string.IsNullOrEmpty(vote.ArticleId)))
+            return BadCardData;
 
-    async Task<Cards.AdaptiveCard> StillNeedHelpAsync(ArticleVoteData vote, CancellationToken ct)
-    {
-        foreach (var id in vote.ArticleIds.Where(id => knowledge.Find(id) is not null).Distinct().Take(3))
-            await feedback.RecordVoteAsync(id, fixedIt: false, vote.SuggestionId, ct);
-        var result = triage.Triage(vote.Request);
-        return RequestReceivedCard.Create(vote.Request, vote.RequesterId, result.Urgency, ask: false, Policy);
+        var fixedBy = action.Verb == KnowledgeVerbs.Fixed ? vote.ArticleId : null;
+        var result = await feedback.RecordOutcomeAsync(vote.SuggestionId, turn.Activity.From!.Id!, fixedBy, ct);
+        switch (result.Outcome)
+        {
+            case VoteOutcome.NotFound or VoteOutcome.NotOffered:
+                return BadCardData;
+            case VoteOutcome.NotYours:
+                return NotYours;
+        }
+
+        if (fixedBy is not null && knowledge.Find(fixedBy) is { } article)
+            return AdaptiveCardInvokeResponse.Card(KnowledgeCards.FixedIt(article));
+        var request = result.Request ?? "";
+        var urgency = TriageInput.Problem(request) is null ? triage.Triage(request).Urgency : Urgency.Normal;
+        return AdaptiveCardInvokeResponse.Card(RequestReceivedCard.Create(request, turn.Activity.From!.Id!, urgency, ask: false, Policy));
     }
 
     // Card data comes from the client: it is user input, and only the person who asked may act on their request.
-    static async Task<AdaptiveCardInvokeResponse> ForRequester<T>(
-        TurnContext turn, AdaptiveCardInvokeAction action, Func<T, string?> requesterOf,
-        Func<T, CancellationToken, Task<Cards.AdaptiveCard>> handle, CancellationToken ct) where T : class
+    static Task<AdaptiveCardInvokeResponse> ForRequester(TurnContext turn, AdaptiveCardInvokeAction action, Func<RequestStatusData, Cards.AdaptiveCard> card)
     {
-        T? data;
-        try { data = action.Data?.Deserialize<T>(ProtocolJson.Options); }
-        catch (JsonException) { data = null; }
-        if (data is null || string.IsNullOrEmpty(requesterOf(data)))
-            return AdaptiveCardInvokeResponse.Error(400, "BadRequest", "The card's data is incomplete.");
-        if (requesterOf(data) != turn.Activity.From?.Id)
-            return AdaptiveCardInvokeResponse.Error(403, "Forbidden", "Only the person who made this request can do that.");
-        try
-        {
-            return AdaptiveCardInvokeResponse.Card(await handle(data, ct));
-        }
-        catch (CardDataException ex)
-        {
-            return AdaptiveCardInvokeResponse.Error(400, "BadRequest", ex.Message);
-        }
+        var data = Read<RequestStatusData>(action);
+        if (data is null || string.IsNullOrEmpty(data.RequesterId) || data.Text is null || data.Checks < 0)
+            return Task.FromResult(BadCardData);
+        if (data.RequesterId != turn.Activity.From?.Id)
+            return Task.FromResult(NotYours);
+        return Task.FromResult(AdaptiveCardInvokeResponse.Card(card(data)));
     }
+
+    static T? Read<T>(AdaptiveCardInvokeAction action) where T : class
+    {
+        try { return action.Data?.Deserialize<T>(ProtocolJson.Options); }
+        catch (JsonException) { return null; }
+    }
+
+    static readonly AdaptiveCardInvokeResponse BadCardData = AdaptiveCardInvokeResponse.Error(400, "BadRequest", "This card's data is incomplete or out of date.");
+    static readonly AdaptiveCardInvokeResponse NotYours = AdaptiveCardInvokeResponse.Error(403, "Forbidden", "Only the person who made this request can do that.");
 
     static Urgency UrgencyOf(RequestStatusData d) => d.Emergency ? Urgency.Emergency : Urgency.Normal;
 
@@ -152,6 +154,4 @@ public sealed class HelpDeskBot(
     static string StorageTrouble(string? typed) =>
         "Sorry, I couldn't save that just now. Please try again in a minute." +
         (string.IsNullOrWhiteSpace(typed) ? "" : $" Here is what you wrote, so you can send it again:\n\n> {typed.Trim()}");
-
-    sealed class CardDataException(string message) : Exception(message);
 }

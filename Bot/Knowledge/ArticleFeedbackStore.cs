@@ -10,33 +10,70 @@ public sealed record ArticleStats(string ArticleId, long Views, long Fixed, long
     public long Deflections => Fixed;
 }
 
-// Views and votes per article. Each vote is recorded once per key (the activity id of the click), so a replayed
-// click never counts twice; totals live in one counter row per article, updated with optimistic concurrency.
+public enum VoteOutcome { Counted, AlreadyAnswered, NotFound, NotYours, NotOffered }
+
+// Request: what the user originally asked, as the bot stored it (never as the card claims it).
+public sealed record VoteResult(VoteOutcome Outcome, string? Request = null);
+
+// Suggestions shown, and what came of them. The suggestion (who was shown which articles) is kept here, not trusted
+// from the card, so a click only counts when it comes from the person it was shown to, for an article it offered,
+// and only once per card. Totals are one counter row per article, updated with optimistic concurrency.
 public sealed class ArticleFeedbackStore(TableServiceClient tables)
 {
-    const string TableName = "KnowledgeFeedback";
     const string Totals = "totals";
-    readonly LazyTable table = new(tables, TableName);
+    const string Suggestions = "suggestion";
+    readonly LazyTable table = new(tables, "KnowledgeFeedback");
 
-    public async Task RecordViewsAsync(IEnumerable<string> articleIds, CancellationToken ct)
+    public async Task RecordSuggestionAsync(string suggestionId, string requesterId, IReadOnlyList<string> articleIds, string request, CancellationToken ct)
     {
+        var t = await table.GetAsync(ct);
+        var entity = new TableEntity(Suggestions, LazyTable.Key(suggestionId))
+        {
+            ["RequesterId"] = requesterId,
+            ["ArticleIds"] = string.Join('\n', articleIds),
+            ["Request"] = request,
+        };
+        try
+        {
+            await t.AddEntityAsync(entity, ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            return; // a replayed message: its views were counted the first time
+        }
         foreach (var id in articleIds.Distinct())
             await IncrementAsync(id, "Views", ct);
     }
 
-    public async Task<bool> RecordVoteAsync(string articleId, bool fixedIt, string voteKey, CancellationToken ct)
+    // fixedBy: the article that fixed it, or null for "I still need help".
+    public async Task<VoteResult> RecordOutcomeAsync(string suggestionId, string clickerId, string? fixedBy, CancellationToken ct)
     {
         var t = await table.GetAsync(ct);
+        var found = await t.GetEntityIfExistsAsync<TableEntity>(Suggestions, LazyTable.Key(suggestionId), cancellationToken: ct);
+        if (!found.HasValue) return new(VoteOutcome.NotFound);
+        var suggestion = found.Value!;
+        if (suggestion.GetString("RequesterId") != clickerId) return new(VoteOutcome.NotYours);
+        var offered = (suggestion.GetString("ArticleIds") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var request = suggestion.GetString("Request");
+        if (fixedBy is not null && !offered.Contains(fixedBy)) return new(VoteOutcome.NotOffered, request);
+        if (suggestion.GetString("Outcome") is not null) return new(VoteOutcome.AlreadyAnswered, request);
+
+        suggestion["Outcome"] = fixedBy ?? "";
         try
         {
-            await t.AddEntityAsync(new TableEntity($"vote|{LazyTable.Key(articleId)}", LazyTable.Key(voteKey)) { ["Fixed"] = fixedIt }, ct);
+            await t.UpdateEntityAsync(suggestion, suggestion.ETag, TableUpdateMode.Merge, ct);
         }
-        catch (RequestFailedException ex) when (ex.Status == 409)
+        catch (RequestFailedException ex) when (ex.Status == 412)
         {
-            return false;
+            return new(VoteOutcome.AlreadyAnswered, request); // a simultaneous second click
         }
-        await IncrementAsync(articleId, fixedIt ? "Fixed" : "StillNeedHelp", ct);
-        return true;
+        // Not atomic with the outcome above: if this fails the answer stands but one count is lost, never doubled.
+        if (fixedBy is not null)
+            await IncrementAsync(fixedBy, "Fixed", ct);
+        else
+            foreach (var id in offered)
+                await IncrementAsync(id, "StillNeedHelp", ct);
+        return new(VoteOutcome.Counted, request);
     }
 
     public async Task<ArticleStats> GetAsync(string articleId, CancellationToken ct)
@@ -49,7 +86,7 @@ public sealed class ArticleFeedbackStore(TableServiceClient tables)
     async Task IncrementAsync(string articleId, string counter, CancellationToken ct)
     {
         var t = await table.GetAsync(ct);
-        for (var attempt = 0; ; attempt++)
+        for (var attempt = 1; ; attempt++)
         {
             var found = await t.GetEntityIfExistsAsync<TableEntity>(Totals, LazyTable.Key(articleId), cancellationToken: ct);
             try
@@ -64,12 +101,11 @@ public sealed class ArticleFeedbackStore(TableServiceClient tables)
                 await t.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, ct);
                 return;
             }
-            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 10)
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 20)
             {
-                // Someone else counted at the same moment: read again and retry.
+                // Someone else counted at the same moment: wait a little, read again and retry.
+                await Task.Delay(Random.Shared.Next(5, 20 * attempt), ct);
             }
         }
     }
-
-
 }

@@ -2,13 +2,11 @@ namespace SupportBot.Knowledge;
 
 // The searchable knowledge base: the article files shipped with the bot plus articles technicians published from
 // tickets. Publishing swaps in a fresh index, so searches never wait and never see half an index.
-public sealed class KnowledgeBase(PublishedArticleStore published, ILogger<KnowledgeBase> logger) : IDisposable
+public sealed class KnowledgeBase(PublishedArticleStore published, ILogger<KnowledgeBase> logger)
 {
     readonly SemaphoreSlim rebuild = new(1, 1);
     IReadOnlyList<Article> fileArticles = [];
     volatile KnowledgeIndex? current;
-
-    public KnowledgeIndex Index => current ?? throw new InvalidOperationException("The knowledge base has not been loaded.");
 
     public IReadOnlyList<SearchHit> Search(string? query, int top = 3) => current?.Search(query, top) ?? [];
 
@@ -41,20 +39,15 @@ public sealed class KnowledgeBase(PublishedArticleStore published, ILogger<Knowl
         {
             var fromTickets = await published.ListPublishedAsync(ct);
             var next = KnowledgeIndex.Build(fileArticles.Concat(fromTickets));
-            var previous = current;
+            // The old index is left to the garbage collector: a search may still be running on it.
             current = next;
             logger.LogInformation("Knowledge base indexed: {Files} article files, {Published} published from tickets", fileArticles.Count, fromTickets.Count);
-            // Searches already running on the old index finish within milliseconds; release it after a grace period.
-            if (previous is not null)
-                _ = Task.Delay(TimeSpan.FromSeconds(30), CancellationToken.None).ContinueWith(_ => previous.Dispose(), TaskScheduler.Default);
         }
         finally
         {
             rebuild.Release();
         }
     }
-
-    public void Dispose() => current?.Dispose();
 }
 
 // Loads the knowledge base when the bot starts; the bot is not ready until it has.

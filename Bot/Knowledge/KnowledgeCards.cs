@@ -11,18 +11,17 @@ public static class KnowledgeVerbs
     public const string StillNeedHelp = "kb.needHelp";
 }
 
-// Card data for the article buttons. Checked against who clicked before anything is counted.
-public sealed record ArticleVoteData(string RequesterId, string SuggestionId, IReadOnlyList<string> ArticleIds, string Request, string? ArticleId = null);
+// Card data for the article buttons: only which card and which article. Who may answer it, and what was asked,
+// the bot looks up from its own record of the suggestion.
+public sealed record ArticleVoteData(string SuggestionId, string? ArticleId = null);
 
 public static class KnowledgeCards
 {
     public const int MaxCardBytes = 28 * 1024;
 
     // The top articles for a request, the first one open, the others a tap away, each with its own "This fixed it".
-    public static AdaptiveCard Suggestions(IReadOnlyList<Article> articles, string requesterId, string suggestionId, string request)
+    public static AdaptiveCard Suggestions(IReadOnlyList<Article> articles, string suggestionId)
     {
-        var ids = articles.Select(a => a.Id).ToList();
-        request = request.Length <= 300 ? request : request[..300] + "...";
         var body = new List<CardElement>
         {
             new TextBlock(articles.Count == 1 ? "This might fix it" : "One of these might fix it") { Size = "Medium", Weight = "Bolder" },
@@ -37,14 +36,14 @@ public static class KnowledgeCards
                 new TextBlock(article.Title) { Weight = "Bolder" },
                 new ActionSet([new ActionToggleVisibility("Show or hide steps", [stepsId])]),
                 new Container([.. Render(article.Body), new ActionSet([new ActionExecute("This fixed it", KnowledgeVerbs.Fixed,
-                    new ArticleVoteData(requesterId, suggestionId, ids, request, article.Id)) { Style = "positive" }])])
+                    new ArticleVoteData(suggestionId, article.Id)) { Style = "positive" }])])
                 { Id = stepsId, IsVisible = i == 0 },
             ]) { Separator = true, Spacing = "Medium" });
         }
         return new AdaptiveCard
         {
             Body = body,
-            Actions = [new ActionExecute("I still need help", KnowledgeVerbs.StillNeedHelp, new ArticleVoteData(requesterId, suggestionId, ids, request))],
+            Actions = [new ActionExecute("I still need help", KnowledgeVerbs.StillNeedHelp, new ArticleVoteData(suggestionId))],
             FallbackText = "Suggested help articles: " + string.Join(", ", articles.Select(a => a.Title)),
         };
     }

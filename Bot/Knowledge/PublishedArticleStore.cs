@@ -34,7 +34,7 @@ public sealed class PublishedArticleStore(TableServiceClient tables)
 
     public async Task<ArticleDraft?> FindDraftAsync(string id, CancellationToken ct)
     {
-        var found = await (await table.GetAsync(ct)).GetEntityIfExistsAsync<TableEntity>(Draft, id, cancellationToken: ct);
+        var found = await (await table.GetAsync(ct)).GetEntityIfExistsAsync<TableEntity>(Draft, LazyTable.Key(id), cancellationToken: ct);
         return found.HasValue ? FromEntity(found.Value!) : null;
     }
 
@@ -46,7 +46,7 @@ public sealed class PublishedArticleStore(TableServiceClient tables)
         entity["PublishedBy"] = technicianId;
         entity["Updated"] = DateTimeOffset.UtcNow;
         await client.UpsertEntityAsync(entity, TableUpdateMode.Replace, ct);
-        await client.DeleteEntityAsync(Draft, draftId, ETag.All, ct);
+        await client.DeleteEntityAsync(Draft, LazyTable.Key(draftId), ETag.All, ct);
         return ToArticle(draft, DateOnly.FromDateTime(DateTime.UtcNow));
     }
 
@@ -62,8 +62,9 @@ public sealed class PublishedArticleStore(TableServiceClient tables)
     static Article ToArticle(ArticleDraft d, DateOnly updated) =>
         new(d.Id, d.Title, d.Tags, d.Category, "everyone", updated, d.Body, ArticleSource.Published);
 
-    static TableEntity ToEntity(string partition, ArticleDraft d) => new(partition, d.Id)
+    static TableEntity ToEntity(string partition, ArticleDraft d) => new(partition, LazyTable.Key(d.Id))
     {
+        ["ArticleId"] = d.Id,
         ["Title"] = d.Title,
         ["Tags"] = JsonSerializer.Serialize(d.Tags),
         ["Category"] = d.Category,
@@ -73,7 +74,7 @@ public sealed class PublishedArticleStore(TableServiceClient tables)
     };
 
     static ArticleDraft FromEntity(TableEntity e) => new(
-        e.RowKey,
+        e.GetString("ArticleId") ?? e.RowKey,
         e.GetString("Title") ?? e.RowKey,
         JsonSerializer.Deserialize<string[]>(e.GetString("Tags") ?? "[]") ?? [],
         e.GetString("Category") ?? "other",

@@ -55,7 +55,12 @@ public sealed class ConnectorClient(HttpClient http, IConnectorTokenProvider tok
         if (body is not null)
             request.Content = JsonContent.Create(body, body.GetType(), options: ProtocolJson.Options);
         if (await tokens.GetTokenAsync(ct) is { } token)
+        {
+            // The bot's credentials never travel in clear text (plain HTTP only to this machine's test doubles).
+            if (request.RequestUri!.Scheme != Uri.UriSchemeHttps && !request.RequestUri.IsLoopback)
+                throw new ConnectorException(HttpStatusCode.Forbidden, "InsecureServiceUrl", $"Refusing to send a token to {request.RequestUri.GetLeftPart(UriPartial.Authority)} over plain HTTP.");
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
 
         using var response = await SendHttpAsync(request, method, path, ct);
         if (!response.IsSuccessStatusCode)

@@ -51,6 +51,11 @@ public static class MessagesEndpoint
         if (activity is null)
             return TypedResults.Problem(error, statusCode: 400, title: "Malformed activity");
 
+        // Without an app id nothing is verified, so the bot only answers a client on this machine (the Playground):
+        // a misconfigured public instance must not post to whatever serviceUrl a stranger sends.
+        if (auth == AuthResult.Anonymous && !new Uri(activity.ServiceUrl!).IsLoopback)
+            return Denied(AuthResult.Deny401("anonymous development mode only answers clients on this machine; set MicrosoftAppId"));
+
         auth = ChannelAuthenticator.AuthorizeActivity(auth, activity);
         if (auth.Outcome != AuthOutcome.Allowed)
             return Denied(auth);

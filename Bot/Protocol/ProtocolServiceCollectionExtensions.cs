@@ -43,10 +43,13 @@ public static class ProtocolServiceCollectionExtensions
             .AddResilienceHandler("connector", (pipeline, context) =>
             {
                 var retry = context.ServiceProvider.GetService<IOptions<ConnectorRetryOptions>>()?.Value ?? new ConnectorRetryOptions();
+                // Outermost: however the retries go, a call gives up in time for the user to hear something.
+                pipeline.AddTimeout(retry.TotalTimeout);
                 pipeline.AddRetry(new HttpRetryStrategyOptions
                 {
                     MaxRetryAttempts = retry.MaxRetryAttempts,
                     Delay = retry.BaseDelay,
+                    MaxDelay = retry.MaxDelay,
                     BackoffType = DelayBackoffType.Exponential,
                     UseJitter = true,
                     ShouldRetryAfterHeader = true,
@@ -81,7 +84,10 @@ public static class ProtocolServiceCollectionExtensions
 
 public sealed class ConnectorRetryOptions
 {
-    public int MaxRetryAttempts { get; set; } = 4;
+    public int MaxRetryAttempts { get; set; } = 3;
     public TimeSpan BaseDelay { get; set; } = TimeSpan.FromSeconds(1);
-    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    // Caps a long Retry-After too: waiting minutes inside a conversation helps no one.
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(8);
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromSeconds(25);
 }

@@ -63,5 +63,6 @@ public sealed class LazyTable(TableServiceClient tables, string name)
     }
 
     // Partition and row keys may not contain / \ # ? or control characters; Teams ids and article ids can.
-    public static string Key(string id) => Uri.EscapeDataString(id).Replace("%", "~");
+    // Percent-escaping with ~ for %, and ~ itself escaped first, keeps distinct ids distinct.
+    public static string Key(string id) => Uri.EscapeDataString(id).Replace("~", "%7E").Replace("%", "~");
 }
