@@ -193,6 +193,20 @@ public sealed class BadInputTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_message_too_long_to_handle_is_refused_with_a_reason()
+    {
+        await using var roomyBot = await BotServer.StartAsync(new Dictionary<string, string?> { ["ConnectionStrings:Tables"] = azurite.ConnectionString });
+
+        var response = await http.PostAsync(roomyBot.MessagesEndpoint,
+            new StringContent(ValidMessage(new string('a', 30_000)).ToJsonString(), Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var reply = Assert.Single(sent)["text"]!.GetValue<string>();
+        Assert.Contains("too long", reply);
+        Assert.Contains("30,000 characters", reply);
+    }
+
+    [Fact]
     public void Unknown_properties_round_trip()
     {
         var activity = ValidMessage();

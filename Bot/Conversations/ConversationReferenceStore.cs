@@ -22,14 +22,4 @@ public sealed class ConversationReferenceStore(TableServiceClient tables)
         };
         await (await table.GetAsync(ct)).UpsertEntityAsync(entity, TableUpdateMode.Replace, ct);
     }
-
-    public async Task<ConversationReference?> FindAsync(string? tenantId, string userKey, CancellationToken ct)
-    {
-        var found = await (await table.GetAsync(ct)).GetEntityIfExistsAsync<TableEntity>(tenantId ?? "none", LazyTable.Key(userKey), cancellationToken: ct);
-        return found.HasValue && found.Value!.GetString("Reference") is { } json
-            ? JsonSerializer.Deserialize<ConversationReference>(json, ProtocolJson.Options)
-            : null;
-    }
-
-
 }

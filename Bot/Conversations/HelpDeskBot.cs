@@ -62,6 +62,12 @@ public sealed class HelpDeskBot(
                 return;
         }
 
+        if (text.Length > TriageInput.MaxMessageChars)
+        {
+            await turn.SendActivityAsync($"That message is too long for me ({text.Length:N0} characters). Please describe the problem in under {TriageInput.MaxMessageChars:N0} characters, and attach logs as a file instead.", ct);
+            return;
+        }
+
         var requester = turn.Activity.From!.Id!;
         var result = triage.Triage(text);
         if (result is { Urgency: Urgency.Normal, Confirm: false } && knowledge.Search(text) is { Count: > 0 } hits)
@@ -153,5 +159,7 @@ public sealed class HelpDeskBot(
 
     static string StorageTrouble(string? typed) =>
         "Sorry, I couldn't save that just now. Please try again in a minute." +
-        (string.IsNullOrWhiteSpace(typed) ? "" : $" Here is what you wrote, so you can send it again:\n\n> {typed.Trim()}");
+        (string.IsNullOrWhiteSpace(typed) ? "" : $" Here is what you wrote, so you can send it again:\n\n> {Shorten(typed.Trim(), TriageInput.MaxMessageChars)}");
+
+    static string Shorten(string text, int max) => text.Length <= max ? text : text[..max] + "...";
 }
