@@ -33,6 +33,7 @@ public sealed class KnowledgeIndex : IDisposable
     readonly Dictionary<string, Article> articles;
     readonly Dictionary<string, HashSet<string>> termsById;
     readonly Dictionary<string, int> documentFrequency;
+    readonly Dictionary<string, string[]> termsByPrefix;
     readonly Analyzer queryAnalyzer = new EnglishStemmingAnalyzer(SynonymMap);
 
     KnowledgeIndex(RAMDirectory directory, Dictionary<string, Article> articles, Dictionary<string, HashSet<string>> termsById, float minScore, double minCoverage)
@@ -46,6 +47,9 @@ public sealed class KnowledgeIndex : IDisposable
         foreach (var terms in termsById.Values)
             foreach (var t in terms)
                 documentFrequency[t] = documentFrequency.GetValueOrDefault(t) + 1;
+        termsByPrefix = documentFrequency.Keys.Where(t => t.Length >= 4)
+            .GroupBy(t => t[..2], StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
         reader = DirectoryReader.Open(directory);
         searcher = new IndexSearcher(reader) { Similarity = new BM25Similarity() };
     }
@@ -102,8 +106,7 @@ public sealed class KnowledgeIndex : IDisposable
             return [];
         var weights = concepts.Select(c => c.Max(Idf)).ToList();
 
-        // Each word the user typed is also matched with a typo's tolerance; the synonyms added for it only exactly,
-        // since fuzzy expansion is the costly part of a query.
+        // Each word the user typed is also matched with a typo's tolerance; the synonyms added for it only exactly.
         var typed = concepts.Select(c => c[0]).ToHashSet(StringComparer.Ordinal);
         var boolean = new BooleanQuery();
         foreach (var term in terms)
@@ -115,9 +118,11 @@ public sealed class KnowledgeIndex : IDisposable
                 // Synonyms are matched against titles and tags only: they name the topic, and bodies are where
                 // the postings are long.
                 if (!isTyped && field == "body") continue;
-                perTerm.Add(new TermQuery(new Term(field, term)) { Boost = boost }, Occur.SHOULD);
-                if (term.Length >= 5 && isTyped)
-                    perTerm.Add(new FuzzyQuery(new Term(field, term), 1, prefixLength: 2, maxExpansions: 4, transpositions: true) { Boost = boost * 0.4f }, Occur.SHOULD);
+                // A longer word the user typed says more than a short one or a synonym: weigh it a little higher.
+                var weight = isTyped && term.Length >= 5 ? boost * 1.4f : boost;
+                perTerm.Add(new TermQuery(new Term(field, term)) { Boost = weight }, Occur.SHOULD);
+                foreach (var near in isTyped ? NearbyTerms(term) : [])
+                    perTerm.Add(new TermQuery(new Term(field, near)) { Boost = boost * 0.4f }, Occur.SHOULD);
             }
             boolean.Add(perTerm, Occur.SHOULD);
         }
@@ -132,6 +137,17 @@ public sealed class KnowledgeIndex : IDisposable
                 results.Add(new SearchHit(article, hit.Score));
         }
         return results;
+    }
+
+    // Words in the index one edit away from a typed word (same first two letters, as users rarely mistype those),
+    // the most common first. Found from the index's own vocabulary, which is far cheaper than Lucene's fuzzy query.
+    IEnumerable<string> NearbyTerms(string term)
+    {
+        if (term.Length < 5 || documentFrequency.ContainsKey(term) || !termsByPrefix.TryGetValue(term[..2], out var candidates))
+            return [];
+        return candidates.Where(c => c != term && Close(c, term))
+            .OrderByDescending(c => documentFrequency[c]).ThenBy(c => c, StringComparer.Ordinal)
+            .Take(4);
     }
 
     static double Coverage(HashSet<string> articleTerms, List<List<string>> concepts, List<double> weights)
