@@ -87,6 +87,22 @@ public sealed class AuthenticationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_bot_that_cannot_get_an_outbound_token_still_checks_and_accepts_activities()
+    {
+        // An app id without a password: the real bot runs the turn, cannot reply, logs it, and acknowledges.
+        await using var realBot = await BotServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["MicrosoftAppId"] = AppId,
+            ["ToBotFromChannelOpenIdMetadataUrl"] = new Uri(metadata.BaseAddress, "v1/.well-known/openidconfiguration").ToString(),
+            ["ToBotFromChannelTokenIssuer"] = Issuer,
+            ["ConnectionStrings:Tables"] = "UseDevelopmentStorage=true",
+        });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostAsync(null, realBot)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(Token(), realBot)).StatusCode);
+    }
+
+    [Fact]
     public async Task A_token_expired_two_minutes_ago_is_accepted_within_the_clock_skew()
     {
         var response = await PostAsync(Token(expires: DateTime.UtcNow.AddMinutes(-2)));
@@ -252,12 +268,12 @@ public sealed class AuthenticationTests : IAsyncLifetime
         });
     }
 
-    Task<HttpResponseMessage> PostAsync(string? token) =>
-        PostRawAuthorizationAsync(token is null ? null : "Bearer " + token);
+    Task<HttpResponseMessage> PostAsync(string? token, BotServer? to = null) =>
+        PostRawAuthorizationAsync(token is null ? null : "Bearer " + token, to);
 
-    async Task<HttpResponseMessage> PostRawAuthorizationAsync(string? authorization)
+    async Task<HttpResponseMessage> PostRawAuthorizationAsync(string? authorization, BotServer? to = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, bot.MessagesEndpoint)
+        using var request = new HttpRequestMessage(HttpMethod.Post, (to ?? bot).MessagesEndpoint)
         {
             Content = JsonContent.Create(new JsonObject
             {

@@ -16,17 +16,34 @@ public sealed class MsalConnectorTokenProvider : IConnectorTokenProvider
 {
     public const string HttpClientName = "msal";
 
-    readonly Func<CancellationToken, Task<string>>? acquire;
+    readonly Lazy<Func<CancellationToken, Task<string>>>? acquire;
 
+    // Built on first use: a credential problem then fails that send (reported as a Connector error) instead of
+    // every request, including those that should be refused as unauthenticated.
     public MsalConnectorTokenProvider(IOptions<BotOptions> options, IHttpClientFactory httpClients)
     {
-        var o = options.Value;
-        if (o.IsAnonymous)
-            return;
+        if (!options.Value.IsAnonymous)
+            acquire = new(() => Build(options.Value, new MsalHttpClients(httpClients)));
+    }
 
+    public async Task<string?> GetTokenAsync(CancellationToken ct)
+    {
+        if (acquire is null)
+            return null;
+        try
+        {
+            return await acquire.Value(ct);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or MsalException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new ConnectorException(System.Net.HttpStatusCode.Unauthorized, "NoConnectorToken", $"Could not get a token for the Connector: {ex.Message}");
+        }
+    }
+
+    static Func<CancellationToken, Task<string>> Build(BotOptions o, IMsalHttpClientFactory msalHttp)
+    {
         var endpoints = o.Endpoints;
         string[] scopes = [endpoints.OAuthScope.TrimEnd('/') + "/.default"];
-        var msalHttp = new MsalHttpClients(httpClients);
 
         if (o.ResolvedAppType == AppType.UserAssignedMsi)
         {
@@ -34,8 +51,7 @@ public sealed class MsalConnectorTokenProvider : IConnectorTokenProvider
                 .Create(ManagedIdentityId.WithUserAssignedClientId(o.MicrosoftAppId!))
                 .WithHttpClientFactory(msalHttp)
                 .Build();
-            acquire = async ct => (await msi.AcquireTokenForManagedIdentity(endpoints.OAuthScope).ExecuteAsync(ct)).AccessToken;
-            return;
+            return async ct => (await msi.AcquireTokenForManagedIdentity(endpoints.OAuthScope).ExecuteAsync(ct)).AccessToken;
         }
 
         var builder = ConfidentialClientApplicationBuilder.Create(o.MicrosoftAppId)
@@ -44,13 +60,12 @@ public sealed class MsalConnectorTokenProvider : IConnectorTokenProvider
             .WithHttpClientFactory(msalHttp);
         builder = LoadCertificate(o) is { } certificate
             ? builder.WithCertificate(certificate, sendX5C: true)
-            : builder.WithClientSecret(o.MicrosoftAppPassword
-                ?? throw new InvalidOperationException("MicrosoftAppPassword or a certificate is required when MicrosoftAppId is set."));
+            : builder.WithClientSecret(string.IsNullOrEmpty(o.MicrosoftAppPassword)
+                ? throw new InvalidOperationException("MicrosoftAppPassword or a certificate is required when MicrosoftAppId is set.")
+                : o.MicrosoftAppPassword);
         var app = builder.Build();
-        acquire = async ct => (await app.AcquireTokenForClient(scopes).ExecuteAsync(ct)).AccessToken;
+        return async ct => (await app.AcquireTokenForClient(scopes).ExecuteAsync(ct)).AccessToken;
     }
-
-    public async Task<string?> GetTokenAsync(CancellationToken ct) => acquire is null ? null : await acquire(ct);
 
     static string AuthorityFor(BotOptions o, CloudEndpoints endpoints)
     {

@@ -66,11 +66,14 @@ public static class MessagesEndpoint
         {
             await bot.OnTurnAsync(turn, ct);
         }
-        catch (Exception ex) when (ex is ConnectorException or HttpRequestException or Microsoft.Identity.Client.MsalException)
+        catch (Exception ex) when (ex is ConnectorException or HttpRequestException)
         {
-            // The bot could not reach the channel (or get a token to) to answer: an upstream fault, not the caller's.
-            logger.LogWarning("Could not answer activity {ActivityId}: {Error}", activity.Id, ex.Message);
-            return TypedResults.StatusCode((int)HttpStatusCode.BadGateway);
+            // The activity was accepted but the bot could not answer through the Connector (throttled, down, no token).
+            // As the SDK's OnTurnError does, log it and acknowledge the activity; an invoke, whose answer is this
+            // response, says the answer is missing.
+            logger.LogError("Could not answer {Type} activity {ActivityId}: {Error}", activity.Type, activity.Id, ex.Message);
+            if (activity.Type == ActivityTypes.Invoke && turn.InvokeResponse is null)
+                return TypedResults.StatusCode((int)HttpStatusCode.BadGateway);
         }
 
         if (activity.Type == ActivityTypes.Invoke)

@@ -76,6 +76,9 @@ public static class ProtocolServiceCollectionExtensions
             return;
         }
         var endpoints = options.Endpoints;
+        if (options.ResolvedAppType != AppType.UserAssignedMsi && string.IsNullOrEmpty(options.MicrosoftAppPassword)
+            && string.IsNullOrEmpty(options.MicrosoftAppCertificatePath) && string.IsNullOrEmpty(options.MicrosoftAppCertificateThumbprint))
+            logger.LogError("MicrosoftAppId is set but no MicrosoftAppPassword or certificate: the bot can check requests but cannot reply.");
         logger.LogInformation(
             "AUTHENTICATED MODE: app {AppId} ({AppType}); inbound tokens from {Issuer} via {Metadata}; outbound tokens from {Login}",
             options.MicrosoftAppId, options.ResolvedAppType, endpoints.TokenIssuer, endpoints.OpenIdMetadataUrl, endpoints.LoginUrl);

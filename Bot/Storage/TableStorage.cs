@@ -11,11 +11,11 @@ public static class TableStorage
         var connection = configuration.GetConnectionString("Tables");
         if (string.IsNullOrWhiteSpace(connection))
         {
-            // Local development (or anonymous mode, which is only for local use) falls back to Azurite.
-            if (!environment.IsDevelopment() && !string.IsNullOrWhiteSpace(configuration["MicrosoftAppId"]))
-                throw new InvalidOperationException(
-                    "ConnectionStrings:Tables is not set. Give a storage connection string, or the table endpoint URL to use the app's managed identity.");
+            // Local development (Azurite). Anywhere else /readyz reports the missing storage at once.
             connection = "UseDevelopmentStorage=true";
+            if (!environment.IsDevelopment())
+                services.AddHostedService(sp => new StartupWarning(sp.GetRequiredService<ILogger<TableServiceClient>>(),
+                    "ConnectionStrings:Tables is not set: using local storage emulator (Azurite) at 127.0.0.1:10002. Set it to a storage connection string, or a table endpoint URL to use the app's managed identity."));
         }
 
         // Teams gives a turn 15 s: fail fast enough that the user still hears from the bot.
@@ -65,4 +65,15 @@ public sealed class LazyTable(TableServiceClient tables, string name)
     // Partition and row keys may not contain / \ # ? or control characters; Teams ids and article ids can.
     // Percent-escaping with ~ for %, and ~ itself escaped first, keeps distinct ids distinct.
     public static string Key(string id) => Uri.EscapeDataString(id).Replace("~", "%7E").Replace("%", "~");
+}
+
+sealed class StartupWarning(ILogger logger, string message) : IHostedService
+{
+    public Task StartAsync(CancellationToken ct)
+    {
+        logger.LogWarning("{Warning}", message);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
 }
