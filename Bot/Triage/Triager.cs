@@ -31,9 +31,9 @@ public sealed class Triager(TriageModel model) : ITriage
         double normal = Score(scores, TriageLabels.Normal);
         double unclear = Score(scores, TriageLabels.Unclear);
 
-        // Each kind of signal counts once, however many phrases matched.
+        // Each kind of signal counts once, except that "now" and "work is stopped" together say more than either.
         var kinds = signals.Select(s => s.Kind).ToHashSet();
-        if (kinds.Contains(SignalKind.HappeningNow)) emergency += 0.35;
+        emergency += 0.35 * Math.Min(2, signals.Count(s => s.Kind == SignalKind.HappeningNow));
         if (kinds.Contains(SignalKind.Widespread)) emergency += 0.3;
         if (kinds.Contains(SignalKind.NoRush)) normal += 0.35;
 
