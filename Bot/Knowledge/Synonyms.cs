@@ -24,7 +24,7 @@ public static class Synonyms
         ["frozen", "freeze", "froze", "hung", "not responding", "stuck", "unresponsive"],
         ["blue screen", "bsod", "crash", "crashed"],
         ["monitor", "second screen", "extra screen", "external display", "dual screen"],
-        ["mic", "microphone", "audio", "sound", "speaker", "speakers"],
+        ["mic", "microphone", "audio", "sound", "speaker", "speakers", "headset", "headphones", "earbuds"],
         ["camera", "webcam", "video"],
         ["teams", "meeting", "zoom", "call", "video call"],
         ["onedrive", "one drive", "cloud", "sharepoint"],
