@@ -159,7 +159,5 @@ public sealed class HelpDeskBot(
 
     static string StorageTrouble(string? typed) =>
         "Sorry, I couldn't save that just now. Please try again in a minute." +
-        (string.IsNullOrWhiteSpace(typed) ? "" : $" Here is what you wrote, so you can send it again:\n\n> {Shorten(typed.Trim(), TriageInput.MaxMessageChars)}");
-
-    static string Shorten(string text, int max) => text.Length <= max ? text : text[..max] + "...";
+        (string.IsNullOrWhiteSpace(typed) ? "" : $" Here is what you wrote, so you can send it again:\n\n> {typed.Trim().Shorten(TriageInput.MaxMessageChars)}");
 }

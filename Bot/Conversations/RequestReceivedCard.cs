@@ -13,7 +13,7 @@ public static class RequestReceivedCard
 
     public static AdaptiveCard Create(string requestText, string requesterId, Urgency urgency, bool ask, EmergencyPolicy policy, int checks = 0)
     {
-        var text = Shorten(requestText);
+        var text = requestText.Shorten(MaxEcho);
         var state = new RequestStatusData(requesterId, text, checks, urgency == Urgency.Emergency);
         var body = new List<CardElement>
         {
@@ -44,8 +44,6 @@ public static class RequestReceivedCard
             Actions = ask ? null : [new ActionExecute("Check status", RefreshVerb, state)],
         };
     }
-
-    static string Shorten(string text) => text.Length <= MaxEcho ? text : text[..MaxEcho] + "...";
 }
 
 public sealed record RequestStatusData(string RequesterId, string Text, int Checks, bool Emergency = false);

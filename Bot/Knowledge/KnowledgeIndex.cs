@@ -60,7 +60,6 @@ public sealed class KnowledgeIndex : IDisposable
     // article must contain. Keeps "what's for lunch" from matching an article on one common word.
     public double MinCoverage { get; }
     public int Count => articles.Count;
-    public IReadOnlyCollection<Article> Articles => articles.Values;
 
     public static KnowledgeIndex Build(IEnumerable<Article> source, float minScore = DefaultMinScore, double minCoverage = DefaultMinCoverage)
     {

@@ -20,11 +20,11 @@ public sealed class PublishedArticleStore(TableServiceClient tables)
 
     public async Task<ArticleDraft> CreateDraftAsync(ResolvedTicket ticket, CancellationToken ct)
     {
-        var title = Shorten(FirstSentence(ticket.Problem), 80);
+        var title = FirstSentence(ticket.Problem).Shorten(80);
         var steps = ticket.Resolution
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select((line, i) => $"{i + 1}. {line.TrimStart('-', '*', ' ')}");
-        var body = $"{Shorten(ticket.Problem, 400)}\n\n## Steps\n{string.Join('\n', steps)}\n\n## Still not working?\n- Message the help desk bot and say what you tried.";
+        var body = $"{ticket.Problem.Shorten(400)}\n\n## Steps\n{string.Join('\n', steps)}\n\n## Still not working?\n- Message the help desk bot and say what you tried.";
         var draft = new ArticleDraft($"ticket-{ticket.TicketId}".ToLowerInvariant(), title, Tags(ticket.Problem), ticket.Category, body, ticket.TicketId, ticket.TechnicianId);
 
         // Keyed by ticket: drafting the same ticket twice updates one draft rather than making two.
@@ -87,8 +87,6 @@ public sealed class PublishedArticleStore(TableServiceClient tables)
         var end = text.IndexOfAny(['.', '!', '?', '\n']);
         return (end > 10 ? text[..end] : text).Trim();
     }
-
-    static string Shorten(string text, int max) => text.Length <= max ? text : text[..(max - 1)].TrimEnd() + "…";
 
     static string[] Tags(string problem) =>
         problem.ToLowerInvariant().Split([' ', ',', '.', '!', '?', '\n', '\'', '"'], StringSplitOptions.RemoveEmptyEntries)

@@ -51,8 +51,6 @@ public sealed class TriageModel
 
     public IReadOnlyDictionary<string, float> Urgency(string text) => Predict(text).Urgency;
 
-    public IReadOnlyDictionary<string, float> Category(string text) => Predict(text).Category;
-
     // Both answers from one pass over the text: featurising is most of the cost.
     public (IReadOnlyDictionary<string, float> Urgency, IReadOnlyDictionary<string, float> Category) Predict(string text)
     {
