@@ -14,7 +14,7 @@ public static class ActivityTypes
 }
 
 // The Bot Framework Activity schema. Unknown properties land in Properties and are written back unchanged.
-public sealed record Activity
+public sealed partial record Activity
 {
     public string? Type { get; init; }
     public string? Id { get; init; }
@@ -66,6 +66,20 @@ public sealed record Activity
 
     public IEnumerable<Mention> GetMentions() =>
         (Entities ?? []).Where(e => e.Type == "mention").Select(e => e.As<Mention>()).OfType<Mention>();
+
+    // The text with every <at>...</at> mention removed (Teams puts "<at>SupportBot</at>" in channel messages),
+    // as the SDK's RemoveRecipientMention does, so triage and commands see only what the person wrote.
+    public string GetTextWithoutMentions()
+    {
+        var text = Text ?? "";
+        foreach (var mention in GetMentions())
+            if (!string.IsNullOrEmpty(mention.Text))
+                text = text.Replace(mention.Text, " ", StringComparison.OrdinalIgnoreCase);
+        return AtTag().Replace(text, " ").Trim();
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"<at\b[^>]*>.*?</at>", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.Singleline)]
+    private static partial System.Text.RegularExpressions.Regex AtTag();
 }
 
 public sealed record ChannelAccount
