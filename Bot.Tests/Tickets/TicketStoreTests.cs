@@ -1,0 +1,213 @@
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+using SupportBot.Tickets;
+using SupportBot.Tests.Infrastructure;
+using SupportBot.Triage;
+
+namespace SupportBot.Tests.Tickets;
+
+// The ticket store against a real Table service (Azurite, on its own port).
+public sealed class TicketStoreTests : IAsyncLifetime
+{
+    readonly Azurite azurite = new();
+    TableServiceClient tables = null!;
+    TableTicketStore store = null!;
+    static readonly CancellationToken None = CancellationToken.None;
+
+    public async Task InitializeAsync()
+    {
+        await azurite.InitializeAsync();
+        tables = new TableServiceClient(azurite.ConnectionString);
+        store = NewStore();
+    }
+
+    public Task DisposeAsync() => azurite.DisposeAsync();
+
+    TableTicketStore NewStore() => new(tables, Options.Create(new TicketOptions()), TimeProvider.System);
+
+    internal static Ticket Sample(int number, string requester = "user-1", Urgency urgency = Urgency.Normal, string problem = "printer jammed",
+        DateTimeOffset? due = null, string title = "Printer jammed") => new()
+    {
+        Number = number,
+        Title = title,
+        Problem = problem,
+        Requester = new Person(requester, "Sam Requester", "aad-" + requester, "sam@example.org", "sam@example.org", "Science", "Teacher", "Room 12"),
+        Urgency = urgency,
+        UrgencyReason = "test",
+        Category = "printing",
+        TriageReasons = ["model: normal 0.80"],
+        CreatedAt = DateTimeOffset.UtcNow,
+        FirstResponseDueAt = due ?? DateTimeOffset.UtcNow.AddHours(4),
+    };
+
+    [Fact]
+    public async Task A_filed_ticket_reads_back_with_every_field_and_its_first_history_entry()
+    {
+        var filed = await store.FileAsync("conv|act-1", n => Sample(n) with { SuggestedArticles = ["paper-jam"], SuggestionsHelped = false }, None);
+
+        Assert.True(filed.Created);
+        Assert.Equal(1001, filed.Ticket.Number);
+        var read = await store.GetAsync(filed.Ticket.Number, None);
+        Assert.NotNull(read);
+        Assert.Equal("printer jammed", read.Problem);
+        Assert.Equal("Science", read.Requester.Department);
+        Assert.Equal("Room 12", read.Requester.OfficeLocation);
+        Assert.Equal(["paper-jam"], read.SuggestedArticles);
+        Assert.False(read.SuggestionsHelped);
+        Assert.Equal(TicketStatus.New, read.Status);
+        var first = Assert.Single(read.History);
+        Assert.Equal(TicketEventKind.Filed, first.Kind);
+        Assert.Equal("user-1", first.ById);
+    }
+
+    [Fact]
+    public async Task The_same_request_filed_three_times_and_by_two_store_instances_is_one_ticket()
+    {
+        var other = NewStore(); // a second bot instance on the same storage
+        var results = await Task.WhenAll(
+            store.FileAsync("conv|same", n => Sample(n), None),
+            other.FileAsync("conv|same", n => Sample(n), None),
+            store.FileAsync("conv|same", n => Sample(n), None));
+
+        Assert.Single(results.Select(r => r.Ticket.Number).Distinct());
+        Assert.Single(results, r => r.Created);
+        Assert.Single(await store.ListByRequesterAsync("user-1", None));
+        var next = await store.FileAsync("conv|different", n => Sample(n), None);
+        Assert.Equal(results[0].Ticket.Number + 1, next.Ticket.Number);
+    }
+
+    [Fact]
+    public async Task Fifty_concurrent_filings_on_two_instances_get_fifty_distinct_consecutive_numbers()
+    {
+        var stores = new[] { store, NewStore() };
+        var filed = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => stores[i % 2].FileAsync($"conv|{i}", n => Sample(n), None)));
+
+        var numbers = filed.Select(f => f.Ticket.Number).Order().ToList();
+        Assert.Equal(Enumerable.Range(1001, 50), numbers);
+    }
+
+    [Fact]
+    public async Task Two_concurrent_updates_of_one_ticket_both_survive()
+    {
+        var number = (await store.FileAsync("conv|1", n => Sample(n), None)).Ticket.Number;
+        var other = NewStore();
+
+        await Task.WhenAll(
+            store.UpdateAsync(number, t => new TicketChange(t with { Location = "Room 6" },
+                [new NewEvent("user-1", "Sam", TicketEventKind.LocationGiven, "Location: Room 6")]), None),
+            other.UpdateAsync(number, t => new TicketChange(t with { Status = TicketStatus.InProgress, Assignee = new Person("tech-1", "Taylor") },
+                [new NewEvent("tech-1", "Taylor", TicketEventKind.Assigned, "Assigned to Taylor")]), None));
+
+        var read = (await store.GetAsync(number, None))!;
+        Assert.Equal("Room 6", read.Location);
+        Assert.Equal(TicketStatus.InProgress, read.Status);
+        Assert.Equal("tech-1", read.Assignee?.TeamsId);
+        Assert.Equal([1, 2, 3], read.History.Select(e => e.Seq));
+        Assert.Contains(read.History, e => e.Kind == TicketEventKind.LocationGiven);
+        Assert.Contains(read.History, e => e.Kind == TicketEventKind.Assigned);
+    }
+
+    [Fact]
+    public async Task A_declined_change_writes_nothing_and_an_unknown_number_is_null()
+    {
+        var number = (await store.FileAsync("conv|1", n => Sample(n), None)).Ticket.Number;
+
+        var declined = await store.UpdateAsync(number, _ => null, None);
+
+        Assert.NotNull(declined);
+        Assert.False(declined.Changed);
+        Assert.Single((await store.GetAsync(number, None))!.History);
+        Assert.Null(await store.UpdateAsync(99999, t => new TicketChange(t, []), None));
+        Assert.Null(await store.GetAsync(99999, None));
+    }
+
+    [Fact]
+    public async Task Queries_return_the_right_tickets_in_the_right_order()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var a = await File("a", "user-1", Urgency.Normal, now.AddHours(2));
+        var b = await File("b", "user-2", Urgency.Emergency, now.AddMinutes(30));
+        var c = await File("c", "user-1", Urgency.Normal, now.AddHours(1));
+        var d = await File("d", "user-1", Urgency.Emergency, now.AddMinutes(15));
+        await store.UpdateAsync(a, t => new TicketChange(t with { Assignee = new Person("tech-1", "Taylor"), Status = TicketStatus.InProgress }, []), None);
+        await store.UpdateAsync(b, t => new TicketChange(t with { Assignee = new Person("tech-1", "Taylor") }, []), None);
+        await store.UpdateAsync(c, t => new TicketChange(t with { Status = TicketStatus.Resolved }, []), None);
+
+        Assert.Equal([d, c, a], (await store.ListByRequesterAsync("user-1", None)).Select(s => s.Number));
+        Assert.Equal([b], (await store.ListByRequesterAsync("user-2", None)).Select(s => s.Number));
+        // Open queue: emergencies first (soonest due first), then normal by due time; the resolved one is gone.
+        Assert.Equal([d, b, a], (await store.ListOpenAsync(None)).Select(s => s.Number));
+        Assert.Equal([b, a], (await store.ListByAssigneeAsync("tech-1", None)).Select(s => s.Number));
+        Assert.Equal(TicketStatus.Resolved, (await store.ListByRequesterAsync("user-1", None)).Single(s => s.Number == c).Status);
+
+        // Reassigning moves the ticket from one technician's list to the other's.
+        await store.UpdateAsync(a, t => new TicketChange(t with { Assignee = new Person("tech-2", "Jo") }, []), None);
+        Assert.Equal([b], (await store.ListByAssigneeAsync("tech-1", None)).Select(s => s.Number));
+        Assert.Equal([a], (await store.ListByAssigneeAsync("tech-2", None)).Select(s => s.Number));
+    }
+
+    async Task<int> File(string key, string requester, Urgency urgency, DateTimeOffset due) =>
+        (await store.FileAsync(key, n => Sample(n, requester, urgency, due: due), None)).Ticket.Number;
+
+    [Theory]
+    [InlineData("quotes ' \" and `backticks`")]
+    [InlineData("slashes / \\ hash # question ? percent % tilde ~")]
+    [InlineData("control \u0001\u0007\u001f tab\t newline\r\n end")]
+    [InlineData("emoji 😀🔥👩🏽‍💻 and ünïcødé 中文 עברית")]
+    [InlineData("PartitionKey eq 'x' or true")]
+    public async Task Hostile_text_in_every_field_round_trips_unchanged(string hostile)
+    {
+        var requester = "29:" + hostile;
+        var filed = await store.FileAsync("conv|" + hostile, n => Sample(n, requester, problem: hostile, title: hostile) with
+        {
+            Location = hostile,
+            Requester = new Person(requester, hostile, hostile, hostile, hostile, hostile, hostile, hostile),
+        }, None);
+        await store.UpdateAsync(filed.Ticket.Number, t => new TicketChange(t with { Assignee = new Person(hostile, hostile) },
+            [new NewEvent(hostile, hostile, TicketEventKind.InternalNote, hostile, hostile)]), None);
+
+        var read = (await store.GetAsync(filed.Ticket.Number, None))!;
+        Assert.Equal(hostile, read.Problem);
+        Assert.Equal(hostile, read.Title);
+        Assert.Equal(hostile, read.Location);
+        Assert.Equal(new Person(requester, hostile, hostile, hostile, hostile, hostile, hostile, hostile), read.Requester);
+        Assert.Equal(hostile, read.History[^1].Text);
+        Assert.Equal(hostile, read.History[^1].ById);
+        Assert.Equal(filed.Ticket.Number, Assert.Single(await store.ListByRequesterAsync(requester, None)).Number);
+        Assert.Equal(filed.Ticket.Number, Assert.Single(await store.ListByAssigneeAsync(hostile, None)).Number);
+        // Replaying the hostile key finds the same ticket.
+        Assert.False((await store.FileAsync("conv|" + hostile, n => Sample(n, requester), None)).Created);
+    }
+
+    [Fact]
+    public async Task A_four_thousand_character_problem_of_emoji_and_a_long_history_are_kept()
+    {
+        var problem = string.Concat(Enumerable.Repeat("😀", TicketLimits.ProblemChars / 2));
+        var number = (await store.FileAsync("conv|long", n => Sample(n, problem: problem), None)).Ticket.Number;
+        var note = new string('n', TicketLimits.NoteChars);
+        for (var i = 0; i < 120; i++)
+            await store.UpdateAsync(number, t => new TicketChange(t, [new NewEvent("tech-1", "Taylor", TicketEventKind.InternalNote, "Internal note", note)]), None);
+
+        var read = (await store.GetAsync(number, None))!;
+        Assert.Equal(problem, read.Problem);
+        Assert.Equal(121, read.History.Count);
+        Assert.All(read.InternalNotes, e => Assert.Equal(note, e.Text));
+    }
+
+    [Fact]
+    public async Task Export_returns_every_ticket_with_its_history_in_number_order()
+    {
+        var numbers = new List<int>();
+        for (var i = 0; i < 3; i++)
+            numbers.Add((await store.FileAsync($"conv|{i}", n => Sample(n), None)).Ticket.Number);
+        await store.UpdateAsync(numbers[1], t => new TicketChange(t with { Status = TicketStatus.Cancelled },
+            [new NewEvent("user-1", "Sam", TicketEventKind.Cancelled, "Cancelled by the requester")]), None);
+
+        var exported = new List<Ticket>();
+        await foreach (var t in store.ExportAsync(None)) exported.Add(t);
+
+        Assert.Equal(numbers, exported.Select(t => t.Number));
+        Assert.Equal(2, exported[1].History.Count);
+        Assert.Equal(TicketStatus.Cancelled, exported[1].Status);
+    }
+}

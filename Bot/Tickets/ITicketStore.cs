@@ -1,0 +1,41 @@
+namespace SupportBot.Tickets;
+
+public sealed record FiledTicket(Ticket Ticket, bool Created);
+
+// What a change does to a ticket: the new state and the history entries that say so (none for bookkeeping such as
+// remembering a card's message id).
+public sealed record TicketChange(Ticket Updated, IReadOnlyList<NewEvent> Events);
+
+public sealed record NewEvent(string ById, string? ByName, TicketEventKind Kind, string Summary, string? Text = null);
+
+// Changed is false when the change function declined (returned null), e.g. cancelling a ticket that is already resolved.
+public sealed record UpdateResult(Ticket Ticket, bool Changed);
+
+// Tickets in durable storage. Filing is idempotent per request key; updates are optimistic (ETag) and retried on a
+// fresh read, so concurrent changes never overwrite each other.
+public interface ITicketStore
+{
+    // create builds the ticket once its number is known. The same requestKey always yields the same single ticket.
+    Task<FiledTicket> FileAsync(string requestKey, Func<int, Ticket> create, CancellationToken ct);
+
+    Task<Ticket?> GetAsync(int number, CancellationToken ct);
+
+    // change sees the latest state and may be called more than once; return null to leave the ticket as it is.
+    // null when there is no such ticket.
+    Task<UpdateResult?> UpdateAsync(int number, Func<Ticket, TicketChange?> change, CancellationToken ct);
+
+    // Newest first.
+    Task<IReadOnlyList<TicketSummary>> ListByRequesterAsync(string requesterTeamsId, CancellationToken ct);
+
+    // Emergencies first, then by first-response due time.
+    Task<IReadOnlyList<TicketSummary>> ListOpenAsync(CancellationToken ct);
+
+    // Newest first.
+    Task<IReadOnlyList<TicketSummary>> ListByAssigneeAsync(string assigneeTeamsId, CancellationToken ct);
+
+    // Every ticket with its history, in number order.
+    IAsyncEnumerable<Ticket> ExportAsync(CancellationToken ct);
+}
+
+public sealed class TicketFilingInProgressException(string requestKey)
+    : Exception($"Request {requestKey} is being filed by another turn.");

@@ -1,0 +1,330 @@
+using System.Runtime.CompilerServices;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+using SupportBot.Storage;
+using SupportBot.Triage;
+
+namespace SupportBot.Tickets;
+
+public sealed class TicketOptions
+{
+    // The first ticket gets this number; later ones count up from it.
+    public int FirstNumber { get; set; } = 1001;
+}
+
+// Layout (see docs/architecture.md):
+//   Tickets        PK ticket number (10 digits)  RK "ticket"      the current state (one ETag guards every change)
+//                                                RK "event-NNNNNN" one row per change, so no row ever outgrows its limits
+//                  PK "counter"                  RK "tickets"     the next number, ETag-guarded
+//   TicketIndex    PK "requester~{id}" / "assignee~{id}"  RK inverted number (newest first)
+//                  PK "open"                     RK urgency rank, due time, number (the queue's order)
+//   TicketRequests PK request key (conversation + activity)  which number a request became: filing twice files once
+// A change writes the state and its history rows in one entity-group transaction; the index rows are a projection
+// re-written after every change (and on every replay of a filing), so a crash between the two heals on the next write.
+public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketOptions> options, TimeProvider clock) : ITicketStore
+{
+    const string StateRow = "ticket";
+    const string EventPrefix = "event-";
+    const string OpenPartition = "open";
+    static readonly TimeSpan AbandonedClaim = TimeSpan.FromSeconds(30);
+
+    static readonly JsonSerializerOptions Json = new(Protocol.ProtocolJson.Options)
+    {
+        // Storage, not HTML: keep non-ASCII as is so 4,000 characters of emoji stay within a property's 64 KB.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    readonly LazyTable ticketsTable = new(tables, "Tickets");
+    readonly LazyTable indexTable = new(tables, "TicketIndex");
+    readonly LazyTable requestsTable = new(tables, "TicketRequests");
+    // Instances contend on the counter only with each other, not with themselves.
+    readonly SemaphoreSlim numbering = new(1, 1);
+
+    public async Task<FiledTicket> FileAsync(string requestKey, Func<int, Ticket> create, CancellationToken ct)
+    {
+        var requests = await requestsTable.GetAsync(ct);
+        var claimKey = LazyTable.Key(requestKey);
+        var number = await ClaimAsync(requests, claimKey, requestKey, ct);
+        if (number is { } known && await GetAsync(known, ct) is { } existing)
+        {
+            await ProjectAsync(null, existing, ct);
+            return new FiledTicket(existing, Created: false);
+        }
+
+        // Claimed by this turn (or claimed with a number whose ticket was never written): the number is ours to fill.
+        number ??= await AssignNumberAsync(requests, claimKey, ct);
+        var ticket = create(number.Value) with { Number = number.Value, History = [] };
+        var filed = ticket with
+        {
+            UpdatedAt = ticket.CreatedAt,
+            History = [new TicketEvent(1, ticket.CreatedAt, ticket.Requester.TeamsId, ticket.Requester.Name, TicketEventKind.Filed,
+                $"Filed as {(ticket.Urgency == Urgency.Emergency ? "an emergency" : "a normal request")}")],
+        };
+        var table = await ticketsTable.GetAsync(ct);
+        try
+        {
+            await table.SubmitTransactionAsync(
+            [
+                new(TableTransactionActionType.Add, ToStateEntity(filed, version: 1)),
+                new(TableTransactionActionType.Add, ToEventEntity(filed.Number, filed.History[0])),
+            ], ct);
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status == 409)
+        {
+            // A redelivery of the same request got here first with the same number.
+            var winner = await GetAsync(number.Value, ct) ?? throw new InvalidOperationException($"Ticket {number} conflicted but cannot be read.", ex);
+            await ProjectAsync(null, winner, ct);
+            return new FiledTicket(winner, Created: false);
+        }
+        await ProjectAsync(null, filed, ct);
+        return new FiledTicket(filed, Created: true);
+    }
+
+    // The number this request already has, or null when this turn now owns the claim and must assign one.
+    async Task<int?> ClaimAsync(TableClient requests, string claimKey, string requestKey, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < 40; attempt++)
+        {
+            try
+            {
+                await requests.AddEntityAsync(new TableEntity(claimKey, "claim") { ["ClaimedAt"] = clock.GetUtcNow() }, ct);
+                return null;
+            }
+            catch (RequestFailedException ex) when (ex.Status == 409)
+            {
+            }
+            var claim = await requests.GetEntityIfExistsAsync<TableEntity>(claimKey, "claim", cancellationToken: ct);
+            if (!claim.HasValue) continue;
+            var entity = claim.Value!;
+            if (entity.GetInt32("Number") is { } number) return number;
+            if (clock.GetUtcNow() - (entity.GetDateTimeOffset("ClaimedAt") ?? DateTimeOffset.MinValue) > AbandonedClaim)
+            {
+                // The turn that claimed it died before numbering it: take the claim over.
+                entity["ClaimedAt"] = clock.GetUtcNow();
+                try
+                {
+                    await requests.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, ct);
+                    return null;
+                }
+                catch (RequestFailedException ex) when (ex.Status == 412) { }
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(100), clock, ct);
+        }
+        throw new TicketFilingInProgressException(requestKey);
+    }
+
+    async Task<int> AssignNumberAsync(TableClient requests, string claimKey, CancellationToken ct)
+    {
+        var number = await NextNumberAsync(ct);
+        var claim = new TableEntity(claimKey, "claim") { ["ClaimedAt"] = clock.GetUtcNow(), ["Number"] = number };
+        await requests.UpsertEntityAsync(claim, TableUpdateMode.Replace, ct);
+        return number;
+    }
+
+    async Task<int> NextNumberAsync(CancellationToken ct)
+    {
+        var table = await ticketsTable.GetAsync(ct);
+        await numbering.WaitAsync(ct);
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                var found = await table.GetEntityIfExistsAsync<TableEntity>("counter", "tickets", cancellationToken: ct);
+                try
+                {
+                    if (!found.HasValue)
+                    {
+                        var first = options.Value.FirstNumber;
+                        await table.AddEntityAsync(new TableEntity("counter", "tickets") { ["Next"] = first + 1 }, ct);
+                        return first;
+                    }
+                    var counter = found.Value!;
+                    var next = counter.GetInt32("Next") ?? options.Value.FirstNumber;
+                    counter["Next"] = next + 1;
+                    await table.UpdateEntityAsync(counter, counter.ETag, TableUpdateMode.Replace, ct);
+                    return next;
+                }
+                catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 100)
+                {
+                    // Another instance took this number: read again.
+                    await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(2, 10 + 5 * Math.Min(attempt, 20))), clock, ct);
+                }
+            }
+        }
+        finally
+        {
+            numbering.Release();
+        }
+    }
+
+    public async Task<Ticket?> GetAsync(int number, CancellationToken ct) =>
+        (await ReadAsync(await ticketsTable.GetAsync(ct), number, ct))?.Ticket;
+
+    public async Task<UpdateResult?> UpdateAsync(int number, Func<Ticket, TicketChange?> change, CancellationToken ct)
+    {
+        var table = await ticketsTable.GetAsync(ct);
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await ReadAsync(table, number, ct);
+            if (current is null) return null;
+            var (ticket, etag, version) = current.Value;
+            var proposed = change(ticket);
+            if (proposed is null) return new UpdateResult(ticket, Changed: false);
+
+            var now = clock.GetUtcNow();
+            var seq = ticket.History.Count == 0 ? 0 : ticket.History.Max(e => e.Seq);
+            var events = proposed.Events.Select(e => new TicketEvent(++seq, now, e.ById, e.ByName, e.Kind, e.Summary, e.Text)).ToList();
+            var updated = proposed.Updated with { Number = number, UpdatedAt = now, History = [.. ticket.History, .. events] };
+            var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, ToStateEntity(updated, version + 1), etag) };
+            actions.AddRange(events.Select(e => new TableTransactionAction(TableTransactionActionType.Add, ToEventEntity(number, e))));
+            try
+            {
+                await table.SubmitTransactionAsync(actions, ct);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412 && attempt < 20)
+            {
+                // Someone changed it first: apply this change again to what they wrote.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * attempt)), clock, ct);
+                continue;
+            }
+            await ProjectAsync(ticket, updated, ct);
+            return new UpdateResult(updated, Changed: true);
+        }
+    }
+
+    // One partition query: the state row and every history row.
+    static async Task<(Ticket Ticket, ETag ETag, int Version)?> ReadAsync(TableClient table, int number, CancellationToken ct)
+    {
+        TableEntity? state = null;
+        var events = new List<TicketEvent>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {NumberKey(number)}");
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+        {
+            if (row.RowKey == StateRow) state = row;
+            else if (row.RowKey.StartsWith(EventPrefix, StringComparison.Ordinal)) events.Add(FromEventEntity(row));
+        }
+        return state is null ? null : (FromStateEntity(state, events), state.ETag, state.GetInt32("Version") ?? 1);
+    }
+
+    public Task<IReadOnlyList<TicketSummary>> ListByRequesterAsync(string requesterTeamsId, CancellationToken ct) =>
+        ListIndexAsync(RequesterPartition(requesterTeamsId), ct);
+
+    public Task<IReadOnlyList<TicketSummary>> ListOpenAsync(CancellationToken ct) => ListIndexAsync(OpenPartition, ct);
+
+    public Task<IReadOnlyList<TicketSummary>> ListByAssigneeAsync(string assigneeTeamsId, CancellationToken ct) =>
+        ListIndexAsync(AssigneePartition(assigneeTeamsId), ct);
+
+    async Task<IReadOnlyList<TicketSummary>> ListIndexAsync(string partition, CancellationToken ct)
+    {
+        var index = await indexTable.GetAsync(ct);
+        var rows = new List<TicketSummary>();
+        await foreach (var row in index.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), cancellationToken: ct))
+            rows.Add(FromSummaryEntity(row));
+        return rows; // the row keys already give the order
+    }
+
+    public async IAsyncEnumerable<Ticket> ExportAsync([EnumeratorCancellation] CancellationToken ct)
+    {
+        var table = await ticketsTable.GetAsync(ct);
+        // Rows come in key order: a ticket's "event-" rows, then its "ticket" row.
+        var events = new List<TicketEvent>();
+        string? partition = null;
+        await foreach (var row in table.QueryAsync<TableEntity>(cancellationToken: ct))
+        {
+            if (row.PartitionKey == "counter") continue;
+            if (row.PartitionKey != partition)
+            {
+                partition = row.PartitionKey;
+                events.Clear();
+            }
+            if (row.RowKey.StartsWith(EventPrefix, StringComparison.Ordinal)) events.Add(FromEventEntity(row));
+            else if (row.RowKey == StateRow) yield return FromStateEntity(row, [.. events]);
+        }
+    }
+
+    // The index rows a ticket should have, written after the ticket itself; rows the previous state had and this
+    // one does not are removed.
+    async Task ProjectAsync(Ticket? before, Ticket after, CancellationToken ct)
+    {
+        var index = await indexTable.GetAsync(ct);
+        var wanted = IndexRows(after).ToList();
+        var stale = before is null ? [] : IndexRows(before).Select(r => (r.PartitionKey, r.RowKey))
+            .Except(wanted.Select(r => (r.PartitionKey, r.RowKey))).ToList();
+        if (before is null && !after.IsOpen)
+            stale.Add((OpenPartition, OpenRowKey(after)));
+        await Task.WhenAll(
+            wanted.Select(row => (Task)index.UpsertEntityAsync(row, TableUpdateMode.Replace, ct))
+                .Concat(stale.Select(key => DeleteIfExistsAsync(index, key.PartitionKey, key.RowKey, ct))));
+    }
+
+    static async Task DeleteIfExistsAsync(TableClient table, string partition, string row, CancellationToken ct)
+    {
+        try { await table.DeleteEntityAsync(partition, row, ETag.All, ct); }
+        catch (RequestFailedException ex) when (ex.Status == 404) { }
+    }
+
+    IEnumerable<TableEntity> IndexRows(Ticket t)
+    {
+        var summary = TicketSummary.Of(t);
+        yield return ToSummaryEntity(RequesterPartition(t.Requester.TeamsId), Inverted(t.Number), summary);
+        if (t.IsOpen)
+            yield return ToSummaryEntity(OpenPartition, OpenRowKey(t), summary);
+        if (t.Assignee is { } assignee)
+            yield return ToSummaryEntity(AssigneePartition(assignee.TeamsId), Inverted(t.Number), summary);
+    }
+
+    static string OpenRowKey(Ticket t) =>
+        $"{(t.Urgency == Urgency.Emergency ? 0 : 1)}-{t.FirstResponseDueAt.UtcTicks:D19}-{NumberKey(t.Number)}";
+
+    static string RequesterPartition(string teamsId) => "requester~" + LazyTable.Key(teamsId);
+    static string AssigneePartition(string teamsId) => "assignee~" + LazyTable.Key(teamsId);
+    static string NumberKey(int number) => number.ToString("D10");
+    static string Inverted(int number) => (int.MaxValue - number).ToString("D10");
+
+    static TableEntity ToStateEntity(Ticket t, int version) => new(NumberKey(t.Number), StateRow)
+    {
+        ["Version"] = version,
+        ["Status"] = t.Status.ToString(),
+        ["Urgency"] = t.Urgency.ToString(),
+        ["RequesterId"] = t.Requester.TeamsId,
+        ["CreatedAt"] = t.CreatedAt,
+        // The problem on its own property (up to 4,000 characters); everything else as one JSON document.
+        ["Problem"] = t.Problem,
+        ["State"] = JsonSerializer.Serialize(t with { Problem = "", History = [] }, Json),
+    };
+
+    static Ticket FromStateEntity(TableEntity e, IReadOnlyList<TicketEvent> events)
+    {
+        var t = JsonSerializer.Deserialize<Ticket>(e.GetString("State")!, Json)!;
+        return t with { Problem = e.GetString("Problem") ?? "", History = [.. events.OrderBy(x => x.Seq)] };
+    }
+
+    static TableEntity ToEventEntity(int number, TicketEvent e) => new(NumberKey(number), $"{EventPrefix}{e.Seq:D6}")
+    {
+        ["At"] = e.At,
+        ["ById"] = e.ById,
+        ["ByName"] = e.ByName,
+        ["Kind"] = e.Kind.ToString(),
+        ["Summary"] = e.Summary,
+        ["Text"] = e.Text,
+    };
+
+    static TicketEvent FromEventEntity(TableEntity e) => new(
+        int.Parse(e.RowKey[EventPrefix.Length..]),
+        e.GetDateTimeOffset("At") ?? DateTimeOffset.MinValue,
+        e.GetString("ById") ?? "",
+        e.GetString("ByName"),
+        Enum.TryParse<TicketEventKind>(e.GetString("Kind"), out var kind) ? kind : TicketEventKind.StatusChanged,
+        e.GetString("Summary") ?? "",
+        e.GetString("Text"));
+
+    static TableEntity ToSummaryEntity(string partition, string row, TicketSummary s) => new(partition, row)
+    {
+        ["Summary"] = JsonSerializer.Serialize(s, Json),
+    };
+
+    static TicketSummary FromSummaryEntity(TableEntity e) => JsonSerializer.Deserialize<TicketSummary>(e.GetString("Summary")!, Json)!;
+}
