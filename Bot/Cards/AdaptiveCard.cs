@@ -30,6 +30,7 @@ public sealed record CardRefresh(ActionExecute Action, IReadOnlyList<string>? Us
 [JsonDerivedType(typeof(Container), "Container")]
 [JsonDerivedType(typeof(ColumnSet), "ColumnSet")]
 [JsonDerivedType(typeof(ActionSet), "ActionSet")]
+[JsonDerivedType(typeof(InputText), "Input.Text")]
 public abstract record CardElement
 {
     public string? Id { get; init; }
@@ -66,6 +67,16 @@ public sealed record Column(IReadOnlyList<CardElement> Items)
 public sealed record ColumnSet(IReadOnlyList<Column> Columns) : CardElement;
 
 public sealed record ActionSet(IReadOnlyList<CardAction> Actions) : CardElement;
+
+// Its value reaches the bot in the action's data under the input's Id.
+public sealed record InputText : CardElement
+{
+    public string? Label { get; init; }
+    public string? Placeholder { get; init; }
+    public bool? IsMultiline { get; init; }
+    public int? MaxLength { get; init; }
+    public string? Value { get; init; }
+}
 
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
 [JsonDerivedType(typeof(ActionExecute), "Action.Execute")]

@@ -1,0 +1,167 @@
+using SupportBot.Knowledge;
+using SupportBot.Triage;
+
+namespace SupportBot.Tickets;
+
+// A request that needs a person, as the conversation hands it over.
+public sealed record TicketRequest(
+    string RequestKey,
+    string Problem,
+    Person Requester,
+    TriageResult Triage,
+    Urgency Urgency,
+    bool UrgencyConfirmed,
+    IReadOnlyList<string>? SuggestedArticles = null,
+    PostedCard? RequesterCard = null);
+
+public enum ChangeOutcome { Done, NotFound, NotAllowed }
+
+// Message: what to tell the person when the change was cut short or refused.
+public sealed record ChangeResult(ChangeOutcome Outcome, Ticket? Ticket = null, string? Message = null)
+{
+    public static readonly ChangeResult NotFound = new(ChangeOutcome.NotFound, Message: "I couldn't find that ticket.");
+}
+
+public sealed record RequesterTickets(IReadOnlyList<TicketSummary> Open, IReadOnlyList<TicketSummary> RecentlyClosed);
+
+// The ticket rules: what filing records, who may change what, and which status follows which.
+public sealed class TicketDesk(ITicketStore store, KnowledgeBase knowledge, SupportHours hours, TimeProvider clock)
+{
+    public const int RecentlyClosedShown = 5;
+
+    public async Task<FiledTicket> FileAsync(TicketRequest request, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var problem = request.Problem.Trim();
+        var place = TicketWording.Place(problem) ?? request.Requester.OfficeLocation;
+        var security = request.Triage.Category == "security" && request.Urgency == Urgency.Emergency;
+        var filed = await store.FileAsync(request.RequestKey, number => new Ticket
+        {
+            Number = number,
+            Title = TicketWording.Title(problem, request.Triage.Category),
+            Problem = problem.Length > TicketLimits.ProblemChars ? problem[..TicketLimits.ProblemChars] : problem,
+            ProblemCut = problem.Length > TicketLimits.ProblemChars,
+            Requester = request.Requester,
+            Urgency = request.Urgency,
+            UrgencyReason = TicketWording.UrgencyReason(problem, request.Urgency, request.UrgencyConfirmed),
+            Category = request.Triage.Category,
+            TriageReasons = request.Triage.Reasons,
+            SuggestedArticles = request.SuggestedArticles ?? [],
+            SuggestionsHelped = request.SuggestedArticles is { Count: > 0 } ? false : null,
+            Location = TicketWording.Place(problem),
+            AskForLocation = request.Urgency == Urgency.Emergency && place is null,
+            DoNowArticleId = security ? DoNowArticle(problem)?.Id : null,
+            CreatedAt = now,
+            FirstResponseDueAt = hours.DueAt(now, hours.Options.FirstResponseTarget(request.Urgency)),
+            RequesterCard = request.RequesterCard,
+        }, ct);
+        return filed;
+    }
+
+    // The security article whose steps the requester should follow while a technician is on the way.
+    public Article? DoNowArticle(string problem) =>
+        knowledge.Search(problem, top: 5).Select(h => h.Article).FirstOrDefault(a => a.Category == "security" && a.Id != "spotting-phishing");
+
+    public Task RememberRequesterCardAsync(int number, PostedCard card, CancellationToken ct) =>
+        store.UpdateAsync(number, t => t.RequesterCard == card ? null : new TicketChange(t with { RequesterCard = card }, []), ct);
+
+    // Only the requester's own tickets: anyone else's number is "not found", never its content.
+    public async Task<Ticket?> FindForRequesterAsync(int number, string requesterTeamsId, CancellationToken ct) =>
+        await store.GetAsync(number, ct) is { } ticket && ticket.Requester.TeamsId == requesterTeamsId ? ticket : null;
+
+    public async Task<RequesterTickets> ListForRequesterAsync(string requesterTeamsId, CancellationToken ct)
+    {
+        var all = await store.ListByRequesterAsync(requesterTeamsId, ct);
+        return new RequesterTickets(
+            [.. all.Where(t => t.Status.IsOpen())],
+            [.. all.Where(t => !t.Status.IsOpen()).OrderByDescending(t => t.UpdatedAt).Take(RecentlyClosedShown)]);
+    }
+
+    public Task<ChangeResult> AddDetailsAsync(int number, Person by, string? details, CancellationToken ct)
+    {
+        var (text, cut) = Cap(details, TicketLimits.NoteChars);
+        if (text.Length == 0)
+            return Task.FromResult(new ChangeResult(ChangeOutcome.NotAllowed, Message: "Type the details in the box first, then press Add details."));
+        return ChangeAsRequesterAsync(number, by, t =>
+        {
+            if (!t.IsOpen) return Refuse(t.Status == TicketStatus.Resolved
+                ? "This ticket is resolved. Press Reopen if the problem is back."
+                : "This ticket is closed. Send me a new message to start a new request.");
+            var status = t.Status == TicketStatus.WaitingOnRequester ? TicketStatus.InProgress : t.Status;
+            return Change(t with { Status = status }, new NewEvent(by.TeamsId, by.Name, TicketEventKind.RequesterDetails, "Details added by the requester", text));
+        }, cut ? $"Your note was long, so I kept the first {TicketLimits.NoteChars:N0} characters." : null, ct);
+    }
+
+    public Task<ChangeResult> SetLocationAsync(int number, Person by, string? location, CancellationToken ct)
+    {
+        var (text, _) = Cap(location, 200);
+        if (text.Length == 0)
+            return Task.FromResult(new ChangeResult(ChangeOutcome.NotAllowed, Message: "Type where you are (for example \"Room 12\"), then press Save."));
+        return ChangeAsRequesterAsync(number, by, t => !t.IsOpen
+            ? Refuse("This ticket is no longer open.")
+            : Change(t with { Location = text, AskForLocation = false }, new NewEvent(by.TeamsId, by.Name, TicketEventKind.LocationGiven, $"Location: {text}")),
+            null, ct);
+    }
+
+    public Task<ChangeResult> CancelAsync(int number, Person by, CancellationToken ct) =>
+        ChangeAsRequesterAsync(number, by, t => !t.IsOpen
+            ? Refuse($"This ticket is already {t.Status.InWords().ToLowerInvariant()}.")
+            : Change(t with { Status = TicketStatus.Cancelled, ClosedAt = clock.GetUtcNow() },
+                new NewEvent(by.TeamsId, by.Name, TicketEventKind.Cancelled, "Cancelled by the requester")),
+            null, ct);
+
+    public Task<ChangeResult> ReopenAsync(int number, Person by, CancellationToken ct) =>
+        ChangeAsRequesterAsync(number, by, t => t.Status != TicketStatus.Resolved
+            ? Refuse(t.IsOpen ? "This ticket is still open." : "This ticket is closed. Send me a new message to start a new request.")
+            : Change(t with { Status = TicketStatus.InProgress, ResolvedAt = null },
+                new NewEvent(by.TeamsId, by.Name, TicketEventKind.Reopened, "Reopened by the requester")),
+            null, ct);
+
+    // A technician's resolution (the technicians' side drives this; the requester then sees Reopen).
+    public async Task<ChangeResult> ResolveAsync(int number, Person technician, string resolution, CancellationToken ct)
+    {
+        var (text, _) = Cap(resolution, TicketLimits.NoteChars);
+        if (text.Length == 0)
+            return new ChangeResult(ChangeOutcome.NotAllowed, Message: "A resolution note is required.");
+        var result = await store.UpdateAsync(number, t =>
+        {
+            if (!t.IsOpen) return null;
+            var now = clock.GetUtcNow();
+            return new TicketChange(t with { Status = TicketStatus.Resolved, ResolvedAt = now, FirstResponseAt = t.FirstResponseAt ?? now, Assignee = t.Assignee ?? technician },
+                [new NewEvent(technician.TeamsId, technician.Name, TicketEventKind.Resolved, $"Resolved by {technician.Name ?? "a technician"}", text)]);
+        }, ct);
+        return result switch
+        {
+            null => ChangeResult.NotFound,
+            { Changed: false } => new ChangeResult(ChangeOutcome.NotAllowed, result.Ticket, "This ticket is not open."),
+            _ => new ChangeResult(ChangeOutcome.Done, result.Ticket),
+        };
+    }
+
+    // Requester changes: only on their own ticket (anyone else gets "not found"), and only when the rules allow it.
+    async Task<ChangeResult> ChangeAsRequesterAsync(int number, Person by, Func<Ticket, Decision> decide, string? note, CancellationToken ct)
+    {
+        Decision decision = default;
+        var result = await store.UpdateAsync(number, t =>
+        {
+            decision = t.Requester.TeamsId == by.TeamsId ? decide(t) : new Decision(null, null, NotYours: true);
+            return decision.Change;
+        }, ct);
+        if (result is null || decision.NotYours) return ChangeResult.NotFound;
+        return decision.Refusal is null
+            ? new ChangeResult(ChangeOutcome.Done, result.Ticket, note)
+            : new ChangeResult(ChangeOutcome.NotAllowed, result.Ticket, decision.Refusal);
+    }
+
+    readonly record struct Decision(TicketChange? Change, string? Refusal, bool NotYours = false);
+
+    static Decision Change(Ticket updated, NewEvent e) => new(new TicketChange(updated, [e]), null);
+
+    static Decision Refuse(string reason) => new(null, reason);
+
+    static (string Text, bool Cut) Cap(string? text, int max)
+    {
+        var trimmed = (text ?? "").Trim();
+        return trimmed.Length > max ? (trimmed[..max], true) : (trimmed, false);
+    }
+}
