@@ -2,13 +2,15 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using SupportBot.Conversations;
 using SupportBot.Knowledge;
 using SupportBot.Proactive;
+using SupportBot.Profiles;
 using SupportBot.Protocol;
 using SupportBot.Storage;
+using SupportBot.Tickets;
 using SupportBot.Triage;
 
-if (args.Length > 0 && args[0] is "triage" or "kb")
+if (args.Length > 0 && args[0] is "triage" or "kb" or "tickets")
 {
-    var cli = new System.CommandLine.RootCommand("SupportBot command-line tools") { TriageCommand.Create(), KbCommand.Create() };
+    var cli = new System.CommandLine.RootCommand("SupportBot command-line tools") { TriageCommand.Create(), KbCommand.Create(), TicketsCommand.Create() };
     return cli.Parse(args).Invoke();
 }
 
@@ -27,7 +29,12 @@ public static class SupportBotApp
         builder.Services.AddProblemDetails();
         builder.Services.AddBotProtocol(builder.Configuration);
         builder.Services.AddTableStorage(builder.Configuration, builder.Environment);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ConversationReferenceStore>();
+        builder.Services.AddSingleton<PendingRequestStore>();
+        builder.Services.AddSingleton<Intake>();
+        builder.Services.AddTickets(builder.Configuration);
+        builder.Services.AddProfiles(builder.Configuration);
         builder.Services.AddSingleton<ProactiveMessenger>();
         builder.Services.TryAddSingleton<IBot, HelpDeskBot>();
         builder.Services.AddSingleton<PublishedArticleStore>();

@@ -1,6 +1,7 @@
 using SupportBot.Cards;
 using SupportBot.Conversations;
 using SupportBot.Knowledge;
+using SupportBot.Tickets;
 using SupportBot.Triage;
 
 namespace SupportBot.Tests.Cards;
@@ -13,10 +14,12 @@ public static class CardCatalog
         yield return ("welcome", WelcomeCards.Welcome("Alex Wilber", new EmergencyPolicy()));
         yield return ("welcome-no-name", WelcomeCards.Welcome(null, new EmergencyPolicy()));
         var policy = new EmergencyPolicy();
-        yield return ("request-emergency", RequestReceivedCard.Create("the projector in room 12 shows no signal and class is waiting", "user-id-0", Urgency.Emergency, ask: false, policy));
-        yield return ("request-normal", RequestReceivedCard.Create("need a new mouse", "user-id-0", Urgency.Normal, ask: false, policy));
-        yield return ("request-ask", RequestReceivedCard.Create("projector not working", "user-id-0", Urgency.Emergency, ask: true, policy));
-        yield return ("request-checked", RequestReceivedCard.Create(new string('x', 2000), "user-id-0", Urgency.Normal, ask: false, policy, 3));
+        yield return ("help", WelcomeCards.Help(policy));
+        yield return ("urgency-question", IntakeCards.UrgencyQuestion("conv|act-1", "projector not working", policy));
+        yield return ("urgency-question-long", IntakeCards.UrgencyQuestion("conv|act-2", new string('x', 4000), policy));
+        yield return ("not-saved-yet", IntakeCards.NotSavedYet("the printer in room 4 is jammed", "act-1"));
+        yield return ("not-saved-yet-extreme", IntakeCards.NotSavedYet(string.Concat(Enumerable.Repeat("😀 ünïcødé \"quoted\" ", 1000)), "act-2"));
+        foreach (var (name, card) in TicketCardSamples.All()) yield return (name, card);
 
         var articles = ArticleParser.LoadFolder(KnowledgeFiles.ArticleDirectory);
         foreach (var article in articles)

@@ -1,5 +1,5 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
-using Azure;
 using Azure.Data.Tables;
 using SupportBot.Storage;
 using SupportBot.Protocol;
@@ -7,19 +7,28 @@ using SupportBot.Protocol;
 namespace SupportBot.Conversations;
 
 // Where the bot can reach each user later: a proactive message needs the reference from an earlier activity.
+// Refreshed from every activity, because a user may never trigger an install event.
 public sealed class ConversationReferenceStore(TableServiceClient tables)
 {
     const string TableName = "ConversationReferences";
     readonly LazyTable table = new(tables, TableName);
+    // Only what this instance last wrote, to skip identical writes; storage stays the source of truth.
+    readonly ConcurrentDictionary<string, string> lastSaved = new();
 
     public async Task SaveAsync(ConversationReference reference, CancellationToken ct)
     {
-        var userKey = reference.User?.AadObjectId ?? reference.User?.Id
-            ?? throw new ArgumentException("The reference has no user.", nameof(reference));
-        var entity = new TableEntity(reference.TenantId ?? "none", LazyTable.Key(userKey))
-        {
-            ["Reference"] = JsonSerializer.Serialize(reference, ProtocolJson.Options),
-        };
+        var userKey = reference.User?.Id ?? throw new ArgumentException("The reference has no user.", nameof(reference));
+        var json = JsonSerializer.Serialize(reference with { ActivityId = null }, ProtocolJson.Options);
+        var key = $"{reference.TenantId}|{userKey}";
+        if (lastSaved.TryGetValue(key, out var previous) && previous == json) return;
+        var entity = new TableEntity(LazyTable.Key(reference.TenantId ?? "none"), LazyTable.Key(userKey)) { ["Reference"] = json };
         await (await table.GetAsync(ct)).UpsertEntityAsync(entity, TableUpdateMode.Replace, ct);
+        lastSaved[key] = json;
+    }
+
+    public async Task<ConversationReference?> FindAsync(string? tenantId, string userId, CancellationToken ct)
+    {
+        var found = await (await table.GetAsync(ct)).GetEntityIfExistsAsync<TableEntity>(LazyTable.Key(tenantId ?? "none"), LazyTable.Key(userId), cancellationToken: ct);
+        return found.HasValue ? JsonSerializer.Deserialize<ConversationReference>(found.Value!.GetString("Reference")!, ProtocolJson.Options) : null;
     }
 }

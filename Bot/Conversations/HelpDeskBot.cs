@@ -1,18 +1,21 @@
 using System.Text.Json;
 using Azure;
 using Microsoft.Extensions.Options;
+using SupportBot.Cards;
 using SupportBot.Knowledge;
 using SupportBot.Proactive;
 using SupportBot.Protocol;
+using SupportBot.Tickets;
 using SupportBot.Triage;
 
 namespace SupportBot.Conversations;
 
-// The conversation a user has with the help desk. Reads top to bottom like the chat itself.
+// The conversation a user has with the help desk. Reads top to bottom like the chat itself; each capability
+// (intake, tickets, knowledge) owns its rules and cards.
 public sealed class HelpDeskBot(
-    ITriage triage,
-    KnowledgeBase knowledge,
-    ArticleFeedbackStore feedback,
+    Intake intake,
+    TicketDesk desk,
+    TicketCards ticketCards,
     ConversationReferenceStore references,
     ProactiveMessenger proactive,
     IOptions<EmergencyPolicy> emergencyPolicy,
@@ -20,46 +23,43 @@ public sealed class HelpDeskBot(
 {
     EmergencyPolicy Policy => emergencyPolicy.Value;
 
+    // The one error boundary for storage: the user hears that nothing was saved, and keeps what they typed.
     public override async Task OnTurnAsync(TurnContext turn, CancellationToken ct)
     {
         try
         {
+            await RememberWhereToReachAsync(turn, ct);
             await base.OnTurnAsync(turn, ct);
         }
         catch (Exception ex) when (IsStorageFailure(ex))
         {
-            // Storage is down or slow: say so, and hand the user back what they typed so nothing is lost.
-            logger.LogError("Storage failed during {Type} activity {ActivityId}: {Error}", turn.Activity.Type, turn.Activity.Id, ex.GetBaseException().Message);
+            logger.LogError("Storage failed during {Type} activity {ActivityId}: {Error}", turn.Activity.Type, turn.Activity.Id, ex.GetBaseException().GetType().Name);
+            // The turn's own token may be spent (a storage timeout): the apology gets a short one of its own.
+            using var apology = new CancellationTokenSource(TimeSpan.FromSeconds(4));
             if (turn.Activity.Type == ActivityTypes.Message)
-                await turn.SendActivityAsync(StorageTrouble(turn.Activity.Text), ct);
+                await turn.SendActivityAsync(Activity.CreateMessage(attachments: IntakeCards.NotSavedYet(turn.Activity.GetTextWithoutMentions(), turn.Activity.Id ?? "").ToAttachment()), apology.Token);
             else if (turn.Activity.Type == ActivityTypes.Invoke)
-                turn.InvokeResponse = new InvokeResponse(200, AdaptiveCardInvokeResponse.Error(500, "StorageUnavailable", "I couldn't save that just now. Please try again in a minute."));
+                turn.InvokeResponse = new InvokeResponse(200, AdaptiveCardInvokeResponse.Error(503, "StorageUnavailable",
+                    "Sorry, I couldn't save that just now, so nothing changed. Please press the button again in a minute."));
         }
     }
 
-    protected override async Task OnInstallationAddAsync(TurnContext turn, CancellationToken ct)
-    {
+    protected override async Task OnInstallationAddAsync(TurnContext turn, CancellationToken ct) =>
         await turn.SendActivityAsync(Activity.CreateMessage(attachments: WelcomeCards.Welcome(turn.Activity.From?.Name, Policy).ToAttachment()), ct);
-        await references.SaveAsync(turn.Activity.GetConversationReference(), ct);
-    }
 
     protected override async Task OnMessageAsync(TurnContext turn, CancellationToken ct)
     {
-        var text = (turn.Activity.Text ?? "").Trim();
+        var text = turn.Activity.GetTextWithoutMentions();
         if (text.Length == 0)
         {
             await base.OnMessageAsync(turn, ct);
             return;
         }
 
-        switch (text.ToLowerInvariant())
+        if (Commands.Parse(text) is { } command)
         {
-            case "help" or "?":
-                await turn.SendActivityAsync(WelcomeCards.Help(Policy), ct);
-                return;
-            case "notify me":
-                await SendTestNotificationAsync(turn, ct);
-                return;
+            await RunAsync(command, turn, ct);
+            return;
         }
 
         if (text.Length > TriageInput.MaxMessageChars)
@@ -68,70 +68,121 @@ public sealed class HelpDeskBot(
             return;
         }
 
-        var requester = turn.Activity.From!.Id!;
-        var result = triage.Triage(text);
-        if (result is { Urgency: Urgency.Normal, Confirm: false } && knowledge.Search(text) is { Count: > 0 } hits)
+        if (SmallTalk.Classify(text) is not MessageKind.Request and var kind)
         {
-            // Not urgent and something in the knowledge base fits: offer the fix before anything is filed.
-            var suggestionId = Guid.NewGuid().ToString("N");
-            var articles = hits.Select(h => h.Article).ToList();
-            await feedback.RecordSuggestionAsync(suggestionId, requester, articles.Select(a => a.Id).ToList(), text, ct);
-            await turn.SendActivityAsync(Activity.CreateMessage(attachments: KnowledgeCards.Suggestions(articles, suggestionId).ToAttachment()), ct);
+            await turn.SendActivityAsync(SmallTalk.Reply(kind, turn.Activity.From?.Name), ct);
             return;
         }
 
-        var card = RequestReceivedCard.Create(text, requester, result.Urgency, ask: result.Confirm, Policy);
-        await turn.SendActivityAsync(Activity.CreateMessage(attachments: card.ToAttachment()), ct);
+        var answer = await intake.StartAsync(turn, text, RequestKeys.For(turn.Activity.Conversation?.Id, turn.Activity.Id), replacing: null, ct);
+        await PostAsync(turn, answer, ct);
+    }
+
+    async Task RunAsync(Command command, TurnContext turn, CancellationToken ct)
+    {
+        var requester = turn.Activity.From!.Id!;
+        switch (command)
+        {
+            case Command.Help:
+                await turn.SendActivityAsync(Activity.CreateMessage(attachments: WelcomeCards.Help(Policy).ToAttachment()), ct);
+                break;
+            case Command.MyTickets:
+                await turn.SendActivityAsync(Activity.CreateMessage(attachments: ticketCards.List(await desk.ListForRequesterAsync(requester, ct)).ToAttachment()), ct);
+                break;
+            case Command.Status { Number: null }:
+                await turn.SendActivityAsync("Which ticket? Type \"status\" and its number, for example \"status 1042\", or \"my tickets\" to see them all.", ct);
+                break;
+            case Command.Status { Number: { } number }:
+                var ticket = number > 0 ? await desk.FindForRequesterAsync(number, requester, ct) : null;
+                await turn.SendActivityAsync(ticket is null
+                    ? Activity.CreateMessage($"I couldn't find ticket #{number} among yours. Type \"my tickets\" to see them.")
+                    : Activity.CreateMessage(attachments: ticketCards.ForRequester(ticket).ToAttachment()), ct);
+                break;
+            case Command.NotifyMe:
+                await SendTestNotificationAsync(turn, ct);
+                break;
+        }
     }
 
     protected override Task OnCardSubmitAsync(TurnContext turn, JsonElement data, CancellationToken ct) =>
-        data.TryGetProperty("command", out var command) && command.ValueKind == JsonValueKind.String && command.GetString() == "help"
-            ? turn.SendActivityAsync(WelcomeCards.Help(Policy), ct)
+        data.TryGetProperty("command", out var command) && command.ValueKind == JsonValueKind.String && command.GetString() == WelcomeCards.HelpCommand
+            ? turn.SendActivityAsync(Activity.CreateMessage(attachments: WelcomeCards.Help(Policy).ToAttachment()), ct)
             : Task.CompletedTask;
 
-    protected override Task<AdaptiveCardInvokeResponse> OnAdaptiveCardActionAsync(TurnContext turn, AdaptiveCardInvokeAction action, CancellationToken ct) =>
-        action.Verb switch
-        {
-            RequestReceivedCard.RefreshVerb => ForRequester(turn, action, d =>
-                RequestReceivedCard.Create(d.Text, d.RequesterId, UrgencyOf(d), ask: false, Policy, d.Checks + 1)),
-            RequestReceivedCard.UrgencyVerb => ForRequester(turn, action, d =>
-                RequestReceivedCard.Create(d.Text, d.RequesterId, UrgencyOf(d), ask: false, Policy)),
-            KnowledgeVerbs.Fixed or KnowledgeVerbs.StillNeedHelp => AnswerSuggestionAsync(turn, action, ct),
-            _ => Task.FromResult(AdaptiveCardInvokeResponse.Error(400, "UnknownAction", "This button is no longer supported.")),
-        };
-
-    async Task<AdaptiveCardInvokeResponse> AnswerSuggestionAsync(TurnContext turn, AdaptiveCardInvokeAction action, CancellationToken ct)
+    protected override async Task<AdaptiveCardInvokeResponse> OnAdaptiveCardActionAsync(TurnContext turn, AdaptiveCardInvokeAction action, CancellationToken ct)
     {
-        var vote = Read<ArticleVoteData>(action);
-        if (vote is null || string.IsNullOrEmpty(vote.SuggestionId) || (action.Verb == KnowledgeVerbs.Fixed && string.IsNullOrEmpty(vote.ArticleId)))
-            return BadCardData;
-
-        var fixedBy = action.Verb == KnowledgeVerbs.Fixed ? vote.ArticleId : null;
-        var result = await feedback.RecordOutcomeAsync(vote.SuggestionId, turn.Activity.From!.Id!, fixedBy, ct);
-        switch (result.Outcome)
+        var answer = action.Verb switch
         {
-            case VoteOutcome.NotFound or VoteOutcome.NotOffered:
-                return BadCardData;
-            case VoteOutcome.NotYours:
-                return NotYours;
-        }
-
-        if (fixedBy is not null && knowledge.Find(fixedBy) is { } article)
-            return AdaptiveCardInvokeResponse.Card(KnowledgeCards.FixedIt(article));
-        var request = result.Request ?? "";
-        var urgency = TriageInput.Problem(request) is null ? triage.Triage(request).Urgency : Urgency.Normal;
-        return AdaptiveCardInvokeResponse.Card(RequestReceivedCard.Create(request, turn.Activity.From!.Id!, urgency, ask: false, Policy));
+            IntakeVerbs.Urgency when Read<UrgencyAnswerData>(action) is { Request.Length: > 0 } urgency =>
+                await intake.AnswerUrgencyAsync(turn, urgency, ct),
+            IntakeVerbs.Retry when Read<RetryData>(action) is { Text.Length: > 0 } retry =>
+                await intake.StartAsync(turn, retry.Text.Trim(), RequestKeys.For(turn.Activity.Conversation?.Id, retry.ActivityId), Intake.CardBeingAnswered(turn), ct),
+            KnowledgeVerbs.Fixed or KnowledgeVerbs.StillNeedHelp when Read<ArticleVoteData>(action) is { SuggestionId.Length: > 0 } vote
+                && (action.Verb == KnowledgeVerbs.StillNeedHelp || !string.IsNullOrEmpty(vote.ArticleId)) =>
+                await intake.AnswerSuggestionAsync(turn, vote, fixedIt: action.Verb == KnowledgeVerbs.Fixed, ct),
+            TicketVerbs.AddDetails or TicketVerbs.SetLocation or TicketVerbs.Cancel or TicketVerbs.Reopen when Read<TicketActionData>(action) is { Ticket: > 0 } data =>
+                await ChangeTicketAsync(turn, action.Verb, data, ct),
+            _ => IntakeAnswer.Refused(Intake.BadCardData),
+        };
+        if (answer.Refusal is { } refusal) return refusal;
+        if (answer.Ticket is { } ticket && ticket.RequesterCard is null && Intake.CardBeingAnswered(turn) is { } card)
+            await desk.RememberRequesterCardAsync(ticket.Number, card, ct);
+        return AdaptiveCardInvokeResponse.Card(answer.Card!);
     }
 
-    // Card data comes from the client: it is user input, and only the person who asked may act on their request.
-    static Task<AdaptiveCardInvokeResponse> ForRequester(TurnContext turn, AdaptiveCardInvokeAction action, Func<RequestStatusData, Cards.AdaptiveCard> card)
+    // The requester's own buttons on their ticket card. The card that was pressed is replaced by the answer; the
+    // stored ticket card, when it is another message (a "status" copy was pressed), is updated in place too.
+    async Task<IntakeAnswer> ChangeTicketAsync(TurnContext turn, string verb, TicketActionData data, CancellationToken ct)
     {
-        var data = Read<RequestStatusData>(action);
-        if (data is null || string.IsNullOrEmpty(data.RequesterId) || data.Text is null || data.Checks < 0)
-            return Task.FromResult(BadCardData);
-        if (data.RequesterId != turn.Activity.From?.Id)
-            return Task.FromResult(NotYours);
-        return Task.FromResult(AdaptiveCardInvokeResponse.Card(card(data)));
+        var by = new Person(turn.Activity.From!.Id!, turn.Activity.From.Name, turn.Activity.From.AadObjectId);
+        var result = verb switch
+        {
+            TicketVerbs.AddDetails => await desk.AddDetailsAsync(data.Ticket, by, data.Details, ct),
+            TicketVerbs.SetLocation => await desk.SetLocationAsync(data.Ticket, by, data.Location, ct),
+            TicketVerbs.Cancel => await desk.CancelAsync(data.Ticket, by, ct),
+            _ => await desk.ReopenAsync(data.Ticket, by, ct),
+        };
+        if (result.Ticket is not { } ticket)
+            return IntakeAnswer.Refused(AdaptiveCardInvokeResponse.Error(404, "NotFound", "I couldn't find that ticket among yours."));
+
+        var card = ticketCards.ForRequester(ticket, result.Message);
+        if (result.Outcome == ChangeOutcome.Done && ticket.RequesterCard is { } stored && stored.ActivityId != turn.Activity.ReplyToId)
+            await proactive.UpdateAsync(new PostedMessage(stored.ServiceUrl, stored.ConversationId, stored.ActivityId),
+                Activity.CreateMessage(attachments: ticketCards.ForRequester(ticket).ToAttachment()), ct);
+        return new IntakeAnswer(card, ticket);
+    }
+
+    // A card answer to a message: posted as its own activity so its id can be kept for updates in place.
+    async Task PostAsync(TurnContext turn, IntakeAnswer answer, CancellationToken ct)
+    {
+        if (answer.AlreadyPosted || answer.Card is null) return;
+        var posted = await turn.SendActivityAsync(Activity.CreateMessage(attachments: answer.Card.ToAttachment()), ct);
+        if (answer.Ticket is { } ticket && posted?.Id is { } id && turn.Activity.Conversation?.Id is { } conversation)
+            await desk.RememberRequesterCardAsync(ticket.Number, new PostedCard(turn.Activity.ServiceUrl, conversation, id), ct);
+    }
+
+    // Updates reach people in their 1:1 chat with the bot, so only personal conversations are remembered. A failure
+    // here must not cost the user their turn: the next activity tries again.
+    async Task RememberWhereToReachAsync(TurnContext turn, CancellationToken ct)
+    {
+        var conversation = turn.Activity.Conversation;
+        if (turn.Activity.From?.Id is null || conversation?.IsGroup == true || conversation?.ConversationType is not (null or "personal"))
+            return;
+        try
+        {
+            await references.SaveAsync(turn.Activity.GetConversationReference(), ct);
+        }
+        catch (Exception ex) when (IsStorageFailure(ex))
+        {
+            logger.LogWarning("Could not refresh the conversation reference: {Error}", ex.GetBaseException().GetType().Name);
+        }
+    }
+
+    async Task SendTestNotificationAsync(TurnContext turn, CancellationToken ct)
+    {
+        var reference = turn.Activity.GetConversationReference();
+        var posted = await proactive.SendToUserAsync(reference, Activity.CreateMessage("Test notification: sending..."), ct);
+        await proactive.UpdateAsync(posted, Activity.CreateMessage("Test notification: delivered. You'll get ticket updates like this."), ct);
     }
 
     static T? Read<T>(AdaptiveCardInvokeAction action) where T : class
@@ -140,24 +191,12 @@ public sealed class HelpDeskBot(
         catch (JsonException) { return null; }
     }
 
-    static readonly AdaptiveCardInvokeResponse BadCardData = AdaptiveCardInvokeResponse.Error(400, "BadRequest", "This card's data is incomplete or out of date.");
-    static readonly AdaptiveCardInvokeResponse NotYours = AdaptiveCardInvokeResponse.Error(403, "Forbidden", "Only the person who made this request can do that.");
-
-    static Urgency UrgencyOf(RequestStatusData d) => d.Emergency ? Urgency.Emergency : Urgency.Normal;
-
-    async Task SendTestNotificationAsync(TurnContext turn, CancellationToken ct)
+    // The Azure SDK throws RequestFailedException, or an AggregateException once its retries run out (with the
+    // TaskCanceledExceptions of timed-out attempts inside); a turn whose deadline passed while waiting is the same.
+    static bool IsStorageFailure(Exception ex) => ex switch
     {
-        var reference = turn.Activity.GetConversationReference();
-        await references.SaveAsync(reference, ct);
-        var posted = await proactive.SendToUserAsync(reference, Activity.CreateMessage("Test notification: sending..."), ct);
-        await proactive.UpdateAsync(posted, Activity.CreateMessage("Test notification: delivered. You'll get ticket updates like this."), ct);
-    }
-
-    // The Azure SDK throws RequestFailedException, or an AggregateException of them once its retries run out.
-    static bool IsStorageFailure(Exception ex) =>
-        ex is RequestFailedException || (ex is AggregateException agg && agg.InnerExceptions.All(e => e is RequestFailedException));
-
-    static string StorageTrouble(string? typed) =>
-        "Sorry, I couldn't save that just now. Please try again in a minute." +
-        (string.IsNullOrWhiteSpace(typed) ? "" : $" Here is what you wrote, so you can send it again:\n\n> {typed.Trim().Shorten(TriageInput.MaxMessageChars)}");
+        RequestFailedException or TicketFilingInProgressException or OperationCanceledException => true,
+        AggregateException agg => agg.InnerExceptions.All(IsStorageFailure),
+        _ => false,
+    };
 }

@@ -5,6 +5,8 @@ namespace SupportBot.Conversations;
 
 public static class WelcomeCards
 {
+    public const string HelpCommand = "help";
+
     public static AdaptiveCard Welcome(string? userName, EmergencyPolicy policy) => new()
     {
         Body =
@@ -14,13 +16,21 @@ public static class WelcomeCards
                           "I'll suggest a fix you can try yourself or pass it to a technician, and keep you updated here."),
             new TextBlock(policy.Definition + " Emergencies go to a technician first.") { IsSubtle = true },
         ],
-        Actions = [new ActionSubmit("What can you do?", new { command = "help" })],
+        Actions = [new ActionSubmit("What can you do?", new { command = HelpCommand })],
     };
 
-    public static string Help(EmergencyPolicy policy) =>
-        "Describe your problem in a sentence and I'll take it from there.\n\n" +
-        policy.Definition + " " + policy.NotAnEmergency + "\n\n" +
-        "Type \"notify me\" to check that I can message you.";
+    // Every command this user may type, and what counts as an emergency.
+    public static AdaptiveCard Help(EmergencyPolicy policy) => new()
+    {
+        Body =
+        [
+            new TextBlock("What I can do") { Size = "Medium", Weight = "Bolder" },
+            new TextBlock("Describe a problem in a sentence and I'll suggest a fix or file a ticket for a technician. You can also type:"),
+            new FactSet([.. Commands.ForRequesters.Select(c => new Fact(c.Example, c.Meaning))]),
+            new TextBlock(policy.Definition + " " + policy.NotAnEmergency) { IsSubtle = true, Spacing = "Medium" },
+        ],
+        FallbackText = "Describe your problem, or type: " + string.Join(", ", Commands.ForRequesters.Select(c => c.Example)),
+    };
 
     static string FirstName(string name) => name.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
 }

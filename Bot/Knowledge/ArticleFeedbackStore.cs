@@ -13,7 +13,10 @@ public sealed record ArticleStats(string ArticleId, long Views, long Fixed, long
 public enum VoteOutcome { Counted, AlreadyAnswered, NotFound, NotYours, NotOffered }
 
 // Request: what the user originally asked, as the bot stored it (never as the card claims it).
-public sealed record VoteResult(VoteOutcome Outcome, string? Request = null);
+public sealed record VoteResult(VoteOutcome Outcome, string? Request = null, IReadOnlyList<string>? Offered = null, string? PreviousAnswer = null)
+{
+    public IReadOnlyList<string> Offered { get; init; } = Offered ?? [];
+}
 
 // Suggestions shown, and what came of them. The suggestion (who was shown which articles) is kept here, not trusted
 // from the card, so a click only counts when it comes from the person it was shown to, for an article it offered,

@@ -18,16 +18,23 @@ public static class TableStorage
                     "ConnectionStrings:Tables is not set: using local storage emulator (Azurite) at 127.0.0.1:10002. Set it to a storage connection string, or a table endpoint URL to use the app's managed identity."));
         }
 
+        services.AddSingleton(_ => CreateClient(connection));
+        services.AddHealthChecks().AddCheck<TablesHealthCheck>("tables", tags: ["ready"]);
+        return services;
+    }
+
+    // A connection string, or a table endpoint URL for the managed identity; unset means Azurite on this machine.
+    public static TableServiceClient CreateClient(string? connection)
+    {
+        connection = string.IsNullOrWhiteSpace(connection) ? "UseDevelopmentStorage=true" : connection;
         // Teams gives a turn 15 s: fail fast enough that the user still hears from the bot.
         var options = new TableClientOptions();
         options.Retry.MaxRetries = 2;
         options.Retry.Delay = TimeSpan.FromMilliseconds(300);
-        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(5);
-        services.AddSingleton(_ => Uri.TryCreate(connection, UriKind.Absolute, out var endpoint)
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(3);
+        return Uri.TryCreate(connection, UriKind.Absolute, out var endpoint)
             ? new TableServiceClient(endpoint, new DefaultAzureCredential(), options)
-            : new TableServiceClient(connection, options));
-        services.AddHealthChecks().AddCheck<TablesHealthCheck>("tables", tags: ["ready"]);
-        return services;
+            : new TableServiceClient(connection, options);
     }
 }
 

@@ -43,7 +43,7 @@ public sealed class TicketDesk(ITicketStore store, KnowledgeBase knowledge, Supp
             ProblemCut = problem.Length > TicketLimits.ProblemChars,
             Requester = request.Requester,
             Urgency = request.Urgency,
-            UrgencyReason = TicketWording.UrgencyReason(problem, request.Urgency, request.UrgencyConfirmed),
+            UrgencyReason = TicketWording.UrgencyReason(problem, request.Urgency, request.UrgencyConfirmed, request.Triage.Category),
             Category = request.Triage.Category,
             TriageReasons = request.Triage.Reasons,
             SuggestedArticles = request.SuggestedArticles ?? [],

@@ -34,12 +34,12 @@ public static partial class TicketWording
     }
 
     // Why the ticket has its urgency, in words the requester recognises.
-    public static string UrgencyReason(string problem, Urgency urgency, bool confirmedByRequester)
+    public static string UrgencyReason(string problem, Urgency urgency, bool confirmedByRequester, string category = "")
     {
         var kinds = Signals.Find(problem.Length > 2000 ? problem[..2000] : problem).Select(s => s.Kind).ToHashSet();
         if (urgency == Urgency.Emergency)
         {
-            if (kinds.Contains(SignalKind.SecurityOrSafety))
+            if (kinds.Contains(SignalKind.SecurityOrSafety) || category == "security")
                 return "It looks like a security or safety problem, and minutes matter.";
             if (kinds.Contains(SignalKind.Widespread))
                 return "Many people seem to be affected.";

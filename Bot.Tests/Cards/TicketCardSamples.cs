@@ -1,0 +1,62 @@
+using SupportBot.Cards;
+using SupportBot.Knowledge;
+using SupportBot.Tickets;
+using SupportBot.Triage;
+
+namespace SupportBot.Tests.Cards;
+
+// The ticket cards in every state, with realistic and extreme data.
+public static class TicketCardSamples
+{
+    static readonly DateTimeOffset Now = new(2026, 12, 1, 10, 0, 0, TimeSpan.Zero);
+
+    public static Ticket Ticket(TicketStatus status = TicketStatus.New, Urgency urgency = Urgency.Normal, string? title = null, string? problem = null) => new()
+    {
+        Number = 1042,
+        Title = title ?? "Projector in room 12 shows no signal",
+        Problem = problem ?? "The projector in room 12 shows no signal and my class starts in ten minutes",
+        Requester = new Person("user-id-0", "Alex Wilber", "aad-0", "alexw@example.com", "alexw@example.com", "Science", "Teacher", "Building A"),
+        Urgency = urgency,
+        UrgencyReason = TicketWording.UrgencyReason(problem ?? "class starts in ten minutes", urgency, false, title is null ? "" : "security"),
+        Category = "classroom-av",
+        CreatedAt = Now.AddMinutes(-5),
+        FirstResponseDueAt = Now.AddMinutes(10),
+        Status = status,
+        Assignee = status is TicketStatus.New ? null : new Person("user-id-1", "Megan Bowen"),
+        History =
+        [
+            new TicketEvent(1, Now.AddMinutes(-5), "user-id-0", "Alex Wilber", TicketEventKind.Filed, "Filed"),
+            new TicketEvent(2, Now.AddMinutes(-2), "user-id-0", "Alex Wilber", TicketEventKind.RequesterDetails, "Details", "The cable is plugged in at both ends."),
+            new TicketEvent(3, Now.AddMinutes(-1), "user-id-1", "Megan Bowen", TicketEventKind.InternalNote, "Internal", "Check the HDMI switcher."),
+        ],
+    };
+
+    public static IEnumerable<(string Name, AdaptiveCard Card)> All()
+    {
+        var hours = new SupportHours(new SupportOptions());
+        var closedHours = new SupportHours(new SupportOptions { Days = [DayOfWeek.Sunday] });
+        var articles = ArticleParser.LoadFolder(KnowledgeFiles.ArticleDirectory);
+        var clickedLink = articles.Single(a => a.Id == "clicked-bad-link");
+        foreach (var status in Enum.GetValues<TicketStatus>())
+            yield return ($"ticket-{status}", RequesterTicketCard.Create(Ticket(status), hours, Now));
+        yield return ("ticket-emergency-where-are-you", RequesterTicketCard.Create(Ticket(urgency: Urgency.Emergency) with { AskForLocation = true }, hours, Now));
+        yield return ("ticket-security-do-now", RequesterTicketCard.Create(Ticket(urgency: Urgency.Emergency, title: "I clicked a link and typed my password",
+            problem: "I clicked a link in an email and typed my password, now I'm worried") with { DoNowArticleId = clickedLink.Id }, hours, Now, clickedLink));
+        yield return ("ticket-outside-hours", RequesterTicketCard.Create(Ticket(), closedHours, Now));
+        yield return ("ticket-with-notice", RequesterTicketCard.Create(Ticket(), hours, Now, notice: "Your note was long, so I kept the first 2,000 characters."));
+        var extreme = string.Concat(Enumerable.Repeat("😀 ünïcødé \"quoted\" <b>tag</b> ", 200))[..TicketLimits.ProblemChars];
+        yield return ("ticket-extreme", RequesterTicketCard.Create(Ticket(urgency: Urgency.Emergency, title: new string('T', TicketLimits.TitleChars), problem: extreme) with
+        {
+            ProblemCut = true,
+            AskForLocation = true,
+            Location = new string('L', 200),
+            History = [.. Enumerable.Range(1, 40).Select(i => new TicketEvent(i, Now, "user-id-0", "Alex", TicketEventKind.RequesterDetails, "Details", new string('n', TicketLimits.NoteChars)))],
+        }, hours, Now));
+        var cards = new TicketCards(hours, new KnowledgeBase(null!, Microsoft.Extensions.Logging.Abstractions.NullLogger<KnowledgeBase>.Instance), TimeProvider.System);
+        yield return ("my-tickets-empty", cards.List(new RequesterTickets([], [])));
+        var summary = TicketSummary.Of(Ticket());
+        yield return ("my-tickets", cards.List(new RequesterTickets(
+            [.. Enumerable.Range(0, 12).Select(i => summary with { Number = 1042 + i, Title = i == 0 ? new string('W', 300) : summary.Title })],
+            [.. Enumerable.Range(0, 5).Select(i => summary with { Number = 1000 + i, Status = TicketStatus.Resolved })])));
+    }
+}

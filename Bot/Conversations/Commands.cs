@@ -1,0 +1,44 @@
+using System.Text.RegularExpressions;
+
+namespace SupportBot.Conversations;
+
+public abstract record Command
+{
+    public sealed record Help : Command;
+    public sealed record MyTickets : Command;
+    // Number is null when "status" came without one.
+    public sealed record Status(int? Number) : Command;
+    public sealed record NotifyMe : Command;
+}
+
+// What a user may type instead of describing a problem. Anything else is a request (or small talk).
+public static partial class Commands
+{
+    public static readonly IReadOnlyList<(string Example, string Meaning)> ForRequesters =
+    [
+        ("my tickets", "your open tickets, then the last five closed"),
+        ("status 1042", "one of your tickets (also #1042)"),
+        ("notify me", "check that I can message you with updates"),
+        ("help", "this list"),
+    ];
+
+    public static Command? Parse(string text)
+    {
+        var t = Whitespace().Replace(text.Trim().TrimEnd('.', '!', '?').ToLowerInvariant(), " ");
+        if (text.Trim() == "?") return new Command.Help();
+        if (t is "help" or "commands" or "what can you do" or "menu") return new Command.Help();
+        if (t is "my tickets" or "tickets" or "my requests" or "my ticket") return new Command.MyTickets();
+        if (t is "notify me") return new Command.NotifyMe();
+        if (t is "status" or "ticket" or "status #") return new Command.Status(null);
+        var status = StatusOf().Match(t);
+        if (status.Success)
+            return new Command.Status(int.TryParse(status.Groups["n"].Value, out var n) ? n : -1);
+        return null;
+    }
+
+    [GeneratedRegex(@"^(?:(?:status|ticket)\s*(?:of\s*)?#?\s*|#)(?<n>\d{1,9})$")]
+    private static partial Regex StatusOf();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
+}

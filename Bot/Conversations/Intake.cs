@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Options;
+using SupportBot.Cards;
+using SupportBot.Knowledge;
+using SupportBot.Profiles;
+using SupportBot.Protocol;
+using SupportBot.Tickets;
+using SupportBot.Triage;
+
+namespace SupportBot.Conversations;
+
+// What the bot answers a request with. AlreadyPosted: a replay of a request whose card the requester already has.
+// Refusal: the click was not this person's to make, or its card data is stale or forged.
+public sealed record IntakeAnswer(AdaptiveCard? Card, Ticket? Ticket = null, bool AlreadyPosted = false, AdaptiveCardInvokeResponse? Refusal = null)
+{
+    public static IntakeAnswer Refused(AdaptiveCardInvokeResponse refusal) => new(null, Refusal: refusal);
+}
+
+// From a request to its answer: an emergency is filed at once; a normal request gets the articles that fit first and is
+// filed when none fit or they did not help; when triage is unsure, one one-click question decides.
+public sealed class Intake(
+    ITriage triage,
+    KnowledgeBase knowledge,
+    ArticleFeedbackStore feedback,
+    PendingRequestStore pending,
+    TicketDesk desk,
+    TicketCards cards,
+    ProfileLookup profiles,
+    IOptions<EmergencyPolicy> policy)
+{
+    public static readonly AdaptiveCardInvokeResponse BadCardData = AdaptiveCardInvokeResponse.Error(400, "BadRequest", "This card's data is incomplete or out of date.");
+    public static readonly AdaptiveCardInvokeResponse NotYours = AdaptiveCardInvokeResponse.Error(403, "Forbidden", "Only the person who made this request can do that.");
+
+    // replacing: the card this answer replaces when it comes from a button (its id is the ticket card's id).
+    public async Task<IntakeAnswer> StartAsync(TurnContext turn, string text, string requestKey, PostedCard? replacing, CancellationToken ct)
+    {
+        var result = triage.Triage(text);
+        if (result.Confirm)
+        {
+            await pending.SaveAsync(requestKey, turn.Activity.From!.Id!, text, ct);
+            return new IntakeAnswer(IntakeCards.UrgencyQuestion(requestKey, text, policy.Value));
+        }
+        return result.Urgency == Urgency.Emergency
+            ? await FileAsync(turn, requestKey, text, result, Urgency.Emergency, confirmed: false, suggested: null, replacing, ct)
+            : await SuggestOrFileAsync(turn, requestKey, text, result, confirmed: false, replacing, ct);
+    }
+
+    public async Task<IntakeAnswer> AnswerUrgencyAsync(TurnContext turn, UrgencyAnswerData answer, CancellationToken ct)
+    {
+        var request = await pending.AnswerAsync(answer.Request, turn.Activity.From!.Id!, answer.Emergency, ct);
+        if (request is null) return IntakeAnswer.Refused(BadCardData);
+        if (request.AnsweredEmergency is not { } emergency) return IntakeAnswer.Refused(NotYours);
+
+        var result = triage.Triage(request.Text);
+        var replacing = CardBeingAnswered(turn);
+        return emergency
+            ? await FileAsync(turn, request.Key, request.Text, result, Urgency.Emergency, confirmed: true, suggested: null, replacing, ct)
+            : await SuggestOrFileAsync(turn, request.Key, request.Text, result, confirmed: true, replacing, ct);
+    }
+
+    // "This fixed it" counts a deflection; "I still need help" files the request, carrying what was suggested.
+    public async Task<IntakeAnswer> AnswerSuggestionAsync(TurnContext turn, ArticleVoteData vote, bool fixedIt, CancellationToken ct)
+    {
+        var fixedBy = fixedIt ? vote.ArticleId : null;
+        var result = await feedback.RecordOutcomeAsync(vote.SuggestionId, turn.Activity.From!.Id!, fixedBy, ct);
+        switch (result.Outcome)
+        {
+            case VoteOutcome.NotFound or VoteOutcome.NotOffered:
+                return IntakeAnswer.Refused(BadCardData);
+            case VoteOutcome.NotYours:
+                return IntakeAnswer.Refused(NotYours);
+        }
+
+        // One answer per card: after "This fixed it", a later "still need help" on the same card keeps the first answer.
+        var fixedArticle = result.Outcome == VoteOutcome.AlreadyAnswered && !string.IsNullOrEmpty(result.PreviousAnswer) ? result.PreviousAnswer : fixedBy;
+        if (fixedArticle is not null && knowledge.Find(fixedArticle) is { } article)
+            return new IntakeAnswer(KnowledgeCards.FixedIt(article));
+
+        var request = result.Request ?? "";
+        return await FileAsync(turn, vote.SuggestionId, request, triage.Triage(request), Urgency.Normal, confirmed: false,
+            suggested: result.Offered, CardBeingAnswered(turn), ct);
+    }
+
+    async Task<IntakeAnswer> SuggestOrFileAsync(TurnContext turn, string requestKey, string text, TriageResult result, bool confirmed, PostedCard? replacing, CancellationToken ct)
+    {
+        if (knowledge.Search(text) is { Count: > 0 } hits)
+        {
+            var articles = hits.Select(h => h.Article).ToList();
+            await feedback.RecordSuggestionAsync(requestKey, turn.Activity.From!.Id!, [.. articles.Select(a => a.Id)], text, ct);
+            return new IntakeAnswer(KnowledgeCards.Suggestions(articles, requestKey));
+        }
+        return await FileAsync(turn, requestKey, text, result, Urgency.Normal, confirmed, suggested: null, replacing, ct);
+    }
+
+    async Task<IntakeAnswer> FileAsync(TurnContext turn, string requestKey, string text, TriageResult result, Urgency urgency, bool confirmed,
+        IReadOnlyList<string>? suggested, PostedCard? replacing, CancellationToken ct)
+    {
+        var requester = await profiles.LookupAsync(turn, ct);
+        var filed = await desk.FileAsync(new TicketRequest(requestKey, text, requester, result, urgency, confirmed, suggested, replacing), ct);
+        var alreadyPosted = !filed.Created && filed.Ticket.RequesterCard is not null && replacing is null;
+        return new IntakeAnswer(cards.ForRequester(filed.Ticket), filed.Ticket, alreadyPosted);
+    }
+
+    public static PostedCard? CardBeingAnswered(TurnContext turn) =>
+        string.IsNullOrEmpty(turn.Activity.ReplyToId) || turn.Activity.Conversation?.Id is not { } conversation
+            ? null
+            : new PostedCard(turn.Activity.ServiceUrl, conversation, turn.Activity.ReplyToId);
+}

@@ -1,0 +1,17 @@
+using Microsoft.Extensions.Options;
+
+namespace SupportBot.Tickets;
+
+public static class TicketServiceCollectionExtensions
+{
+    public static IServiceCollection AddTickets(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<TicketOptions>(configuration.GetSection("Tickets"));
+        services.Configure<SupportOptions>(configuration.GetSection("Support"));
+        services.AddSingleton(sp => new SupportHours(sp.GetRequiredService<IOptions<SupportOptions>>().Value));
+        services.AddSingleton<ITicketStore, TableTicketStore>();
+        services.AddSingleton<TicketDesk>();
+        services.AddSingleton<TicketCards>();
+        return services;
+    }
+}
