@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using SupportBot.Knowledge;
+using SupportBot.Tickets;
+using SupportBot.Triage;
 using SupportBot.Tests.Infrastructure;
 
 namespace SupportBot.Tests.Conversations;
@@ -27,33 +29,138 @@ public sealed class PlaygroundConversationTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task An_emergency_is_acknowledged_and_Check_status_replaces_the_card_in_place()
+    public async Task A_clear_emergency_is_filed_at_once_with_a_numbered_ticket_card_asking_where_you_are()
     {
         await playground.SendMessageAsync("the projector just died and my class is waiting right now");
 
-        var reply = await playground.NextAsync(e => e.Action == "createMessage" && e.CardText.Contains("Check status"));
-        Assert.Contains("my class is waiting", reply.CardText);
-        Assert.Contains("Treated as an emergency", reply.CardText);
-
-        var body = await PressAsync(reply, "Check status");
-
-        Assert.Contains("Checked 1 time", body.ToJsonString());
-        Assert.Contains("Treated as an emergency", body.ToJsonString());
+        var card = await playground.NextAsync(e => e.Action == "createMessage" && e.CardText.Contains("Ticket #"));
+        Assert.Contains("EMERGENCY", card.CardText);
+        Assert.Contains("Where are you?", card.CardText);
+        Assert.Contains("Add details", card.CardText);
+        var ticket = Assert.Single(await Tickets.ListByRequesterAsync(playground.CurrentUserId, CancellationToken.None));
+        Assert.Contains($"Ticket #{ticket.Number}", card.CardText);
+        Assert.Equal(Urgency.Emergency, ticket.Urgency);
+        var stored = (await Tickets.GetAsync(ticket.Number, CancellationToken.None))!;
+        Assert.Equal(card.MessageId, stored.RequesterCard?.ActivityId);
+        Assert.Equal("Alex Wilber", stored.Requester.Name);
+        Assert.True(stored.Requester.Email == "alexw@example.com", System.Text.Json.JsonSerializer.Serialize(stored.Requester));
     }
 
     [Fact]
-    public async Task When_unsure_the_bot_asks_one_question_and_the_answer_replaces_the_card()
+    public async Task Unsure_then_Yes_right_now_files_an_emergency_ticket_with_the_where_are_you_field()
     {
-        await playground.SendMessageAsync("projector not working");
+        await playground.SendMessageAsync("my projector is down");
+        var question = await playground.NextAsync(e => e.Action == "createMessage" && e.CardText.Contains("Yes, right now"));
+        Assert.Contains("Is this stopping a class", question.CardText);
+        Assert.DoesNotContain("my projector is down", FindAction(question.Card!, "Yes, right now")["data"]!.ToJsonString());
+        Assert.Empty(await Tickets.ListByRequesterAsync(playground.CurrentUserId, CancellationToken.None));
 
-        var reply = await playground.NextAsync(e => e.Action == "createMessage" && e.CardText.Contains("Yes, right now"));
-        Assert.Contains("Is this stopping a class", reply.CardText);
+        var body = (await PressAsync(question, "Yes, right now")).ToJsonString();
 
-        var body = await PressAsync(reply, "Yes, right now");
+        var ticket = Assert.Single(await Tickets.ListByRequesterAsync(playground.CurrentUserId, CancellationToken.None));
+        Assert.Contains($"Ticket #{ticket.Number}", body);
+        Assert.Contains("Where are you?", body);
+        Assert.Equal(Urgency.Emergency, ticket.Urgency);
+        Assert.Equal(question.MessageId, (await Tickets.GetAsync(ticket.Number, CancellationToken.None))!.RequesterCard?.ActivityId);
 
-        Assert.Contains("Treated as an emergency", body.ToJsonString());
-        Assert.DoesNotContain("Yes, right now", body.ToJsonString());
+        // A double click on the old card files nothing more.
+        await PressAsync(question, "Yes, right now");
+        Assert.Single(await Tickets.ListByRequesterAsync(playground.CurrentUserId, CancellationToken.None));
     }
+
+    [Fact]
+    public async Task Unsure_then_No_it_can_wait_offers_the_projector_articles_first()
+    {
+        await playground.SendMessageAsync("my projector is down");
+        var question = await playground.NextAsync(e => e.Action == "createMessage" && e.CardText.Contains("No, it can wait"));
+
+        var body = (await PressAsync(question, "No, it can wait")).ToJsonString();
+
+        Assert.Contains("This fixed it", body);
+        Assert.Contains("rojector", body);
+        Assert.Empty(await Tickets.ListByRequesterAsync(playground.CurrentUserId, CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData("hi")]
+    [InlineData("thanks!")]
+    [InlineData("asdfgh")]
+    public async Task Greetings_thanks_and_gibberish_get_a_friendly_answer_and_no_ticket(string text)
+    {
+        await playground.SendMessageAsync(text);
+
+        var reply = await playground.NextAsync(e => e.Action == "createMessage" && e.Text is { Length: > 0 });
+        Assert.Matches("(?i)welcome|tell me what's wrong", reply.Text!);
+        Assert.DoesNotContain("Ticket #", reply.ToString());
+        await playground.SendMessageAsync("help");
+        var help = await playground.NextAsync(e => e.Action == "createMessage" && e.CardText.Contains("my tickets"));
+        Assert.Contains("status 1042", help.CardText);
+        Assert.Empty(await Tickets.ListByRequesterAsync(playground.CurrentUserId, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task After_a_restart_my_tickets_and_status_show_the_ticket_and_nobody_else_can_see_it()
+    {
+        await playground.SendMessageAsync("the projector just died and my class is waiting right now");
+        await playground.NextAsync(e => e.Action == "createMessage" && e.CardText.Contains("Ticket #"));
+        var number = Assert.Single(await Tickets.ListByRequesterAsync(playground.CurrentUserId, CancellationToken.None)).Number;
+
+        await stack.RestartBotAsync();
+
+        await playground.SendMessageAsync("my tickets");
+        var list = await playground.NextAsync(e => e.Action == "createMessage" && e.CardText.Contains("Your tickets"));
+        Assert.Contains($"#{number}", list.CardText);
+        Assert.Contains("projector just died", list.CardText);
+
+        await playground.SendMessageAsync($"status #{number}");
+        var status = await playground.NextAsync(e => e.Action == "createMessage" && e.CardText.Contains($"Ticket #{number}"));
+        Assert.Contains("my class is waiting", status.CardText);
+
+        await playground.SendAsUserAsync("user-id-1", $"status {number}");
+        var other = await playground.NextAsync(e => e.Action == "createMessage" && e.Text?.Contains("couldn't find") == true);
+        Assert.DoesNotContain("projector", other.ToString(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Add_details_on_the_card_adds_a_note_and_the_card_updates_in_place()
+    {
+        await playground.SendMessageAsync("the projector just died and my class is waiting right now");
+        var card = await playground.NextAsync(e => e.Action == "createMessage" && e.CardText.Contains("Add details"));
+        var add = FindAction(card.Card!, "Add details");
+        var data = add["data"]!.DeepClone();
+        data["details"] = "It's room 14, the lamp light is blinking orange";
+
+        var response = await playground.InvokeActionAsync(card.MessageId!, add["verb"]!.GetValue<string>(), data);
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.True(body.Contains("the lamp light is blinking orange"), body);
+        Assert.Contains("application/vnd.microsoft.card.adaptive", body);
+        var ticket = (await Tickets.GetAsync(Assert.Single(await Tickets.ListByRequesterAsync(playground.CurrentUserId, CancellationToken.None)).Number, CancellationToken.None))!;
+        Assert.Contains(ticket.NotesForRequester, n => n.Text == "It's room 14, the lamp light is blinking orange");
+        Assert.Equal(card.MessageId, ticket.RequesterCard?.ActivityId);
+    }
+
+    [Fact]
+    public async Task A_resolved_ticket_card_is_updated_in_place_and_offers_Reopen()
+    {
+        await playground.SendMessageAsync("the projector just died and my class is waiting right now");
+        var card = await playground.NextAsync(e => e.Action == "createMessage" && e.CardText.Contains("Ticket #"));
+        var number = Assert.Single(await Tickets.ListByRequesterAsync(playground.CurrentUserId, CancellationToken.None)).Number;
+
+        var desk = bot.Services.GetRequiredService<TicketDesk>();
+        var resolved = await desk.ResolveAsync(number, new Person("user-id-1", "Megan Bowen"), "Replaced the HDMI cable.", CancellationToken.None);
+        await bot.Services.GetRequiredService<RequesterUpdates>().UpdateCardAsync(resolved.Ticket!, CancellationToken.None);
+
+        var update = await playground.NextAsync(e => e.Action == "updateMessage" && e.CardText.Contains("Reopen"));
+        Assert.Equal(card.MessageId, update.MessageId);
+        Assert.Contains("Replaced the HDMI cable", update.CardText);
+
+        var reopened = (await PressAsync(update, "Reopen")).ToJsonString();
+        Assert.Contains("In progress", reopened);
+        Assert.Equal(TicketStatus.InProgress, (await Tickets.GetAsync(number, CancellationToken.None))!.Status);
+    }
+
+    ITicketStore Tickets => bot.Services.GetRequiredService<ITicketStore>();
 
     [Fact]
     public async Task A_how_to_question_gets_articles_and_This_fixed_it_counts_a_deflection()
@@ -99,31 +206,22 @@ public sealed class PlaygroundConversationTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task I_still_need_help_turns_the_suggestions_into_a_request()
+    public async Task I_still_need_help_files_a_ticket_that_carries_the_suggested_articles()
     {
         await playground.SendMessageAsync("how do I print on both sides of the paper");
         var reply = await playground.NextAsync(e => e.Action == "createMessage" && e.CardText.Contains("I still need help"));
 
-        var body = await PressAsync(reply, "I still need help");
+        var body = (await PressAsync(reply, "I still need help")).ToJsonString();
 
-        Assert.Contains("both sides of the paper", body.ToJsonString());
-        Assert.Contains("Check status", body.ToJsonString());
-    }
+        var summary = Assert.Single(await Tickets.ListByRequesterAsync(playground.CurrentUserId, CancellationToken.None));
+        Assert.Contains($"Ticket #{summary.Number}", body);
+        var ticket = (await Tickets.GetAsync(summary.Number, CancellationToken.None))!;
+        Assert.Contains("double-sided-printing", ticket.SuggestedArticles);
+        Assert.False(ticket.SuggestionsHelped);
+        Assert.Equal(Urgency.Normal, ticket.Urgency);
 
-    [Fact]
-    public async Task A_button_whose_data_names_another_requester_is_refused()
-    {
-        await playground.SendMessageAsync("printer jammed again and the whole office needs it right now");
-        var reply = await playground.NextAsync(e => e.Action == "createMessage" && e.CardText.Contains("Check status"));
-        var execute = FindAction(reply.Card!, "Check status");
-        var forged = execute["data"]!.DeepClone();
-        forged["requesterId"] = "user-id-1";
-
-        var response = await playground.InvokeActionAsync(reply.MessageId!, execute["verb"]!.GetValue<string>(), forged);
-        var body = await response.Content.ReadAsStringAsync();
-
-        Assert.DoesNotContain("Checked 1 time", body);
-        Assert.Contains("Only the person who made this request", body);
+        await PressAsync(reply, "I still need help"); // a second click on the old card
+        Assert.Single(await Tickets.ListByRequesterAsync(playground.CurrentUserId, CancellationToken.None));
     }
 
     async Task<JsonNode> PressAsync(PlaygroundEvent card, string title)

@@ -12,7 +12,7 @@ public sealed class LocalStack : IAsyncDisposable
         Playground = playground;
     }
 
-    public BotServer Bot { get; }
+    public BotServer Bot { get; private set; }
     public Playground Playground { get; }
 
     public static async Task<LocalStack> StartAsync(bool connectStream = true)
@@ -22,6 +22,14 @@ public sealed class LocalStack : IAsyncDisposable
         var bot = await BotServer.StartAsync(new Dictionary<string, string?> { ["ConnectionStrings:Tables"] = azurite.ConnectionString });
         var playground = await Playground.StartAsync(bot.MessagesEndpoint, connectStream);
         return new LocalStack(azurite, bot, playground);
+    }
+
+    // A new bot process on the same port and the same storage: what survives is what was stored.
+    public async Task RestartBotAsync()
+    {
+        var port = Bot.BaseAddress.Port;
+        await Bot.DisposeAsync();
+        Bot = await BotServer.StartAsync(new Dictionary<string, string?> { ["ConnectionStrings:Tables"] = azurite.ConnectionString }, port: port);
     }
 
     public async ValueTask DisposeAsync()

@@ -122,6 +122,19 @@ public sealed class Playground : IAsyncDisposable
         response.EnsureSuccessStatusCode();
     }
 
+    // An activity from anyone (the REST message route only lets the current user speak in the personal chat).
+    public async Task SendAsUserAsync(string userId, string text, string? conversationId = null)
+    {
+        var template = JsonNode.Parse(await http.GetStringAsync($"/_internal/v1/customActivities/template?conversationId={conversationId ?? PersonalChatId}"))!;
+        var activity = template["activity"] ?? template;
+        activity["type"] = "message";
+        activity["text"] = text;
+        activity["id"] = Guid.NewGuid().ToString("N");
+        activity["from"] = new JsonObject { ["id"] = userId, ["name"] = userId };
+        var response = await http.PostAsync("/_internal/v1/customActivities", new StringContent(template.ToJsonString(), Encoding.UTF8, "application/json"));
+        response.EnsureSuccessStatusCode();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await stop.CancelAsync();

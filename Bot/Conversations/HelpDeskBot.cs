@@ -16,6 +16,7 @@ public sealed class HelpDeskBot(
     Intake intake,
     TicketDesk desk,
     TicketCards ticketCards,
+    RequesterUpdates requesterUpdates,
     ConversationReferenceStore references,
     ProactiveMessenger proactive,
     IOptions<EmergencyPolicy> emergencyPolicy,
@@ -146,9 +147,8 @@ public sealed class HelpDeskBot(
             return IntakeAnswer.Refused(AdaptiveCardInvokeResponse.Error(404, "NotFound", "I couldn't find that ticket among yours."));
 
         var card = ticketCards.ForRequester(ticket, result.Message);
-        if (result.Outcome == ChangeOutcome.Done && ticket.RequesterCard is { } stored && stored.ActivityId != turn.Activity.ReplyToId)
-            await proactive.UpdateAsync(new PostedMessage(stored.ServiceUrl, stored.ConversationId, stored.ActivityId),
-                Activity.CreateMessage(attachments: ticketCards.ForRequester(ticket).ToAttachment()), ct);
+        if (result.Outcome == ChangeOutcome.Done)
+            await requesterUpdates.UpdateCardAsync(ticket, ct, except: turn.Activity.ReplyToId);
         return new IntakeAnswer(card, ticket);
     }
 

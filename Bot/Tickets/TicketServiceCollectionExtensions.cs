@@ -12,6 +12,7 @@ public static class TicketServiceCollectionExtensions
         services.AddSingleton<ITicketStore, TableTicketStore>();
         services.AddSingleton<TicketDesk>();
         services.AddSingleton<TicketCards>();
+        services.AddSingleton<RequesterUpdates>();
         return services;
     }
 }

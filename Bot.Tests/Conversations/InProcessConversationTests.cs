@@ -1,0 +1,149 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using SupportBot.Tickets;
+using SupportBot.Tests.Infrastructure;
+using SupportBot.Triage;
+
+namespace SupportBot.Tests.Conversations;
+
+// Conversation rules through the real turn pipeline and real storage (Azurite), without HTTP or the Playground.
+public sealed class InProcessConversationTests : IAsyncLifetime
+{
+    readonly Azurite azurite = new();
+    BotServer bot = null!;
+    InProcessConversation chat = null!;
+
+    public async Task InitializeAsync()
+    {
+        await azurite.InitializeAsync();
+        bot = await InProcessConversation.StartBotAsync(azurite.ConnectionString);
+        chat = new InProcessConversation(bot.Services);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await bot.DisposeAsync();
+        await azurite.DisposeAsync();
+    }
+
+    ITicketStore Tickets => bot.Services.GetRequiredService<ITicketStore>();
+
+    [Fact]
+    public async Task The_same_activity_delivered_three_times_files_one_ticket_and_posts_one_card()
+    {
+        for (var i = 0; i < 3; i++)
+            await chat.SendAsync("the wifi is down for the whole school right now", activityId: "same-activity");
+
+        Assert.Single(await Tickets.ListByRequesterAsync("user-1", CancellationToken.None));
+        Assert.Single(chat.Cards, c => c.Method == HttpMethod.Post && c.Card!.ToJsonString().Contains("Ticket #"));
+    }
+
+    [Fact]
+    public async Task The_same_activity_reaching_two_bot_instances_files_one_ticket()
+    {
+        await using var second = await InProcessConversation.StartBotAsync(azurite.ConnectionString);
+        var other = new InProcessConversation(second.Services);
+
+        await Task.WhenAll(
+            chat.SendAsync("the wifi is down for the whole school right now", activityId: "twice"),
+            other.SendAsync("the wifi is down for the whole school right now", activityId: "twice"));
+
+        Assert.Single(await Tickets.ListByRequesterAsync("user-1", CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData("my tickets")]
+    [InlineData("status 1001")]
+    [InlineData("#1001")]
+    [InlineData("help")]
+    [InlineData("status")]
+    [InlineData("<at>SupportBot</at> my tickets")]
+    public async Task A_command_never_becomes_a_ticket(string text)
+    {
+        await chat.SendAsync(text);
+
+        Assert.Empty(await Tickets.ListByRequesterAsync("user-1", CancellationToken.None));
+        Assert.DoesNotContain(chat.Calls, c => c.Card?.ToJsonString().Contains("Yes, right now") == true);
+    }
+
+    [Theory]
+    [InlineData("hi")]
+    [InlineData("hello there")]
+    [InlineData("thank you so much!")]
+    [InlineData("asdfgh")]
+    [InlineData("it's broken")]
+    [InlineData("help me please")]
+    public async Task Small_talk_and_vague_messages_get_a_friendly_answer_without_a_ticket_or_a_question(string text)
+    {
+        await chat.SendAsync(text);
+
+        var reply = Assert.Single(chat.Calls);
+        Assert.NotNull(reply.Text);
+        Assert.Null(reply.Card);
+        Assert.Empty(await Tickets.ListByRequesterAsync("user-1", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Another_users_click_on_a_ticket_card_is_refused_and_changes_nothing()
+    {
+        await chat.SendAsync("the projector just died and my class is waiting right now");
+        var number = Assert.Single(await Tickets.ListByRequesterAsync("user-1", CancellationToken.None)).Number;
+
+        foreach (var verb in new[] { TicketVerbs.AddDetails, TicketVerbs.Cancel, TicketVerbs.SetLocation })
+        {
+            var answer = await chat.PressAsync(verb, new JsonObject { ["ticket"] = number, ["details"] = "forged", ["location"] = "forged" }, userId: "user-2");
+            Assert.Equal("application/vnd.microsoft.error", answer["type"]?.GetValue<string>());
+        }
+        var ticket = (await Tickets.GetAsync(number, CancellationToken.None))!;
+        Assert.Equal(TicketStatus.New, ticket.Status);
+        Assert.Single(ticket.History);
+    }
+
+    [Fact]
+    public async Task A_forged_urgency_answer_is_refused_and_the_first_answer_stands()
+    {
+        var turn = await chat.SendAsync("projector not working");
+        var question = chat.Cards[^1].Card!;
+        var yes = question["actions"]![0]!["data"]!;
+
+        var forged = await chat.PressAsync("request.urgency", yes, userId: "user-2");
+        Assert.Equal("application/vnd.microsoft.error", forged["type"]?.GetValue<string>());
+
+        await chat.PressAsync("request.urgency", yes);
+        var no = question["actions"]![1]!["data"]!;
+        await chat.PressAsync("request.urgency", no); // a later, different click on the same card
+        var ticket = Assert.Single(await Tickets.ListByRequesterAsync("user-1", CancellationToken.None));
+        Assert.Equal(Urgency.Emergency, ticket.Urgency);
+        Assert.NotNull(turn);
+    }
+
+    [Fact]
+    public async Task A_security_incident_shows_the_do_this_now_steps_on_its_ticket_card()
+    {
+        await chat.SendAsync("I clicked a link in an email and typed my password into the page");
+
+        var card = chat.Cards[^1].Card!.ToJsonString();
+        Assert.Contains("Do this now", card);
+        Assert.Contains("change it now", card);
+        Assert.Contains("EMERGENCY", card);
+    }
+
+    [Fact]
+    public async Task A_long_note_is_cut_with_a_clear_message_and_a_cancelled_ticket_takes_no_more_details()
+    {
+        await chat.SendAsync("the projector just died and my class is waiting right now");
+        var number = Assert.Single(await Tickets.ListByRequesterAsync("user-1", CancellationToken.None)).Number;
+
+        var added = await chat.PressAsync(TicketVerbs.AddDetails, new JsonObject { ["ticket"] = number, ["details"] = new string('d', 3000) });
+        Assert.Contains("kept the first 2,000 characters", added.ToJsonString());
+        Assert.Equal(TicketLimits.NoteChars, (await Tickets.GetAsync(number, CancellationToken.None))!.NotesForRequester.Single().Text!.Length);
+
+        await chat.PressAsync(TicketVerbs.Cancel, new JsonObject { ["ticket"] = number });
+        var refused = await chat.PressAsync(TicketVerbs.AddDetails, new JsonObject { ["ticket"] = number, ["details"] = "more" });
+        Assert.Contains("closed", refused.ToJsonString());
+        var ticket = (await Tickets.GetAsync(number, CancellationToken.None))!;
+        Assert.Equal(TicketStatus.Cancelled, ticket.Status);
+        Assert.NotNull(ticket.ClosedAt);
+        Assert.Single(ticket.NotesForRequester);
+    }
+}

@@ -1,0 +1,99 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using SupportBot.Protocol;
+
+namespace SupportBot.Tests.Infrastructure;
+
+// The bot's own turn pipeline called directly: real services and storage, with the Connector replaced by an
+// in-memory recorder (the ConnectorClient's HttpMessageHandler). Fast enough for many small conversation tests.
+public sealed class InProcessConversation(IServiceProvider services, string conversationId = "a:personal-1")
+{
+    public const string ServiceUrl = "http://127.0.0.1:9/";
+    readonly RecordingConnector connector = services.GetRequiredService<RecordingConnector>();
+    int next;
+
+    // The bot, with every Connector call (replies and proactive updates alike) going to one in-memory recorder.
+    public static Task<BotServer> StartBotAsync(string tablesConnection) =>
+        BotServer.StartAsync(new Dictionary<string, string?> { ["ConnectionStrings:Tables"] = tablesConnection }, services =>
+        {
+            services.AddSingleton<RecordingConnector>();
+            services.AddHttpClient(ConnectorClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<RecordingConnector>());
+        });
+
+    public IReadOnlyList<RecordedCall> Calls => [.. connector.Calls];
+    public IBot Bot => services.GetRequiredService<IBot>();
+
+    public Task<TurnContext> SendAsync(string text, string userId = "user-1", string? activityId = null) =>
+        RunAsync(new Activity
+        {
+            Type = ActivityTypes.Message,
+            Id = activityId ?? $"act-{Interlocked.Increment(ref next)}",
+            Text = text,
+        }, userId);
+
+    public async Task<JsonNode> PressAsync(string verb, JsonNode data, string userId = "user-1", string replyToId = "card-1")
+    {
+        var value = new JsonObject
+        {
+            ["action"] = new JsonObject { ["type"] = "Action.Execute", ["verb"] = verb, ["data"] = data.DeepClone() },
+            ["trigger"] = "manual",
+        };
+        var turn = await RunAsync(new Activity
+        {
+            Type = ActivityTypes.Invoke,
+            Name = InvokeNames.AdaptiveCardAction,
+            Id = $"inv-{Interlocked.Increment(ref next)}",
+            ReplyToId = replyToId,
+            Value = JsonSerializer.SerializeToElement(value),
+        }, userId);
+        return JsonSerializer.SerializeToNode(turn.InvokeResponse!.Body, ProtocolJson.Options)!;
+    }
+
+    public async Task<TurnContext> RunAsync(Activity activity, string userId)
+    {
+        var full = activity with
+        {
+            ChannelId = "msteams",
+            ServiceUrl = ServiceUrl,
+            From = new ChannelAccount { Id = userId, Name = "User " + userId, AadObjectId = "aad-" + userId },
+            Recipient = new ChannelAccount { Id = "28:bot", Name = "SupportBot" },
+            Conversation = new ConversationAccount { Id = conversationId, ConversationType = "personal", TenantId = "tenant-1" },
+        };
+        var turn = new TurnContext(full, services.GetRequiredService<ConnectorClient>());
+        await Bot.OnTurnAsync(turn, CancellationToken.None);
+        return turn;
+    }
+
+    // The cards the bot posted or updated, newest last.
+    public IReadOnlyList<RecordedCall> Cards => [.. connector.Calls.Where(c => c.Card is not null)];
+}
+
+public sealed record RecordedCall(HttpMethod Method, string Path, JsonNode? Body)
+{
+    public JsonNode? Card => Body?["attachments"]?.AsArray().FirstOrDefault()?["content"];
+    public string? Text => Body?["text"]?.GetValue<string>();
+}
+
+public sealed class RecordingConnector : HttpMessageHandler
+{
+    public ConcurrentQueue<RecordedCall> Calls { get; } = new();
+    int ids;
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        var body = request.Content is null ? null : JsonNode.Parse(await request.Content.ReadAsStringAsync(ct));
+        var path = request.RequestUri!.AbsolutePath;
+        Calls.Enqueue(new RecordedCall(request.Method, path, body));
+        object answer = request.Method == HttpMethod.Get && path.Contains("/members/")
+            ? new { id = path.Split('/')[^1], name = "Sam Requester", aadObjectId = "aad-x", email = "sam@example.org", userPrincipalName = "sam@example.org" }
+            : new { id = $"msg-{Interlocked.Increment(ref ids)}" };
+        return new HttpResponseMessage(request.Method == HttpMethod.Post ? HttpStatusCode.Created : HttpStatusCode.OK)
+        {
+            Content = new StringContent(JsonSerializer.Serialize(answer), Encoding.UTF8, "application/json"),
+        };
+    }
+}
