@@ -10,7 +10,7 @@ PLAYGROUND_PORT=56150
 TABLE_PORT=10002
 mkdir -p .azurite
 pids=()
-cleanup() { trap - INT TERM EXIT; echo; echo "==> stopping"; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+cleanup() { trap - INT TERM EXIT; echo; echo "==> stopping"; kill -INT "${pids[0]}" 2>/dev/null || true; kill "${pids[@]:1}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap cleanup INT TERM EXIT
 
 wait_for() { # url name

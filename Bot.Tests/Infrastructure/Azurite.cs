@@ -2,10 +2,11 @@ using System.Net.Sockets;
 
 namespace SupportBot.Tests.Infrastructure;
 
-// A real Azurite table service, in memory, on its own loopback port.
-public sealed class Azurite : IAsyncLifetime
+// A real Azurite table service on its own loopback port: in memory, or on disk when it must survive a restart.
+public sealed class Azurite(bool onDisk = false) : IAsyncLifetime
 {
     NodeProcess? process;
+    readonly string? location = onDisk ? Directory.CreateTempSubdirectory("azurite-").FullName : null;
     public int Port { get; } = FreePort.Next();
 
     public string ConnectionString =>
@@ -15,8 +16,9 @@ public sealed class Azurite : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        string[] storage = location is null ? ["--inMemoryPersistence"] : ["--location", location];
         process = new NodeProcess("azurite-table",
-            ["--tableHost", "127.0.0.1", "--tablePort", Port.ToString(), "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck"]);
+            ["--tableHost", "127.0.0.1", "--tablePort", Port.ToString(), .. storage, "--disableTelemetry", "--skipApiVersionCheck"]);
         await process.WaitUntilAsync(async () =>
         {
             using var tcp = new TcpClient();
@@ -25,9 +27,35 @@ public sealed class Azurite : IAsyncLifetime
         }, TimeSpan.FromSeconds(30), "Azurite");
     }
 
+    // Storage goes away (a crash, an outage); with onDisk, StartAsync brings it back with its data.
+    public async Task StopAsync()
+    {
+        if (process is not null) await process.StopGracefullyAsync(TimeSpan.FromSeconds(10));
+        process?.Dispose();
+        process = null;
+        for (var i = 0; i < 50 && await IsListeningAsync(); i++) await Task.Delay(100);
+    }
+
+    public Task StartAsync() => InitializeAsync();
+
+    async Task<bool> IsListeningAsync()
+    {
+        try
+        {
+            using var tcp = new TcpClient();
+            await tcp.ConnectAsync("127.0.0.1", Port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
     public Task DisposeAsync()
     {
         process?.Dispose();
+        if (location is not null) try { Directory.Delete(location, recursive: true); } catch (IOException) { }
         return Task.CompletedTask;
     }
 }

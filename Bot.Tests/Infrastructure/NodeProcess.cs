@@ -46,6 +46,16 @@ public sealed class NodeProcess : IDisposable
         throw new TimeoutException($"{what} was not ready after {timeout}:\n{Output}");
     }
 
+    // SIGINT (Azurite shuts down cleanly only on SIGINT), so the tool can flush what it holds (Azurite writes its files on the way out).
+    public async Task StopGracefullyAsync(TimeSpan timeout)
+    {
+        if (process.HasExited) return;
+        using (var kill = Process.Start("kill", ["-INT", process.Id.ToString()])) await kill.WaitForExitAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        try { await process.WaitForExitAsync(cts.Token); }
+        catch (OperationCanceledException) { process.Kill(entireProcessTree: true); }
+    }
+
     public void Dispose()
     {
         try { if (!process.HasExited) process.Kill(entireProcessTree: true); process.WaitForExit(5000); }

@@ -1,0 +1,63 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using SupportBot.Tickets;
+using SupportBot.Tests.Infrastructure;
+
+namespace SupportBot.Tests.Tickets;
+
+// Azurite stopped in the middle of a conversation, then started again with its data.
+public sealed class StorageOutageTests : IAsyncLifetime
+{
+    readonly Azurite azurite = new(onDisk: true);
+    BotServer bot = null!;
+    InProcessConversation chat = null!;
+
+    public async Task InitializeAsync()
+    {
+        await azurite.InitializeAsync();
+        bot = await InProcessConversation.StartBotAsync(azurite.ConnectionString);
+        chat = new InProcessConversation(bot.Services);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await bot.DisposeAsync();
+        await azurite.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task With_storage_down_the_user_is_told_nothing_was_saved_and_Try_again_later_files_exactly_one_ticket()
+    {
+        var tickets = bot.Services.GetRequiredService<ITicketStore>();
+        await chat.SendAsync("the projector just died and my class is waiting right now");
+        var first = Assert.Single(await tickets.ListByRequesterAsync("user-1", CancellationToken.None)).Number;
+
+        await azurite.StopAsync();
+        const string typed = "the whole school has lost the internet right now";
+        await chat.SendAsync(typed, activityId: "during-outage");
+
+        var notSaved = chat.Cards[^1].Card!;
+        Assert.Contains("Not saved yet", notSaved.ToJsonString());
+        Assert.Contains(typed, notSaved.ToJsonString());
+        var retry = FindAction(notSaved, "Try again");
+
+        var stillDown = await chat.PressAsync(retry["verb"]!.GetValue<string>(), retry["data"]!);
+        Assert.Contains("StorageUnavailable", stillDown.ToJsonString());
+
+        await azurite.StartAsync();
+        var answers = new List<JsonNode>();
+        for (var i = 0; i < 3; i++) // pressed again and again
+            answers.Add(await chat.PressAsync(retry["verb"]!.GetValue<string>(), retry["data"]!));
+
+        var mine = await tickets.ListByRequesterAsync("user-1", CancellationToken.None);
+        Assert.Equal(2, mine.Count);
+        Assert.Contains(mine, t => t.Number == first); // what was stored before the outage is still there
+        var filed = mine.Single(t => t.Number != first);
+        Assert.Equal(first + 1, filed.Number);
+        Assert.Equal(typed, (await tickets.GetAsync(filed.Number, CancellationToken.None))!.Problem);
+        Assert.All(answers, a => Assert.Contains($"Ticket #{filed.Number}", a.ToJsonString()));
+    }
+
+    static JsonNode FindAction(JsonNode card, string title) =>
+        card["actions"]!.AsArray().First(a => a!["title"]!.GetValue<string>() == title)!;
+}
