@@ -24,9 +24,9 @@ node_modules/.bin/azurite-table --tableHost 127.0.0.1 --tablePort $TABLE_PORT --
 pids+=($!)
 
 echo "==> bot on http://127.0.0.1:$BOT_PORT"
-dotnet build Bot -c Debug --nologo -v q
+dotnet build Bot -c Release --nologo -v q
 ASPNETCORE_ENVIRONMENT=Development MicrosoftAppId= ConnectionStrings__Tables="UseDevelopmentStorage=true" \
-  dotnet run --project Bot --no-build --no-launch-profile -- --urls "http://127.0.0.1:$BOT_PORT" &
+  dotnet run --project Bot -c Release --no-build --no-launch-profile -- --urls "http://127.0.0.1:$BOT_PORT" &
 pids+=($!)
 wait_for "http://127.0.0.1:$BOT_PORT/readyz" "the bot"
 
