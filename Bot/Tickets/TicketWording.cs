@@ -26,7 +26,8 @@ public static partial class TicketWording
         return char.ToUpperInvariant(sentence[0]) + sentence[1..].TrimEnd('.', '!', '?', ',', ' ');
     }
 
-    // A room, lab or other place named in the text ("room 12", "rm 6", "the library"), or null.
+    // A room, lab or other place named in the text ("room 12", "rm 6", "the library"), or null. Product names that
+    // look like rooms ("Office 365", "Visual Studio 2022") are not places.
     public static string? Place(string text)
     {
         var match = PlaceInText().Match(text);
@@ -61,6 +62,6 @@ public static partial class TicketWording
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
 
-    [GeneratedRegex(@"\b((room|rm|classroom|class room|lab|suite|office|studio|block|building|bldg|floor|level|wing|portable|hut|hall)\s*#?\s*[a-z]?\d+[a-z]?\b|\b[a-z]\d{1,3}\b(?=\s*(room|lab|classroom))|\b(the\s+)?(library|staff ?room|staffroom|reception|main office|front office|sports hall|main hall|assembly hall|gym|gymnasium|canteen|cafeteria|dining hall|auditorium|theatre|music room|art room|science lab|computer lab|ict suite|it suite|boardroom|board room|meeting room \w+|conference room \w*|server room|head'?s office|kitchen|playground|car park)\b|\b(upstairs|downstairs|ground floor|first floor|second floor|third floor)\b)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\b((?!(?:office|studio)\s*(?:365|20\d\d)\b)(room|rm|classroom|class room|lab|suite|office|studio|block|building|bldg|floor|level|wing|portable|hut|hall)\s*#?\s*[a-z]?\d+[a-z]?\b|\b[a-z]\d{1,3}\b(?=\s*(room|lab|classroom))|\b(the\s+)?(library|staff ?room|staffroom|reception|main office|front office|sports hall|main hall|assembly hall|gym|gymnasium|canteen|cafeteria|dining hall|auditorium|theatre|music room|art room|science lab|computer lab|ict suite|it suite|boardroom|board room|meeting room \w+|conference room \w*|server room|head'?s office|kitchen|playground|car park)\b|\b(upstairs|downstairs|ground floor|first floor|second floor|third floor)\b)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex PlaceInText();
 }
