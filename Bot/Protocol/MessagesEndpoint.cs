@@ -42,6 +42,8 @@ public static class MessagesEndpoint
         }
         if (auth.Outcome != AuthOutcome.Allowed)
             return Denied(auth);
+        if (auth == AuthResult.Anonymous && AuthorizeAnonymousCaller(http.Connection) is { Outcome: not AuthOutcome.Allowed } refused)
+            return Denied(refused);
 
         var body = await ReadCappedAsync(http.Request.Body, cap, ct);
         if (body is null)
@@ -51,8 +53,8 @@ public static class MessagesEndpoint
         if (activity is null)
             return TypedResults.Problem(error, statusCode: 400, title: "Malformed activity");
 
-        // Without an app id nothing is verified, so the bot only answers a client on this machine (the Playground):
-        // a misconfigured public instance must not post to whatever serviceUrl a stranger sends.
+        // Without an app id nothing is verified, so the bot only answers a client on this machine (the Playground), and
+        // only posts back to this machine: a stranger must not make it post to whatever serviceUrl they send.
         if (auth == AuthResult.Anonymous && !new Uri(activity.ServiceUrl!).IsLoopback)
             return Denied(AuthResult.Deny401("anonymous development mode only answers clients on this machine; set MicrosoftAppId"));
 
@@ -84,6 +86,18 @@ public static class MessagesEndpoint
                 : TypedResults.Json(invoke.Body, ProtocolJson.Options, statusCode: invoke.Status);
         }
         return TypedResults.Ok();
+    }
+
+    // Anonymous mode answers only callers connected from this machine: a loopback serviceUrl alone proves nothing,
+    // since anyone who can reach the port can write one and so make the bot POST to any local port.
+    internal static AuthResult AuthorizeAnonymousCaller(ConnectionInfo connection)
+    {
+        var remote = connection.RemoteIpAddress;
+        if (remote is { IsIPv4MappedToIPv6: true })
+            remote = remote.MapToIPv4();
+        return remote is not null && IPAddress.IsLoopback(remote)
+            ? AuthResult.Anonymous
+            : AuthResult.Deny403("anonymous development mode only answers clients on this machine; set MicrosoftAppId");
     }
 
     static ProblemHttpResult Denied(AuthResult auth) => TypedResults.Problem(

@@ -11,6 +11,10 @@ public static class ProtocolServiceCollectionExtensions
 {
     public const string MetadataHttpClientName = "openid-metadata";
 
+    public const string AnonymousOutsideDevelopment =
+        "MicrosoftAppId is not set, and anonymous mode (no authentication) runs only in the Development environment. " +
+        "Set MicrosoftAppId (with MicrosoftAppPassword or a certificate) or, on a developer machine, ASPNETCORE_ENVIRONMENT=Development.";
+
     static readonly HashSet<HttpStatusCode> Transient =
     [
         HttpStatusCode.TooManyRequests, HttpStatusCode.PreconditionFailed,
@@ -19,7 +23,10 @@ public static class ProtocolServiceCollectionExtensions
 
     public static IServiceCollection AddBotProtocol(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<BotOptions>(configuration);
+        services.AddOptions<BotOptions>()
+            .Bind(configuration)
+            .Validate<IHostEnvironment>((o, environment) => !o.IsAnonymous || environment.IsDevelopment(), AnonymousOutsideDevelopment)
+            .ValidateOnStart();
         services.Configure<MessagingOptions>(configuration.GetSection("Messaging"));
 
         // Teams gives up on a turn after 15 s: a slow metadata host must not hold requests for the default 100 s.
