@@ -22,9 +22,14 @@ public static class MessagesEndpoint
         IOptions<MessagingOptions> messaging,
         ConnectorClient connector,
         IBot bot,
+        TimeProvider time,
         ILogger<IBot> logger,
         CancellationToken ct)
     {
+        // One budget per activity, counted from its arrival as Teams counts its 15 s. Deliberately not linked to
+        // RequestAborted (ct): a client that hangs up must not cut a turn off between its writes.
+        var turnDeadline = messaging.Value.TurnDeadline;
+        using var deadline = new CancellationTokenSource(turnDeadline, time);
         var cap = messaging.Value.MaxActivityBytes;
         if (http.Request.ContentLength > cap)
             return TooLarge(cap);
@@ -63,10 +68,10 @@ public static class MessagesEndpoint
             return Denied(auth);
 
         logger.LogInformation("Activity {Type} {Name} {ActivityId} in {ChannelId}", activity.Type, activity.Name, activity.Id, activity.ChannelId);
-        var turn = new TurnContext(activity, connector);
+        var turn = new TurnContext(activity, connector, deadline.Token);
         try
         {
-            await bot.OnTurnAsync(turn, ct);
+            await bot.OnTurnAsync(turn, deadline.Token);
         }
         catch (Exception ex) when (ex is ConnectorException or HttpRequestException)
         {
@@ -76,6 +81,13 @@ public static class MessagesEndpoint
             logger.LogError("Could not answer {Type} activity {ActivityId}: {Error}", activity.Type, activity.Id, ex.Message);
             if (activity.Type == ActivityTypes.Invoke && turn.InvokeResponse is null)
                 return TypedResults.StatusCode((int)HttpStatusCode.BadGateway);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            // Acknowledged like a failed reply: a redelivery would run the same half-finished turn again.
+            logger.LogWarning("Turn for {Type} activity {ActivityId} passed its {Deadline} deadline and was cancelled", activity.Type, activity.Id, turnDeadline);
+            if (activity.Type == ActivityTypes.Invoke && turn.InvokeResponse is null)
+                return TypedResults.StatusCode((int)HttpStatusCode.GatewayTimeout);
         }
 
         if (activity.Type == ActivityTypes.Invoke)

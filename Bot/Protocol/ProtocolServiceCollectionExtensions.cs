@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols;
@@ -27,7 +28,11 @@ public static class ProtocolServiceCollectionExtensions
             .Bind(configuration)
             .Validate<IHostEnvironment>((o, environment) => !o.IsAnonymous || environment.IsDevelopment(), AnonymousOutsideDevelopment)
             .ValidateOnStart();
-        services.Configure<MessagingOptions>(configuration.GetSection("Messaging"));
+        services.AddOptions<MessagingOptions>()
+            .Bind(configuration.GetSection("Messaging"))
+            .Validate(o => o.MaxActivityBytes > 0 && o.TurnDeadline > TimeSpan.Zero, "Messaging:MaxActivityBytes and Messaging:TurnDeadline must be positive.")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
 
         // Teams gives up on a turn after 15 s: a slow metadata host must not hold requests for the default 100 s.
         services.AddHttpClient(MetadataHttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));
