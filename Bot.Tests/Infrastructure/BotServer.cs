@@ -23,9 +23,10 @@ public sealed class BotServer : IAsyncDisposable
     public static async Task<BotServer> StartAsync(
         IDictionary<string, string?>? settings = null,
         Action<IServiceCollection>? services = null,
-        int port = 0)
+        int port = 0,
+        string environment = "Development")
     {
-        var app = SupportBotApp.Build(["--environment", "Development"], builder =>
+        var app = SupportBotApp.Build(["--environment", environment], builder =>
         {
             builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -36,7 +37,15 @@ public sealed class BotServer : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
             services?.Invoke(builder.Services);
         });
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         return new BotServer(app, new Uri(address));
     }

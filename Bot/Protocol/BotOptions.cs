@@ -75,4 +75,6 @@ public sealed record CloudEndpoints(
 public sealed class MessagingOptions
 {
     public int MaxActivityBytes { get; set; } = 256 * 1024;
+    // Teams shows an error after 15 s; the turn is cancelled before that so the response still gets out.
+    public TimeSpan TurnDeadline { get; set; } = TimeSpan.FromSeconds(10);
 }

@@ -22,9 +22,14 @@ public static class MessagesEndpoint
         IOptions<MessagingOptions> messaging,
         ConnectorClient connector,
         IBot bot,
+        TimeProvider time,
         ILogger<IBot> logger,
         CancellationToken ct)
     {
+        // One budget per activity, counted from its arrival as Teams counts its 15 s. Deliberately not linked to
+        // RequestAborted (ct): a client that hangs up must not cut a turn off between its writes.
+        var turnDeadline = messaging.Value.TurnDeadline;
+        using var deadline = new CancellationTokenSource(turnDeadline, time);
         var cap = messaging.Value.MaxActivityBytes;
         if (http.Request.ContentLength > cap)
             return TooLarge(cap);
@@ -42,6 +47,8 @@ public static class MessagesEndpoint
         }
         if (auth.Outcome != AuthOutcome.Allowed)
             return Denied(auth);
+        if (auth == AuthResult.Anonymous && AuthorizeAnonymousCaller(http.Connection) is { Outcome: not AuthOutcome.Allowed } refused)
+            return Denied(refused);
 
         var body = await ReadCappedAsync(http.Request.Body, cap, ct);
         if (body is null)
@@ -51,8 +58,8 @@ public static class MessagesEndpoint
         if (activity is null)
             return TypedResults.Problem(error, statusCode: 400, title: "Malformed activity");
 
-        // Without an app id nothing is verified, so the bot only answers a client on this machine (the Playground):
-        // a misconfigured public instance must not post to whatever serviceUrl a stranger sends.
+        // Without an app id nothing is verified, so the bot only answers a client on this machine (the Playground), and
+        // only posts back to this machine: a stranger must not make it post to whatever serviceUrl they send.
         if (auth == AuthResult.Anonymous && !new Uri(activity.ServiceUrl!).IsLoopback)
             return Denied(AuthResult.Deny401("anonymous development mode only answers clients on this machine; set MicrosoftAppId"));
 
@@ -61,10 +68,10 @@ public static class MessagesEndpoint
             return Denied(auth);
 
         logger.LogInformation("Activity {Type} {Name} {ActivityId} in {ChannelId}", activity.Type, activity.Name, activity.Id, activity.ChannelId);
-        var turn = new TurnContext(activity, connector);
+        var turn = new TurnContext(activity, connector, deadline.Token);
         try
         {
-            await bot.OnTurnAsync(turn, ct);
+            await bot.OnTurnAsync(turn, deadline.Token);
         }
         catch (Exception ex) when (ex is ConnectorException or HttpRequestException)
         {
@@ -75,6 +82,13 @@ public static class MessagesEndpoint
             if (activity.Type == ActivityTypes.Invoke && turn.InvokeResponse is null)
                 return TypedResults.StatusCode((int)HttpStatusCode.BadGateway);
         }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            // Acknowledged like a failed reply: a redelivery would run the same half-finished turn again.
+            logger.LogWarning("Turn for {Type} activity {ActivityId} passed its {Deadline} deadline and was cancelled", activity.Type, activity.Id, turnDeadline);
+            if (activity.Type == ActivityTypes.Invoke && turn.InvokeResponse is null)
+                return TypedResults.StatusCode((int)HttpStatusCode.GatewayTimeout);
+        }
 
         if (activity.Type == ActivityTypes.Invoke)
         {
@@ -84,6 +98,18 @@ public static class MessagesEndpoint
                 : TypedResults.Json(invoke.Body, ProtocolJson.Options, statusCode: invoke.Status);
         }
         return TypedResults.Ok();
+    }
+
+    // Anonymous mode answers only callers connected from this machine: a loopback serviceUrl alone proves nothing,
+    // since anyone who can reach the port can write one and so make the bot POST to any local port.
+    internal static AuthResult AuthorizeAnonymousCaller(ConnectionInfo connection)
+    {
+        var remote = connection.RemoteIpAddress;
+        if (remote is { IsIPv4MappedToIPv6: true })
+            remote = remote.MapToIPv4();
+        return remote is not null && IPAddress.IsLoopback(remote)
+            ? AuthResult.Anonymous
+            : AuthResult.Deny403("anonymous development mode only answers clients on this machine; set MicrosoftAppId");
     }
 
     static ProblemHttpResult Denied(AuthResult auth) => TypedResults.Problem(

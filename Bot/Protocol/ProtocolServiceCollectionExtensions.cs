@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Protocols;
@@ -11,6 +12,10 @@ public static class ProtocolServiceCollectionExtensions
 {
     public const string MetadataHttpClientName = "openid-metadata";
 
+    public const string AnonymousOutsideDevelopment =
+        "MicrosoftAppId is not set, and anonymous mode (no authentication) runs only in the Development environment. " +
+        "Set MicrosoftAppId (with MicrosoftAppPassword or a certificate) or, on a developer machine, ASPNETCORE_ENVIRONMENT=Development.";
+
     static readonly HashSet<HttpStatusCode> Transient =
     [
         HttpStatusCode.TooManyRequests, HttpStatusCode.PreconditionFailed,
@@ -19,8 +24,15 @@ public static class ProtocolServiceCollectionExtensions
 
     public static IServiceCollection AddBotProtocol(this IServiceCollection services, IConfiguration configuration)
     {
-        services.Configure<BotOptions>(configuration);
-        services.Configure<MessagingOptions>(configuration.GetSection("Messaging"));
+        services.AddOptions<BotOptions>()
+            .Bind(configuration)
+            .Validate<IHostEnvironment>((o, environment) => !o.IsAnonymous || environment.IsDevelopment(), AnonymousOutsideDevelopment)
+            .ValidateOnStart();
+        services.AddOptions<MessagingOptions>()
+            .Bind(configuration.GetSection("Messaging"))
+            .Validate(o => o.MaxActivityBytes > 0 && o.TurnDeadline > TimeSpan.Zero, "Messaging:MaxActivityBytes and Messaging:TurnDeadline must be positive.")
+            .ValidateOnStart();
+        services.TryAddSingleton(TimeProvider.System);
 
         // Teams gives up on a turn after 15 s: a slow metadata host must not hold requests for the default 100 s.
         services.AddHttpClient(MetadataHttpClientName, client => client.Timeout = TimeSpan.FromSeconds(10));

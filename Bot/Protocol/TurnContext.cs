@@ -1,10 +1,14 @@
 namespace SupportBot.Protocol;
 
 // One incoming activity and the means to answer it, as in the Bot Framework SDK.
-public sealed class TurnContext(Activity activity, ConnectorClient connector)
+public sealed class TurnContext(Activity activity, ConnectorClient connector, CancellationToken cancellation = default)
 {
     public Activity Activity { get; } = activity;
     public ConnectorClient Connector { get; } = connector;
+
+    // The token OnTurnAsync receives: cancelled when the turn passes its deadline (Messaging:TurnDeadline),
+    // not when the caller hangs up.
+    public CancellationToken Cancellation { get; } = cancellation;
 
     // Set by invoke handlers; written to the HTTP response, since Teams reads an invoke's answer from it.
     public InvokeResponse? InvokeResponse { get; set; }
