@@ -32,9 +32,9 @@ public sealed class PlaygroundBrowserTests : IAsyncLifetime
         await page.ScreenshotAsync(new() { Path = Path.Combine(TestPaths.OutputDirectory("screenshots"), "playground-reply-card.png"), FullPage = true });
 
         await card.Last.Locator(".ac-actionSet button[aria-label=\"Yes, right now\"]").ClickAsync();
-        await page.Locator(".ac-adaptiveCard", new() { HasText = "Treated as an emergency" }).WaitForAsync(new() { Timeout = 15_000 });
+        await page.Locator(".ac-adaptiveCard", new() { HasText = "EMERGENCY" }).WaitForAsync(new() { Timeout = 15_000 });
         await page.ScreenshotAsync(new() { Path = Path.Combine(TestPaths.OutputDirectory("screenshots"), "playground-card-updated.png"), FullPage = true });
 
-        Assert.True(await page.Locator(".ac-adaptiveCard", new() { HasText = "Treated as an emergency" }).IsVisibleAsync());
+        Assert.True(await page.Locator(".ac-adaptiveCard", new() { HasText = "EMERGENCY" }).IsVisibleAsync());
     }
 }

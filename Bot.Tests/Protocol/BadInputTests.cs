@@ -183,13 +183,15 @@ public sealed class BadInputTests : IAsyncLifetime
             ["ConnectionStrings:Tables"] = azurite.ConnectionString.Replace($":{azurite.Port}/", $":{FreePort.Next()}/"),
         });
 
+        const string typed = "the printer in room 4 is jammed and the whole office needs it right now";
         var response = await http.PostAsync(botWithoutStorage.MessagesEndpoint,
-            new StringContent(ValidMessage("notify me").ToJsonString(), Encoding.UTF8, "application/json"));
+            new StringContent(ValidMessage(typed).ToJsonString(), Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var reply = Assert.Single(sent)["text"]!.GetValue<string>();
-        Assert.Contains("try again", reply);
-        Assert.Contains("notify me", reply);
+        var card = Assert.Single(sent)["attachments"]![0]!["content"]!.ToJsonString();
+        Assert.Contains("Not saved yet", card);
+        Assert.Contains("Try again", card);
+        Assert.Contains(typed, card);
     }
 
     [Fact]

@@ -58,8 +58,8 @@ public sealed class ArticleFeedbackStore(TableServiceClient tables)
         if (suggestion.GetString("RequesterId") != clickerId) return new(VoteOutcome.NotYours);
         var offered = (suggestion.GetString("ArticleIds") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var request = suggestion.GetString("Request");
-        if (fixedBy is not null && !offered.Contains(fixedBy)) return new(VoteOutcome.NotOffered, request);
-        if (suggestion.GetString("Outcome") is not null) return new(VoteOutcome.AlreadyAnswered, request);
+        if (fixedBy is not null && !offered.Contains(fixedBy)) return new(VoteOutcome.NotOffered, request, offered);
+        if (suggestion.GetString("Outcome") is { } previous) return new(VoteOutcome.AlreadyAnswered, request, offered, previous);
 
         suggestion["Outcome"] = fixedBy ?? "";
         try
@@ -68,7 +68,7 @@ public sealed class ArticleFeedbackStore(TableServiceClient tables)
         }
         catch (RequestFailedException ex) when (ex.Status == 412)
         {
-            return new(VoteOutcome.AlreadyAnswered, request); // a simultaneous second click
+            return new(VoteOutcome.AlreadyAnswered, request, offered); // a simultaneous second click
         }
         // Not atomic with the outcome above: if this fails the answer stands but one count is lost, never doubled.
         if (fixedBy is not null)
@@ -76,7 +76,7 @@ public sealed class ArticleFeedbackStore(TableServiceClient tables)
         else
             foreach (var id in offered)
                 await IncrementAsync(id, "StillNeedHelp", ct);
-        return new(VoteOutcome.Counted, request);
+        return new(VoteOutcome.Counted, request, offered);
     }
 
     public async Task<ArticleStats> GetAsync(string articleId, CancellationToken ct)
