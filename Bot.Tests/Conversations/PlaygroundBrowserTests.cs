@@ -32,9 +32,11 @@ public sealed class PlaygroundBrowserTests : IAsyncLifetime
         await page.ScreenshotAsync(new() { Path = Path.Combine(TestPaths.OutputDirectory("screenshots"), "playground-reply-card.png"), FullPage = true });
 
         await card.Last.Locator(".ac-actionSet button[aria-label=\"Yes, right now\"]").ClickAsync();
-        await page.Locator(".ac-adaptiveCard", new() { HasText = "EMERGENCY" }).WaitForAsync(new() { Timeout = 15_000 });
+        var ticket = page.Locator(".ac-adaptiveCard", new() { HasText = "Ticket #" }).Last;
+        await ticket.WaitForAsync(new() { Timeout = 15_000 });
         await page.ScreenshotAsync(new() { Path = Path.Combine(TestPaths.OutputDirectory("screenshots"), "playground-card-updated.png"), FullPage = true });
 
-        Assert.True(await page.Locator(".ac-adaptiveCard", new() { HasText = "EMERGENCY" }).IsVisibleAsync());
+        Assert.Contains("EMERGENCY", await ticket.InnerTextAsync());
+        Assert.True(await ticket.Locator("textarea, input").First.IsVisibleAsync()); // the "Add details" box, on the card in place
     }
 }

@@ -40,13 +40,7 @@ public sealed class PlaygroundConversationTests : IAsyncLifetime
         var ticket = Assert.Single(await Tickets.ListByRequesterAsync(playground.CurrentUserId, CancellationToken.None));
         Assert.Contains($"Ticket #{ticket.Number}", card.CardText);
         Assert.Equal(Urgency.Emergency, ticket.Urgency);
-        // The card's id is stored right after it is posted.
-        var stored = (await Tickets.GetAsync(ticket.Number, CancellationToken.None))!;
-        for (var i = 0; i < 50 && stored.RequesterCard is null; i++)
-        {
-            await Task.Delay(100);
-            stored = (await Tickets.GetAsync(ticket.Number, CancellationToken.None))!;
-        }
+        var stored = await WithRequesterCardAsync(ticket.Number);
         Assert.Equal(card.MessageId, stored.RequesterCard?.ActivityId);
         Assert.Equal("Alex Wilber", stored.Requester.Name);
         Assert.True(stored.Requester.Email == "alexw@example.com", System.Text.Json.JsonSerializer.Serialize(stored.Requester));
@@ -151,6 +145,7 @@ public sealed class PlaygroundConversationTests : IAsyncLifetime
         await playground.SendMessageAsync("the projector just died and my class is waiting right now");
         var card = await playground.NextAsync(e => e.Action == "createMessage" && e.CardText.Contains("Ticket #"));
         var number = Assert.Single(await Tickets.ListByRequesterAsync(playground.CurrentUserId, CancellationToken.None)).Number;
+        await WithRequesterCardAsync(number);
 
         var desk = bot.Services.GetRequiredService<TicketDesk>();
         var resolved = await desk.ResolveAsync(number, new Person("user-id-1", "Megan Bowen"), "Replaced the HDMI cable.", CancellationToken.None);
@@ -166,6 +161,18 @@ public sealed class PlaygroundConversationTests : IAsyncLifetime
     }
 
     ITicketStore Tickets => bot.Services.GetRequiredService<ITicketStore>();
+
+    // A card posted in reply to a message has its id stored just after it is posted.
+    async Task<Ticket> WithRequesterCardAsync(int number)
+    {
+        var ticket = (await Tickets.GetAsync(number, CancellationToken.None))!;
+        for (var i = 0; i < 50 && ticket.RequesterCard is null; i++)
+        {
+            await Task.Delay(100);
+            ticket = (await Tickets.GetAsync(number, CancellationToken.None))!;
+        }
+        return ticket;
+    }
 
     [Fact]
     public async Task A_how_to_question_gets_articles_and_This_fixed_it_counts_a_deflection()

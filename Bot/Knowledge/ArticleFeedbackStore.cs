@@ -12,19 +12,34 @@ public sealed record ArticleStats(string ArticleId, long Views, long Fixed, long
 
 public enum VoteOutcome { Counted, AlreadyAnswered, NotFound, NotYours, NotOffered }
 
-// Request: what the user originally asked, as the bot stored it (never as the card claims it).
+// Request and Offered: what the user originally asked and which articles the card offered, as the bot stored them
+// (never as the card claims them); left out for NotFound and NotYours.
+// PreviousAnswer, for AlreadyAnswered: the article that fixed it, or "" for "I still need help".
 public sealed record VoteResult(VoteOutcome Outcome, string? Request = null, IReadOnlyList<string>? Offered = null, string? PreviousAnswer = null)
 {
     public IReadOnlyList<string> Offered { get; init; } = Offered ?? [];
 }
 
+// Outcome: null while unanswered, the article that fixed it, or "" for "I still need help".
+public sealed record SuggestionRecord(string RequesterId, IReadOnlyList<string> ArticleIds, string Request, string? Outcome);
+
 // Suggestions shown, and what came of them. The suggestion (who was shown which articles) is kept here, not trusted
 // from the card, so a click only counts when it comes from the person it was shown to, for an article it offered,
-// and only once per card. Totals are one counter row per article, updated with optimistic concurrency.
-public sealed class ArticleFeedbackStore(TableServiceClient tables)
+// and only once per card.
+//
+// Counts are append-only: one row per counted event, partition "{views|fixed|help}~{article}", row key the suggestion
+// id, summed on read. Recording is a plain insert that never waits for another turn (one counter row per article
+// made 100 simultaneous views queue for seconds), and a replay writes the same key again, so 409 means "already
+// counted". The once-per-card answer is an ETag-guarded field on the suggestion row; it cannot share a transaction
+// with its counts (those are partitioned by article), so every later sight of an answered suggestion re-adds its
+// count rows: a count lost between the two writes comes back on the next click or replay, and is never doubled.
+public sealed class ArticleFeedbackStore(TableServiceClient tables, ILogger<ArticleFeedbackStore>? logger = null)
 {
-    const string Totals = "totals";
     const string Suggestions = "suggestion";
+    const string Views = "views";
+    const string Fixed = "fixed";
+    const string StillNeedHelp = "help";
+    static readonly string[] Counters = [Views, Fixed, StillNeedHelp];
     readonly LazyTable table = new(tables, "KnowledgeFeedback");
 
     public async Task RecordSuggestionAsync(string suggestionId, string requesterId, IReadOnlyList<string> articleIds, string request, CancellationToken ct)
@@ -42,73 +57,117 @@ public sealed class ArticleFeedbackStore(TableServiceClient tables)
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
-            return; // a replayed message: its views were counted the first time
+            // A replayed message: the articles stored the first time are the ones whose views count.
+            if (await GetSuggestionAsync(suggestionId, ct) is not { } stored) return;
+            articleIds = stored.ArticleIds;
         }
-        foreach (var id in articleIds.Distinct())
-            await IncrementAsync(id, "Views", ct);
+        await CountAsync(t, Views, articleIds, suggestionId, ct);
+    }
+
+    public async Task<SuggestionRecord?> GetSuggestionAsync(string suggestionId, CancellationToken ct)
+    {
+        var found = await (await table.GetAsync(ct)).GetEntityIfExistsAsync<TableEntity>(Suggestions, LazyTable.Key(suggestionId), cancellationToken: ct);
+        return found.HasValue ? ToRecord(found.Value!) : null;
     }
 
     // fixedBy: the article that fixed it, or null for "I still need help".
     public async Task<VoteResult> RecordOutcomeAsync(string suggestionId, string clickerId, string? fixedBy, CancellationToken ct)
     {
         var t = await table.GetAsync(ct);
-        var found = await t.GetEntityIfExistsAsync<TableEntity>(Suggestions, LazyTable.Key(suggestionId), cancellationToken: ct);
-        if (!found.HasValue) return new(VoteOutcome.NotFound);
-        var suggestion = found.Value!;
-        if (suggestion.GetString("RequesterId") != clickerId) return new(VoteOutcome.NotYours);
-        var offered = (suggestion.GetString("ArticleIds") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        var request = suggestion.GetString("Request");
-        if (fixedBy is not null && !offered.Contains(fixedBy)) return new(VoteOutcome.NotOffered, request, offered);
-        if (suggestion.GetString("Outcome") is { } previous) return new(VoteOutcome.AlreadyAnswered, request, offered, previous);
+        for (var attempt = 1; ; attempt++)
+        {
+            var found = await t.GetEntityIfExistsAsync<TableEntity>(Suggestions, LazyTable.Key(suggestionId), cancellationToken: ct);
+            if (!found.HasValue) return new(VoteOutcome.NotFound);
+            var suggestion = ToRecord(found.Value!);
+            if (suggestion.RequesterId != clickerId) return new(VoteOutcome.NotYours);
+            if (fixedBy is not null && !suggestion.ArticleIds.Contains(fixedBy)) return new(VoteOutcome.NotOffered, suggestion.Request, suggestion.ArticleIds);
+            if (suggestion.Outcome is { } previous)
+            {
+                await CountOutcomeAsync(t, suggestionId, suggestion.ArticleIds, previous, ct);
+                return new(VoteOutcome.AlreadyAnswered, suggestion.Request, suggestion.ArticleIds, previous);
+            }
 
-        suggestion["Outcome"] = fixedBy ?? "";
-        try
-        {
-            await t.UpdateEntityAsync(suggestion, suggestion.ETag, TableUpdateMode.Merge, ct);
+            var outcome = fixedBy ?? "";
+            try
+            {
+                await t.UpdateEntityAsync(new TableEntity(Suggestions, LazyTable.Key(suggestionId)) { ["Outcome"] = outcome }, found.Value!.ETag, TableUpdateMode.Merge, ct);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412 && attempt < 3)
+            {
+                continue; // a simultaneous click answered first: read what it said
+            }
+            await CountOutcomeAsync(t, suggestionId, suggestion.ArticleIds, outcome, ct);
+            return new(VoteOutcome.Counted, suggestion.Request, suggestion.ArticleIds);
         }
-        catch (RequestFailedException ex) when (ex.Status == 412)
-        {
-            return new(VoteOutcome.AlreadyAnswered, request, offered); // a simultaneous second click
-        }
-        // Not atomic with the outcome above: if this fails the answer stands but one count is lost, never doubled.
-        if (fixedBy is not null)
-            await IncrementAsync(fixedBy, "Fixed", ct);
-        else
-            foreach (var id in offered)
-                await IncrementAsync(id, "StillNeedHelp", ct);
-        return new(VoteOutcome.Counted, request, offered);
     }
 
     public async Task<ArticleStats> GetAsync(string articleId, CancellationToken ct)
     {
-        var found = await (await table.GetAsync(ct)).GetEntityIfExistsAsync<TableEntity>(Totals, LazyTable.Key(articleId), cancellationToken: ct);
-        var e = found.HasValue ? found.Value! : new TableEntity();
-        return new ArticleStats(articleId, e.GetInt64("Views") ?? 0, e.GetInt64("Fixed") ?? 0, e.GetInt64("StillNeedHelp") ?? 0);
+        var t = await table.GetAsync(ct);
+        var counts = await Task.WhenAll(Counters.Select(async counter =>
+        {
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition(counter, articleId)}");
+            var n = 0L;
+            await foreach (var _ in t.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["RowKey"], cancellationToken: ct))
+                n++;
+            return n;
+        }));
+        return new ArticleStats(articleId, counts[0], counts[1], counts[2]);
     }
 
-    async Task IncrementAsync(string articleId, string counter, CancellationToken ct)
+    // Every article with any count, in ordinal order of id: one pass over all count rows (ids only).
+    public async Task<IReadOnlyList<ArticleStats>> GetAllAsync(CancellationToken ct)
     {
         var t = await table.GetAsync(ct);
-        for (var attempt = 1; ; attempt++)
+        var perCounter = await Task.WhenAll(Counters.Select(async counter =>
         {
-            var found = await t.GetEntityIfExistsAsync<TableEntity>(Totals, LazyTable.Key(articleId), cancellationToken: ct);
-            try
+            // Escaped keys use only A-Z a-z 0-9 - . _ ~, and '~' sorts last: "{counter}~" up to "{counter}" + DEL spans them all.
+            var filter = TableClient.CreateQueryFilter($"PartitionKey ge {counter + "~"} and PartitionKey lt {counter + "\u007f"}");
+            var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+            await foreach (var e in t.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["ArticleId"], cancellationToken: ct))
+                if (e.GetString("ArticleId") is { } id)
+                    counts[id] = counts.GetValueOrDefault(id) + 1;
+            return counts;
+        }));
+        return perCounter.SelectMany(c => c.Keys).Distinct().Order(StringComparer.Ordinal)
+            .Select(id => new ArticleStats(id, perCounter[0].GetValueOrDefault(id), perCounter[1].GetValueOrDefault(id), perCounter[2].GetValueOrDefault(id)))
+            .ToList();
+    }
+
+    Task CountOutcomeAsync(TableClient t, string suggestionId, IReadOnlyList<string> offered, string outcome, CancellationToken ct) =>
+        outcome == ""
+            ? CountAsync(t, StillNeedHelp, offered, suggestionId, ct)
+            : CountAsync(t, Fixed, [outcome], suggestionId, ct);
+
+    // One insert per article, all at once. A count that cannot be written is logged, not thrown: the turn goes on, and
+    // the next replay of the same event writes it.
+    async Task CountAsync(TableClient t, string counter, IEnumerable<string> articleIds, string suggestionId, CancellationToken ct)
+    {
+        try
+        {
+            await Task.WhenAll(articleIds.Distinct().Select(async id =>
             {
-                if (!found.HasValue)
+                try
                 {
-                    await t.AddEntityAsync(new TableEntity(Totals, LazyTable.Key(articleId)) { [counter] = 1L }, ct);
-                    return;
+                    await t.AddEntityAsync(new TableEntity(Partition(counter, id), LazyTable.Key(suggestionId)) { ["ArticleId"] = id }, ct);
                 }
-                var entity = found.Value!;
-                entity[counter] = (entity.GetInt64(counter) ?? 0) + 1;
-                await t.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, ct);
-                return;
-            }
-            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 20)
-            {
-                // Someone else counted at the same moment: wait a little, read again and retry.
-                await Task.Delay(Random.Shared.Next(5, 20 * attempt), ct);
-            }
+                catch (RequestFailedException ex) when (ex.Status == 409)
+                {
+                    // already counted
+                }
+            }));
+        }
+        catch (Exception ex) when (ex is RequestFailedException or AggregateException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            logger?.LogWarning(ex, "Could not count {Counter} for suggestion {SuggestionId}; it will be counted if the event is replayed", counter, suggestionId);
         }
     }
+
+    static string Partition(string counter, string articleId) => $"{counter}~{LazyTable.Key(articleId)}";
+
+    static SuggestionRecord ToRecord(TableEntity e) => new(
+        e.GetString("RequesterId") ?? "",
+        (e.GetString("ArticleIds") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries),
+        e.GetString("Request") ?? "",
+        e.GetString("Outcome"));
 }

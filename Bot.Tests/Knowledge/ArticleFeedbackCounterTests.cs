@@ -1,0 +1,251 @@
+using System.Diagnostics;
+using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
+using SupportBot.Knowledge;
+using SupportBot.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace SupportBot.Tests.Knowledge;
+
+// The view and vote counters under concurrency, replays and storage failures, against a real Table service (Azurite).
+public sealed class ArticleFeedbackCounterTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    static readonly CancellationToken None = CancellationToken.None;
+    readonly Azurite azurite = new();
+    readonly TableTraffic traffic = new();
+    ArticleFeedbackStore feedback = null!;
+
+    public async Task InitializeAsync()
+    {
+        await azurite.InitializeAsync();
+        var options = new TableClientOptions();
+        options.Retry.MaxRetries = 0; // an injected failure fails at once
+        options.AddPolicy(traffic, HttpPipelinePosition.PerRetry);
+        feedback = new ArticleFeedbackStore(new TableServiceClient(azurite.ConnectionString, options));
+    }
+
+    public Task DisposeAsync() => azurite.DisposeAsync();
+
+    [Fact]
+    public async Task A_hundred_simultaneous_suggestions_of_one_article_all_succeed_and_all_count()
+    {
+        await feedback.RecordSuggestionAsync("warm-up", "user-a", ["other"], "warm up", None); // creates the table
+        traffic.Clear();
+
+        var started = Stopwatch.StartNew();
+        var calls = await Task.WhenAll(Enumerable.Range(0, 100).Select(async i =>
+        {
+            await Task.Yield();
+            var call = Stopwatch.StartNew();
+            await feedback.RecordSuggestionAsync($"s-{i}", $"user-{i}", ["out-of-office"], "automatic reply", None);
+            return call.Elapsed.TotalMilliseconds;
+        }));
+        var wall = started.Elapsed;
+        var requests = traffic.Requests;
+
+        Array.Sort(calls);
+        output.WriteLine($"100 concurrent RecordSuggestionAsync: wall {wall.TotalMilliseconds:0} ms, per call p50 {calls[49]:0} ms, p99 {calls[98]:0} ms, max {calls[^1]:0} ms");
+        var stats = await feedback.GetAsync("out-of-office", None);
+        Assert.Equal(new ArticleStats("out-of-office", 100, 0, 0), stats);
+        // No call waits for another: one insert for each suggestion and one for its view, no reads, updates or retries.
+        // (Wall time here is Azurite's: it serves requests one at a time, a few ms each.)
+        Assert.Equal(Enumerable.Repeat("POST", 200), requests.Select(r => r.Method));
+    }
+
+    [Fact]
+    public async Task Recording_is_one_insert_per_count_and_only_the_suggestion_row_is_ever_read_or_updated()
+    {
+        await feedback.RecordSuggestionAsync("warm-up", "user-a", ["other"], "warm up", None);
+        traffic.Clear();
+
+        await feedback.RecordSuggestionAsync("s-1", "user-a", ["paper-jam", "printer-offline"], "printer jammed", None);
+        Assert.Equal(["POST", "POST", "POST"], traffic.Requests.Select(r => r.Method)); // the suggestion and one view per article
+
+        traffic.Clear();
+        await feedback.RecordOutcomeAsync("s-1", "user-a", null, None);
+        var requests = traffic.Requests;
+        Assert.Equal(2, requests.Count(r => r.Method == "POST")); // one still-need-help per offered article
+        Assert.All(requests.Where(r => r.Method != "POST"), r => Assert.Contains("(PartitionKey='suggestion',RowKey='s-1')", Uri.UnescapeDataString(r.Uri)));
+        Assert.Equal(2, requests.Count(r => r.Method != "POST")); // read the suggestion, write its answer
+    }
+
+    [Fact]
+    public async Task A_suggestion_recorded_three_times_counts_once_even_all_at_once()
+    {
+        await feedback.RecordSuggestionAsync("s-1", "user-a", ["vpn", "wifi"], "vpn down", None);
+        await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => feedback.RecordSuggestionAsync("s-1", "user-a", ["vpn", "wifi"], "vpn down", None)));
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => feedback.RecordSuggestionAsync("s-2", "user-a", ["vpn"], "vpn again", None)));
+
+        Assert.Equal(2, (await feedback.GetAsync("vpn", None)).Views);
+        Assert.Equal(1, (await feedback.GetAsync("wifi", None)).Views);
+    }
+
+    [Fact]
+    public async Task Twenty_simultaneous_fixes_on_distinct_suggestions_all_count()
+    {
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => feedback.RecordSuggestionAsync($"s-{i}", $"user-{i}", ["paper-jam", "printer-offline"], "jam", None)));
+
+        var votes = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => feedback.RecordOutcomeAsync($"s-{i}", $"user-{i}", "paper-jam", None)));
+
+        Assert.All(votes, v => Assert.Equal(VoteOutcome.Counted, v.Outcome));
+        Assert.Equal(new ArticleStats("paper-jam", 20, 20, 0), await feedback.GetAsync("paper-jam", None));
+        Assert.Equal(new ArticleStats("printer-offline", 20, 0, 0), await feedback.GetAsync("printer-offline", None));
+    }
+
+    [Fact]
+    public async Task A_replayed_or_double_clicked_vote_counts_once_and_reports_the_first_answer()
+    {
+        await feedback.RecordSuggestionAsync("s-1", "user-a", ["paper-jam", "printer-offline"], "printer jammed", None);
+
+        // Clicks on both buttons of one card at the same moment: one wins, the others learn what it was.
+        var clicks = await Task.WhenAll(Enumerable.Range(0, 6).Select(i =>
+            feedback.RecordOutcomeAsync("s-1", "user-a", i % 2 == 0 ? "paper-jam" : "printer-offline", None)));
+        var replay = await feedback.RecordOutcomeAsync("s-1", "user-a", "paper-jam", None);
+
+        var winner = Assert.Single(clicks, c => c.Outcome == VoteOutcome.Counted);
+        var winningArticle = clicks.ToList().IndexOf(winner) % 2 == 0 ? "paper-jam" : "printer-offline";
+        Assert.All(clicks.Where(c => c != winner).Append(replay), c =>
+        {
+            Assert.Equal(VoteOutcome.AlreadyAnswered, c.Outcome);
+            Assert.Equal(winningArticle, c.PreviousAnswer);
+            Assert.Equal(["paper-jam", "printer-offline"], c.Offered);
+            Assert.Equal("printer jammed", c.Request);
+        });
+        Assert.Equal(["paper-jam", "printer-offline"], winner.Offered);
+        Assert.Null(winner.PreviousAnswer);
+        var fixes = (await feedback.GetAsync("paper-jam", None)).Fixed + (await feedback.GetAsync("printer-offline", None)).Fixed;
+        Assert.Equal(1, fixes);
+        Assert.Equal(1, (await feedback.GetAsync(winningArticle, None)).Fixed);
+    }
+
+    [Fact]
+    public async Task I_still_need_help_counts_once_for_each_offered_article()
+    {
+        await feedback.RecordSuggestionAsync("s-1", "user-a", ["paper-jam", "printer-offline", "duplex"], "printer broken", None);
+        await feedback.RecordSuggestionAsync("s-2", "user-b", ["paper-jam"], "jam", None);
+
+        var first = await feedback.RecordOutcomeAsync("s-1", "user-a", null, None);
+        var replays = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => feedback.RecordOutcomeAsync("s-1", "user-a", null, None)));
+        var fixAfterwards = await feedback.RecordOutcomeAsync("s-1", "user-a", "duplex", None);
+        await feedback.RecordOutcomeAsync("s-2", "user-b", null, None);
+
+        Assert.Equal(VoteOutcome.Counted, first.Outcome);
+        Assert.All(replays.Append(fixAfterwards), r => Assert.Equal((VoteOutcome.AlreadyAnswered, ""), (r.Outcome, r.PreviousAnswer)));
+        Assert.Equal(new ArticleStats("paper-jam", 2, 0, 2), await feedback.GetAsync("paper-jam", None));
+        Assert.Equal(new ArticleStats("printer-offline", 1, 0, 1), await feedback.GetAsync("printer-offline", None));
+        Assert.Equal(new ArticleStats("duplex", 1, 0, 1), await feedback.GetAsync("duplex", None));
+    }
+
+    [Fact]
+    public async Task All_totals_list_every_counted_article_and_nothing_else()
+    {
+        Assert.Empty(await feedback.GetAllAsync(None));
+        // Ids that need escaping in table keys (even as their first character) come back as they were.
+        await feedback.RecordSuggestionAsync("s-1", "user-a", ["paper-jam", "#kb/odd id~1"], "jam", None);
+        await feedback.RecordSuggestionAsync("s-2", "user-b", ["paper-jam", "vpn"], "jam", None);
+        await feedback.RecordSuggestionAsync("s-3", "user-c", ["vpn"], "vpn", None);
+        await feedback.RecordOutcomeAsync("s-1", "user-a", "#kb/odd id~1", None);
+        await feedback.RecordOutcomeAsync("s-2", "user-b", null, None);
+        await feedback.RecordOutcomeAsync("s-3", "user-x", "vpn", None); // not theirs: not counted
+
+        var all = await feedback.GetAllAsync(None);
+
+        Assert.Equal(
+            [new("#kb/odd id~1", 1, 1, 0), new("paper-jam", 2, 0, 1), new("vpn", 2, 0, 1)],
+            all.OrderBy(s => s.ArticleId, StringComparer.Ordinal));
+        Assert.Equal(all.OrderBy(s => s.ArticleId, StringComparer.Ordinal), await Task.WhenAll(all.Select(s => feedback.GetAsync(s.ArticleId, None))));
+    }
+
+    [Fact]
+    public async Task A_stored_suggestion_reads_back_with_its_answer()
+    {
+        Assert.Null(await feedback.GetSuggestionAsync("s-1", None));
+        await feedback.RecordSuggestionAsync("s-1", "29:1abc/x", ["vpn", "wifi"], "vpn down", None);
+        await feedback.RecordSuggestionAsync("s-2", "29:1abc/x", ["vpn"], "vpn", None);
+
+        var stored = await feedback.GetSuggestionAsync("s-1", None);
+        Assert.Equal(("29:1abc/x", "vpn down", (string?)null), (stored!.RequesterId, stored.Request, stored.Outcome));
+        Assert.Equal(["vpn", "wifi"], stored.ArticleIds);
+        await feedback.RecordOutcomeAsync("s-1", "29:1abc/x", "wifi", None);
+        await feedback.RecordOutcomeAsync("s-2", "29:1abc/x", null, None);
+        Assert.Equal("wifi", (await feedback.GetSuggestionAsync("s-1", None))!.Outcome);
+        Assert.Equal("", (await feedback.GetSuggestionAsync("s-2", None))!.Outcome);
+    }
+
+    [Fact]
+    public async Task Refused_votes_say_what_was_offered_only_to_the_requester()
+    {
+        await feedback.RecordSuggestionAsync("s-1", "user-a", ["vpn"], "vpn down", None);
+
+        var notYours = await feedback.RecordOutcomeAsync("s-1", "user-b", "vpn", None);
+        var notOffered = await feedback.RecordOutcomeAsync("s-1", "user-a", "paper-jam", None);
+
+        Assert.Equal((VoteOutcome.NotYours, null), (notYours.Outcome, notYours.Request));
+        Assert.Empty(notYours.Offered);
+        Assert.Equal((VoteOutcome.NotOffered, "vpn down"), (notOffered.Outcome, notOffered.Request));
+        Assert.Equal(["vpn"], notOffered.Offered);
+        Assert.Equal(new ArticleStats("vpn", 1, 0, 0), await feedback.GetAsync("vpn", None));
+    }
+
+    [Fact]
+    public async Task A_count_lost_to_a_storage_failure_does_not_fail_the_turn_and_is_counted_on_replay()
+    {
+        await feedback.RecordSuggestionAsync("warm-up", "user-a", ["other"], "warm up", None);
+
+        // Storage fails after the suggestion row is written: the card can still be shown.
+        traffic.FailInsertsAfter(1);
+        await feedback.RecordSuggestionAsync("s-1", "user-a", ["paper-jam", "printer-offline"], "printer jammed", None);
+        traffic.FailInsertsAfter(null);
+        Assert.Equal((0L, 0L), ((await feedback.GetAsync("paper-jam", None)).Views, (await feedback.GetAsync("printer-offline", None)).Views));
+        await feedback.RecordSuggestionAsync("s-1", "user-a", ["paper-jam", "printer-offline"], "printer jammed", None); // the replay
+        Assert.Equal((1L, 1L), ((await feedback.GetAsync("paper-jam", None)).Views, (await feedback.GetAsync("printer-offline", None)).Views));
+
+        // Storage fails after the answer is written: the answer stands, and a replayed click counts it, once.
+        traffic.FailInsertsAfter(0);
+        var vote = await feedback.RecordOutcomeAsync("s-1", "user-a", "paper-jam", None);
+        traffic.FailInsertsAfter(null);
+        Assert.Equal(VoteOutcome.Counted, vote.Outcome);
+        Assert.Equal("paper-jam", (await feedback.GetSuggestionAsync("s-1", None))!.Outcome);
+        Assert.Equal(0, (await feedback.GetAsync("paper-jam", None)).Fixed);
+        await feedback.RecordOutcomeAsync("s-1", "user-a", "paper-jam", None);
+        await feedback.RecordOutcomeAsync("s-1", "user-a", "paper-jam", None);
+        Assert.Equal(new ArticleStats("paper-jam", 1, 1, 0), await feedback.GetAsync("paper-jam", None));
+    }
+}
+
+// Sees every request the store makes, and can make inserts fail as if storage went away.
+sealed class TableTraffic : HttpPipelinePolicy
+{
+    readonly List<(string Method, string Uri)> requests = [];
+    int? insertsAllowed;
+
+    public IReadOnlyList<(string Method, string Uri)> Requests { get { lock (requests) return [.. requests]; } }
+
+    public void Clear() { lock (requests) requests.Clear(); }
+
+    // Allow this many more entity inserts, then fail every one; null stops failing.
+    public void FailInsertsAfter(int? allowed) { lock (requests) insertsAllowed = allowed; }
+
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
+        ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
+
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        var method = message.Request.Method.Method;
+        var uri = message.Request.Uri.ToString();
+        // Creating the table is the client's business, not the store's traffic.
+        if (!uri.Contains("/Tables", StringComparison.Ordinal))
+            lock (requests)
+            {
+                requests.Add((method, uri));
+                if (method == "POST" && insertsAllowed is { } allowed)
+                {
+                    if (allowed <= 0) throw new RequestFailedException(503, "Injected storage failure");
+                    insertsAllowed = allowed - 1;
+                }
+            }
+        await ProcessNextAsync(message, pipeline);
+    }
+}
