@@ -146,4 +146,47 @@ public sealed class InProcessConversationTests : IAsyncLifetime
         Assert.NotNull(ticket.ClosedAt);
         Assert.Single(ticket.NotesForRequester);
     }
+
+    [Fact]
+    public async Task Where_are_you_saves_the_place_and_stops_asking()
+    {
+        await chat.SendAsync("the projector just died and my class is waiting right now");
+        var number = Assert.Single(await Tickets.ListByRequesterAsync("user-1", CancellationToken.None)).Number;
+        Assert.True((await Tickets.GetAsync(number, CancellationToken.None))!.AskForLocation);
+
+        var card = (await chat.PressAsync(TicketVerbs.SetLocation, new JsonObject { ["ticket"] = number, ["location"] = "Room 14, first floor" })).ToJsonString();
+
+        Assert.Contains("Room 14, first floor", card);
+        Assert.DoesNotContain("Where are you?", card);
+        var ticket = (await Tickets.GetAsync(number, CancellationToken.None))!;
+        Assert.Equal("Room 14, first floor", ticket.Location);
+        Assert.False(ticket.AskForLocation);
+        Assert.Contains(ticket.History, e => e.Kind == TicketEventKind.LocationGiven);
+    }
+
+    [Fact]
+    public async Task An_emergency_that_names_its_room_is_not_asked_where_it_is()
+    {
+        await chat.SendAsync("the projector in room 12 just died and my class is waiting right now");
+
+        var ticket = (await Tickets.GetAsync(Assert.Single(await Tickets.ListByRequesterAsync("user-1", CancellationToken.None)).Number, CancellationToken.None))!;
+        Assert.Equal("room 12", ticket.Location);
+        Assert.False(ticket.AskForLocation);
+        Assert.DoesNotContain("Where are you?", chat.Cards[^1].Card!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task A_mention_is_stripped_before_triage_and_the_ticket_keeps_only_what_was_written()
+    {
+        await chat.RunAsync(new SupportBot.Protocol.Activity
+        {
+            Type = SupportBot.Protocol.ActivityTypes.Message,
+            Id = "with-mention",
+            Text = "<at>SupportBot</at> the wifi is down for the whole school right now",
+        }, "user-1");
+
+        var ticket = (await Tickets.GetAsync(Assert.Single(await Tickets.ListByRequesterAsync("user-1", CancellationToken.None)).Number, CancellationToken.None))!;
+        Assert.Equal("the wifi is down for the whole school right now", ticket.Problem);
+        Assert.Equal(Urgency.Emergency, ticket.Urgency);
+    }
 }

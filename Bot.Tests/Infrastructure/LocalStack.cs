@@ -18,10 +18,21 @@ public sealed class LocalStack : IAsyncDisposable
     public static async Task<LocalStack> StartAsync(bool connectStream = true)
     {
         var azurite = new Azurite();
-        await azurite.InitializeAsync();
-        var bot = await BotServer.StartAsync(new Dictionary<string, string?> { ["ConnectionStrings:Tables"] = azurite.ConnectionString });
-        var playground = await Playground.StartAsync(bot.MessagesEndpoint, connectStream);
-        return new LocalStack(azurite, bot, playground);
+        BotServer? bot = null;
+        try
+        {
+            await azurite.InitializeAsync();
+            bot = await BotServer.StartAsync(new Dictionary<string, string?> { ["ConnectionStrings:Tables"] = azurite.ConnectionString });
+            var playground = await Playground.StartAsync(bot.MessagesEndpoint, connectStream);
+            return new LocalStack(azurite, bot, playground);
+        }
+        catch
+        {
+            // xunit does not dispose a class whose set-up threw: stop what did start, or it outlives the run.
+            if (bot is not null) await bot.DisposeAsync();
+            await azurite.DisposeAsync();
+            throw;
+        }
     }
 
     // A new bot process on the same port and the same storage: what survives is what was stored.
