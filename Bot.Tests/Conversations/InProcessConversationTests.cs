@@ -52,18 +52,20 @@ public sealed class InProcessConversationTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("my tickets")]
-    [InlineData("status 1001")]
-    [InlineData("#1001")]
-    [InlineData("help")]
-    [InlineData("status")]
-    [InlineData("<at>SupportBot</at> my tickets")]
-    public async Task A_command_never_becomes_a_ticket(string text)
+    [InlineData("my tickets", "Your tickets")]
+    [InlineData("status 1001", "couldn't find ticket #1001")]
+    [InlineData("#1001", "couldn't find ticket #1001")]
+    [InlineData("status 99999999999", "couldn't find ticket")]
+    [InlineData("help", "status 1042")]
+    [InlineData("status", "Which ticket?")]
+    [InlineData("<at>SupportBot</at> my tickets", "Your tickets")]
+    public async Task A_command_is_answered_and_never_becomes_a_ticket(string text, string answer)
     {
         await chat.SendAsync(text);
 
+        var reply = Assert.Single(chat.Calls);
+        Assert.Contains(answer, (reply.Text ?? "") + reply.Card?.ToJsonString());
         Assert.Empty(await Tickets.ListByRequesterAsync("user-1", CancellationToken.None));
-        Assert.DoesNotContain(chat.Calls, c => c.Card?.ToJsonString().Contains("Yes, right now") == true);
     }
 
     [Theory]
@@ -102,7 +104,7 @@ public sealed class InProcessConversationTests : IAsyncLifetime
     [Fact]
     public async Task A_forged_urgency_answer_is_refused_and_the_first_answer_stands()
     {
-        var turn = await chat.SendAsync("projector not working");
+        await chat.SendAsync("projector not working");
         var question = chat.Cards[^1].Card!;
         var yes = question["actions"]![0]!["data"]!;
 
@@ -114,7 +116,6 @@ public sealed class InProcessConversationTests : IAsyncLifetime
         await chat.PressAsync("request.urgency", no); // a later, different click on the same card
         var ticket = Assert.Single(await Tickets.ListByRequesterAsync("user-1", CancellationToken.None));
         Assert.Equal(Urgency.Emergency, ticket.Urgency);
-        Assert.NotNull(turn);
     }
 
     [Fact]
@@ -188,5 +189,29 @@ public sealed class InProcessConversationTests : IAsyncLifetime
         var ticket = (await Tickets.GetAsync(Assert.Single(await Tickets.ListByRequesterAsync("user-1", CancellationToken.None)).Number, CancellationToken.None))!;
         Assert.Equal("the wifi is down for the whole school right now", ticket.Problem);
         Assert.Equal(Urgency.Emergency, ticket.Urgency);
+    }
+
+    [Fact]
+    public async Task The_same_card_action_delivered_twice_adds_one_note_and_an_empty_box_says_what_to_do()
+    {
+        await chat.SendAsync("the projector just died and my class is waiting right now");
+        var number = Assert.Single(await Tickets.ListByRequesterAsync("user-1", CancellationToken.None)).Number;
+
+        var data = new JsonObject { ["ticket"] = number, ["details"] = "the lamp is blinking" };
+        await chat.PressAsync(TicketVerbs.AddDetails, data, activityId: "invoke-1");
+        await chat.PressAsync(TicketVerbs.AddDetails, data, activityId: "invoke-1"); // redelivered
+        var empty = await chat.PressAsync(TicketVerbs.AddDetails, new JsonObject { ["ticket"] = number, ["details"] = "  " });
+
+        Assert.Single((await Tickets.GetAsync(number, CancellationToken.None))!.NotesForRequester);
+        Assert.Contains("Type the details in the box first", empty.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Try_again_with_a_command_in_it_files_nothing()
+    {
+        var answer = await chat.PressAsync("request.retry", new JsonObject { ["text"] = "my tickets", ["activityId"] = "old" });
+
+        Assert.Equal("application/vnd.microsoft.error", answer["type"]?.GetValue<string>());
+        Assert.Empty(await Tickets.ListByRequesterAsync("user-1", CancellationToken.None));
     }
 }

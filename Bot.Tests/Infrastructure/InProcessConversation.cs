@@ -35,7 +35,7 @@ public sealed class InProcessConversation(IServiceProvider services, string conv
             Text = text,
         }, userId);
 
-    public async Task<JsonNode> PressAsync(string verb, JsonNode data, string userId = "user-1", string replyToId = "card-1")
+    public async Task<JsonNode> PressAsync(string verb, JsonNode data, string userId = "user-1", string replyToId = "card-1", string? activityId = null)
     {
         var value = new JsonObject
         {
@@ -46,7 +46,7 @@ public sealed class InProcessConversation(IServiceProvider services, string conv
         {
             Type = ActivityTypes.Invoke,
             Name = InvokeNames.AdaptiveCardAction,
-            Id = $"inv-{Interlocked.Increment(ref next)}",
+            Id = activityId ?? $"inv-{Interlocked.Increment(ref next)}",
             ReplyToId = replyToId,
             Value = JsonSerializer.SerializeToElement(value),
         }, userId);

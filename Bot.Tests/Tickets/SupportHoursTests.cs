@@ -55,4 +55,26 @@ public sealed class SupportHoursTests
     public void London_across_the_start_of_summer_time() =>
         // Friday 27 Mar 16:00 GMT: 1 h Friday, 3 h Monday 30 Mar (BST) -> 11:00 BST.
         Assert.Equal(At(3, 30, 11, offsetHours: 1), London.DueAt(At(3, 27, 16), FourHours));
+
+    [Fact]
+    public void Support_days_from_configuration_replace_the_default_week()
+    {
+        var options = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Support:Days:0"] = "Sunday", ["Support:Days:1"] = "Monday", ["Support:Days:2"] = "Tuesday",
+            ["Support:Days:3"] = "Wednesday", ["Support:Days:4"] = "Thursday",
+        }).Build().GetSection("Support").Get<SupportOptions>()!;
+        var hours = new SupportHours(options);
+
+        Assert.False(hours.IsOpen(new DateTimeOffset(2026, 12, 4, 10, 0, 0, TimeSpan.Zero))); // a Friday
+        Assert.True(hours.IsOpen(new DateTimeOffset(2026, 12, 6, 10, 0, 0, TimeSpan.Zero)));  // a Sunday
+    }
+
+    [Fact]
+    public void Impossible_support_hours_are_named_as_problems()
+    {
+        Assert.Empty(new SupportOptions().Problems());
+        Assert.NotEmpty(new SupportOptions { OpensAt = new(17, 0), ClosesAt = new(8, 0) }.Problems());
+        Assert.NotEmpty(new SupportOptions { TimeZone = "Mars/Olympus" }.Problems());
+    }
 }

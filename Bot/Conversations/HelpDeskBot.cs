@@ -38,7 +38,14 @@ public sealed class HelpDeskBot(
             // The turn's own token may be spent (a storage timeout): the apology gets a short one of its own.
             using var apology = new CancellationTokenSource(TimeSpan.FromSeconds(4));
             if (turn.Activity.Type == ActivityTypes.Message)
-                await turn.SendActivityAsync(Activity.CreateMessage(attachments: IntakeCards.NotSavedYet(turn.Activity.GetTextWithoutMentions(), turn.Activity.Id ?? "").ToAttachment()), apology.Token);
+            {
+                // Only a request gets its text back with Try again; a command or a greeting simply can be sent again.
+                var text = turn.Activity.GetTextWithoutMentions();
+                var answer = IsRequest(text)
+                    ? Activity.CreateMessage(attachments: IntakeCards.NotSavedYet(text, turn.Activity.Id ?? "").ToAttachment())
+                    : Activity.CreateMessage("Sorry, I can't reach my storage just now. Please try again in a minute.");
+                await turn.SendActivityAsync(answer, apology.Token);
+            }
             else if (turn.Activity.Type == ActivityTypes.Invoke)
                 turn.InvokeResponse = new InvokeResponse(200, AdaptiveCardInvokeResponse.Error(503, "StorageUnavailable",
                     "Sorry, I couldn't save that just now, so nothing changed. Please press the button again in a minute."));
@@ -75,7 +82,7 @@ public sealed class HelpDeskBot(
             return;
         }
 
-        var answer = await intake.StartAsync(turn, text, RequestKeys.For(turn.Activity.Conversation?.Id, turn.Activity.Id), replacing: null, ct);
+        var answer = await intake.StartAsync(turn, text, RequestKeys.For(turn.Activity, turn.Activity.Id), replacing: null, ct);
         await PostAsync(turn, answer, ct);
     }
 
@@ -116,8 +123,8 @@ public sealed class HelpDeskBot(
         {
             IntakeVerbs.Urgency when Read<UrgencyAnswerData>(action) is { Request.Length: > 0 } urgency =>
                 await intake.AnswerUrgencyAsync(turn, urgency, ct),
-            IntakeVerbs.Retry when Read<RetryData>(action) is { Text.Length: > 0 } retry =>
-                await intake.StartAsync(turn, retry.Text.Trim(), RequestKeys.For(turn.Activity.Conversation?.Id, retry.ActivityId), Intake.CardBeingAnswered(turn), ct),
+            IntakeVerbs.Retry when Read<RetryData>(action) is { Text.Length: > 0 } retry && IsRequest(retry.Text.Trim()) =>
+                await intake.StartAsync(turn, retry.Text.Trim(), RequestKeys.For(turn.Activity, retry.ActivityId), Intake.CardBeingAnswered(turn), ct),
             KnowledgeVerbs.Fixed or KnowledgeVerbs.StillNeedHelp when Read<ArticleVoteData>(action) is { SuggestionId.Length: > 0 } vote
                 && (action.Verb == KnowledgeVerbs.StillNeedHelp || !string.IsNullOrEmpty(vote.ArticleId)) =>
                 await intake.AnswerSuggestionAsync(turn, vote, fixedIt: action.Verb == KnowledgeVerbs.Fixed, ct),
@@ -127,7 +134,7 @@ public sealed class HelpDeskBot(
         };
         if (answer.Refusal is { } refusal) return refusal;
         if (answer.Ticket is { } ticket && ticket.RequesterCard is null && Intake.CardBeingAnswered(turn) is { } card)
-            await desk.RememberRequesterCardAsync(ticket.Number, card, ct);
+            await desk.TryRememberRequesterCardAsync(ticket.Number, card, logger, ct);
         return AdaptiveCardInvokeResponse.Card(answer.Card!);
     }
 
@@ -136,15 +143,18 @@ public sealed class HelpDeskBot(
     async Task<IntakeAnswer> ChangeTicketAsync(TurnContext turn, string verb, TicketActionData data, CancellationToken ct)
     {
         var by = new Person(turn.Activity.From!.Id!, turn.Activity.From.Name, turn.Activity.From.AadObjectId);
+        var changeId = RequestKeys.For(turn.Activity, turn.Activity.Id);
         var result = verb switch
         {
-            TicketVerbs.AddDetails => await desk.AddDetailsAsync(data.Ticket, by, data.Details, ct),
-            TicketVerbs.SetLocation => await desk.SetLocationAsync(data.Ticket, by, data.Location, ct),
-            TicketVerbs.Cancel => await desk.CancelAsync(data.Ticket, by, ct),
-            _ => await desk.ReopenAsync(data.Ticket, by, ct),
+            TicketVerbs.AddDetails => await desk.AddDetailsAsync(data.Ticket, by, data.Details, ct, changeId),
+            TicketVerbs.SetLocation => await desk.SetLocationAsync(data.Ticket, by, data.Location, ct, changeId),
+            TicketVerbs.Cancel => await desk.CancelAsync(data.Ticket, by, ct, changeId),
+            _ => await desk.ReopenAsync(data.Ticket, by, ct, changeId),
         };
         if (result.Ticket is not { } ticket)
-            return IntakeAnswer.Refused(AdaptiveCardInvokeResponse.Error(404, "NotFound", "I couldn't find that ticket among yours."));
+            return IntakeAnswer.Refused(result.Outcome == ChangeOutcome.NotAllowed
+                ? AdaptiveCardInvokeResponse.Error(400, "BadRequest", result.Message ?? "That can't be done on this ticket.")
+                : AdaptiveCardInvokeResponse.Error(404, "NotFound", "I couldn't find that ticket among yours."));
 
         var card = ticketCards.ForRequester(ticket, result.Message);
         if (result.Outcome == ChangeOutcome.Done)
@@ -158,7 +168,7 @@ public sealed class HelpDeskBot(
         if (answer.AlreadyPosted || answer.Card is null) return;
         var posted = await turn.SendActivityAsync(Activity.CreateMessage(attachments: answer.Card.ToAttachment()), ct);
         if (answer.Ticket is { } ticket && posted?.Id is { } id && turn.Activity.Conversation?.Id is { } conversation)
-            await desk.RememberRequesterCardAsync(ticket.Number, new PostedCard(turn.Activity.ServiceUrl, conversation, id), ct);
+            await desk.TryRememberRequesterCardAsync(ticket.Number, new PostedCard(turn.Activity.ServiceUrl, conversation, id), logger, ct);
     }
 
     // Updates reach people in their 1:1 chat with the bot, so only personal conversations are remembered. A failure
@@ -184,6 +194,9 @@ public sealed class HelpDeskBot(
         var posted = await proactive.SendToUserAsync(reference, Activity.CreateMessage("Test notification: sending..."), ct);
         await proactive.UpdateAsync(posted, Activity.CreateMessage("Test notification: delivered. You'll get ticket updates like this."), ct);
     }
+
+    static bool IsRequest(string text) =>
+        text.Length is > 0 and <= TriageInput.MaxMessageChars && Commands.Parse(text) is null && SmallTalk.Classify(text) == MessageKind.Request;
 
     static T? Read<T>(AdaptiveCardInvokeAction action) where T : class
     {

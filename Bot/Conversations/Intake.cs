@@ -96,6 +96,8 @@ public sealed class Intake(
     {
         var requester = await profiles.LookupAsync(turn, ct);
         var filed = await desk.FileAsync(new TicketRequest(requestKey, text, requester, result, urgency, confirmed, suggested, replacing), ct);
+        if (filed.Ticket.Requester.TeamsId != requester.TeamsId)
+            return IntakeAnswer.Refused(NotYours);
         var alreadyPosted = !filed.Created && filed.Ticket.RequesterCard is not null && replacing is null;
         return new IntakeAnswer(cards.ForRequester(filed.Ticket), filed.Ticket, alreadyPosted);
     }

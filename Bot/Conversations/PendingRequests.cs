@@ -59,7 +59,8 @@ public sealed class PendingRequestStore(TableServiceClient tables)
 
 public static class RequestKeys
 {
-    // A request is its first activity: the same activity delivered again is the same request.
-    public static string For(string? conversationId, string? activityId) =>
-        $"{conversationId}|{(string.IsNullOrEmpty(activityId) ? Guid.NewGuid().ToString("N") : activityId)}";
+    // A request is its first activity: the same activity delivered again is the same request. The sender is part of
+    // the key, so in a shared chat nobody can reach another person's request by naming its activity id.
+    public static string For(Protocol.Activity activity, string? activityId) =>
+        $"{activity.Conversation?.Id}|{activity.From?.Id}|{(string.IsNullOrEmpty(activityId) ? Guid.NewGuid().ToString("N") : activityId)}";
 }

@@ -127,8 +127,12 @@ public sealed record Entity
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Properties { get; init; }
 
-    public T? As<T>() where T : class =>
-        JsonSerializer.SerializeToElement(this, ProtocolJson.Options).Deserialize<T>(ProtocolJson.Options);
+    // null when the entity does not have T's shape (entities are client input).
+    public T? As<T>() where T : class
+    {
+        try { return JsonSerializer.SerializeToElement(this, ProtocolJson.Options).Deserialize<T>(ProtocolJson.Options); }
+        catch (JsonException) { return null; }
+    }
 }
 
 public sealed record Mention(ChannelAccount? Mentioned, string? Text, string Type = "mention");

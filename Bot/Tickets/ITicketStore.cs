@@ -4,7 +4,8 @@ public sealed record FiledTicket(Ticket Ticket, bool Created);
 
 // What a change does to a ticket: the new state and the history entries that say so (none for bookkeeping such as
 // remembering a card's message id).
-public sealed record TicketChange(Ticket Updated, IReadOnlyList<NewEvent> Events);
+// ChangeId (the activity behind it) makes a change idempotent: once in the history it is not applied again.
+public sealed record TicketChange(Ticket Updated, IReadOnlyList<NewEvent> Events, string? ChangeId = null);
 
 public sealed record NewEvent(string ById, string? ByName, TicketEventKind Kind, string Summary, string? Text = null);
 

@@ -16,7 +16,7 @@ public sealed class RequesterUpdates(ProactiveMessenger proactive, TicketCards c
             await proactive.UpdateAsync(new PostedMessage(card.ServiceUrl, card.ConversationId, card.ActivityId),
                 Activity.CreateMessage(attachments: cards.ForRequester(ticket).ToAttachment()), ct);
         }
-        catch (Exception ex) when (ex is ConnectorException or HttpRequestException)
+        catch (Exception ex) when (ex is ConnectorException or HttpRequestException or OperationCanceledException)
         {
             logger.LogWarning("Could not update the requester's card for ticket {Number}: {Error}", ticket.Number, ex.GetType().Name);
         }

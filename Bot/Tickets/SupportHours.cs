@@ -9,7 +9,9 @@ public sealed class SupportOptions
     public string TimeZone { get; set; } = "UTC";
     public TimeOnly OpensAt { get; set; } = new(8, 0);
     public TimeOnly ClosesAt { get; set; } = new(17, 0);
-    public DayOfWeek[] Days { get; set; } = [DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday];
+    // Unset means Monday to Friday. (No default array here: configuration binding would add to it, not replace it.)
+    public DayOfWeek[]? Days { get; set; }
+    public IReadOnlyList<DayOfWeek> OpenDays => Days is { Length: > 0 } days ? days : [DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday];
     // First-response targets, counted in support hours.
     public TimeSpan EmergencyFirstResponse { get; set; } = TimeSpan.FromMinutes(15);
     public TimeSpan NormalFirstResponse { get; set; } = TimeSpan.FromHours(4);
@@ -18,6 +20,14 @@ public sealed class SupportOptions
 
     public TimeSpan FirstResponseTarget(Urgency urgency) =>
         urgency == Urgency.Emergency ? EmergencyFirstResponse : NormalFirstResponse;
+
+    // What an admin gets wrong, said at start-up rather than as a due date a year away.
+    public IEnumerable<string> Problems()
+    {
+        if (ClosesAt <= OpensAt) yield return $"Support:ClosesAt ({ClosesAt}) must be after Support:OpensAt ({OpensAt}).";
+        if (EmergencyFirstResponse <= TimeSpan.Zero || NormalFirstResponse <= TimeSpan.Zero) yield return "Support first-response targets must be positive.";
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out _)) yield return $"Support:TimeZone '{TimeZone}' is not a known time zone id (e.g. Europe/London).";
+    }
 }
 
 public sealed class SupportHours(SupportOptions options)
@@ -30,7 +40,7 @@ public sealed class SupportHours(SupportOptions options)
     {
         var local = TimeZoneInfo.ConvertTime(at, zone);
         var time = TimeOnly.FromDateTime(local.DateTime);
-        return options.Days.Contains(local.DayOfWeek) && time >= options.OpensAt && time < options.ClosesAt;
+        return options.OpenDays.Contains(local.DayOfWeek) && time >= options.OpensAt && time < options.ClosesAt;
     }
 
     // The target counted only while the desk is open: a request at 16:50 with a 4-hour target is due late next morning.
@@ -42,7 +52,7 @@ public sealed class SupportHours(SupportOptions options)
         {
             var (opens, closes) = OpeningOn(at);
             if (at < opens) at = opens;
-            if (at < closes && options.Days.Contains(TimeZoneInfo.ConvertTime(at, zone).DayOfWeek))
+            if (at < closes && options.OpenDays.Contains(TimeZoneInfo.ConvertTime(at, zone).DayOfWeek))
             {
                 var available = closes - at;
                 if (available >= remaining) return at + remaining;
@@ -87,7 +97,7 @@ public sealed class SupportHours(SupportOptions options)
 
     string DayRange()
     {
-        var days = options.Days.Order().ToList();
+        var days = options.OpenDays.Order().ToList();
         if (days.SequenceEqual([DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday]))
             return "Monday to Friday";
         if (days.Count == 7) return "Every day";

@@ -46,17 +46,16 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
     public async Task<FiledTicket> FileAsync(string requestKey, Func<int, Ticket> create, CancellationToken ct)
     {
         var requests = await requestsTable.GetAsync(ct);
-        var claimKey = LazyTable.Key(requestKey);
-        var number = await ClaimAsync(requests, claimKey, requestKey, ct);
-        if (number is { } known && await GetAsync(known, ct) is { } existing)
+        var claim = await ClaimAsync(requests, LazyTable.Key(requestKey), requestKey, ct);
+        if (claim.Number is { } known && await GetAsync(known, ct) is { } existing)
         {
             await ProjectAsync(null, existing, ct);
             return new FiledTicket(existing, Created: false);
         }
 
         // Claimed by this turn (or claimed with a number whose ticket was never written): the number is ours to fill.
-        number ??= await AssignNumberAsync(requests, claimKey, ct);
-        var ticket = create(number.Value) with { Number = number.Value, History = [] };
+        var number = claim.Number ?? await AssignNumberAsync(requests, claim.Entity, ct);
+        var ticket = create(number) with { Number = number, History = [] };
         var filed = ticket with
         {
             UpdatedAt = ticket.CreatedAt,
@@ -74,8 +73,8 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
         }
         catch (TableTransactionFailedException ex) when (ex.Status == 409)
         {
-            // A redelivery of the same request got here first with the same number.
-            var winner = await GetAsync(number.Value, ct) ?? throw new InvalidOperationException($"Ticket {number} conflicted but cannot be read.", ex);
+            // A redelivery of the same request (or this turn's own retried write) got there first with the same number.
+            var winner = await GetAsync(number, ct) ?? throw new InvalidOperationException($"Ticket {number} conflicted but cannot be read.", ex);
             await ProjectAsync(null, winner, ct);
             return new FiledTicket(winner, Created: false);
         }
@@ -83,31 +82,38 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
         return new FiledTicket(filed, Created: true);
     }
 
-    // The number this request already has, or null when this turn now owns the claim and must assign one.
-    async Task<int?> ClaimAsync(TableClient requests, string claimKey, string requestKey, CancellationToken ct)
+    // Number: the number this request already has. Null: this turn owns the claim (Entity, with its ETag) and must
+    // assign one. The owner id tells this turn's own claim (its insert retried by the SDK after it succeeded) from another's.
+    async Task<(int? Number, TableEntity Entity)> ClaimAsync(TableClient requests, string claimKey, string requestKey, CancellationToken ct)
     {
+        var owner = Guid.NewGuid().ToString("N");
         for (var attempt = 0; attempt < 40; attempt++)
         {
             try
             {
-                await requests.AddEntityAsync(new TableEntity(claimKey, "claim") { ["ClaimedAt"] = clock.GetUtcNow() }, ct);
-                return null;
+                var fresh = new TableEntity(claimKey, "claim") { ["ClaimedAt"] = clock.GetUtcNow(), ["Owner"] = owner };
+                var added = await requests.AddEntityAsync(fresh, ct);
+                fresh.ETag = added.Headers.ETag ?? ETag.All;
+                return (null, fresh);
             }
             catch (RequestFailedException ex) when (ex.Status == 409)
             {
             }
-            var claim = await requests.GetEntityIfExistsAsync<TableEntity>(claimKey, "claim", cancellationToken: ct);
-            if (!claim.HasValue) continue;
-            var entity = claim.Value!;
-            if (entity.GetInt32("Number") is { } number) return number;
+            var found = await requests.GetEntityIfExistsAsync<TableEntity>(claimKey, "claim", cancellationToken: ct);
+            if (!found.HasValue) continue;
+            var entity = found.Value!;
+            if (entity.GetInt32("Number") is { } number) return (number, entity);
+            if (entity.GetString("Owner") == owner) return (null, entity);
             if (clock.GetUtcNow() - (entity.GetDateTimeOffset("ClaimedAt") ?? DateTimeOffset.MinValue) > AbandonedClaim)
             {
                 // The turn that claimed it died before numbering it: take the claim over.
                 entity["ClaimedAt"] = clock.GetUtcNow();
+                entity["Owner"] = owner;
                 try
                 {
-                    await requests.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, ct);
-                    return null;
+                    var taken = await requests.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, ct);
+                    entity.ETag = taken.Headers.ETag ?? ETag.All;
+                    return (null, entity);
                 }
                 catch (RequestFailedException ex) when (ex.Status == 412) { }
             }
@@ -116,11 +122,22 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
         throw new TicketFilingInProgressException(requestKey);
     }
 
-    async Task<int> AssignNumberAsync(TableClient requests, string claimKey, CancellationToken ct)
+    // Only the claim's owner numbers it (ETag): a takeover racing a slow owner cannot give one request two numbers.
+    async Task<int> AssignNumberAsync(TableClient requests, TableEntity claim, CancellationToken ct)
     {
         var number = await NextNumberAsync(ct);
-        var claim = new TableEntity(claimKey, "claim") { ["ClaimedAt"] = clock.GetUtcNow(), ["Number"] = number };
-        await requests.UpsertEntityAsync(claim, TableUpdateMode.Replace, ct);
+        claim["Number"] = number;
+        try
+        {
+            await requests.UpdateEntityAsync(claim, claim.ETag, TableUpdateMode.Replace, ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            // Our own update retried after it succeeded, or another owner: the stored number wins.
+            var stored = await requests.GetEntityAsync<TableEntity>(claim.PartitionKey, claim.RowKey, cancellationToken: ct);
+            if (stored.Value.GetInt32("Number") is { } theirs) return theirs;
+            throw;
+        }
         return number;
     }
 
@@ -172,11 +189,17 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
             if (current is null) return null;
             var (ticket, etag, version) = current.Value;
             var proposed = change(ticket);
-            if (proposed is null) return new UpdateResult(ticket, Changed: false);
+            if (proposed is null || (proposed.ChangeId is { } id && ticket.History.Any(e => e.ChangeId == id)))
+            {
+                // Nothing to write (or this very change is already in: its batch was retried after it committed);
+                // the index may still lag behind an earlier write cut short, so bring it in line.
+                await ProjectAsync(null, ticket, ct);
+                return new UpdateResult(ticket, Changed: false);
+            }
 
             var now = clock.GetUtcNow();
             var seq = ticket.History.Count == 0 ? 0 : ticket.History.Max(e => e.Seq);
-            var events = proposed.Events.Select(e => new TicketEvent(++seq, now, e.ById, e.ByName, e.Kind, e.Summary, e.Text)).ToList();
+            var events = proposed.Events.Select(e => new TicketEvent(++seq, now, e.ById, e.ByName, e.Kind, e.Summary, e.Text, proposed.ChangeId)).ToList();
             var updated = proposed.Updated with { Number = number, UpdatedAt = now, History = [.. ticket.History, .. events] };
             var actions = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, ToStateEntity(updated, version + 1), etag) };
             actions.AddRange(events.Select(e => new TableTransactionAction(TableTransactionActionType.Add, ToEventEntity(number, e))));
@@ -253,7 +276,8 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
         var wanted = IndexRows(after).ToList();
         var stale = before is null ? [] : IndexRows(before).Select(r => (r.PartitionKey, r.RowKey))
             .Except(wanted.Select(r => (r.PartitionKey, r.RowKey))).ToList();
-        if (before is null && !after.IsOpen)
+        // A closed ticket never keeps a queue row, whatever an earlier, interrupted write left behind.
+        if (!after.IsOpen && !stale.Contains((OpenPartition, OpenRowKey(after))))
             stale.Add((OpenPartition, OpenRowKey(after)));
         await Task.WhenAll(
             wanted.Select(row => (Task)index.UpsertEntityAsync(row, TableUpdateMode.Replace, ct))
@@ -310,6 +334,7 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
         ["Kind"] = e.Kind.ToString(),
         ["Summary"] = e.Summary,
         ["Text"] = e.Text,
+        ["ChangeId"] = e.ChangeId,
     };
 
     static TicketEvent FromEventEntity(TableEntity e) => new(
@@ -319,7 +344,8 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
         e.GetString("ByName"),
         Enum.TryParse<TicketEventKind>(e.GetString("Kind"), out var kind) ? kind : TicketEventKind.StatusChanged,
         e.GetString("Summary") ?? "",
-        e.GetString("Text"));
+        e.GetString("Text"),
+        e.GetString("ChangeId"));
 
     static TableEntity ToSummaryEntity(string partition, string row, TicketSummary s) => new(partition, row)
     {

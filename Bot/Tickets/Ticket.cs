@@ -30,7 +30,8 @@ public enum TicketEventKind
 }
 
 // One change in a ticket's history: who, what, when. Notes carry their text; internal notes are never shown to the requester.
-public sealed record TicketEvent(int Seq, DateTimeOffset At, string ById, string? ByName, TicketEventKind Kind, string Summary, string? Text = null)
+// ChangeId: the activity that made the change, so a retried write is recognised as already done.
+public sealed record TicketEvent(int Seq, DateTimeOffset At, string ById, string? ByName, TicketEventKind Kind, string Summary, string? Text = null, string? ChangeId = null)
 {
     public bool IsInternal => Kind == TicketEventKind.InternalNote;
     public bool IsNoteForRequester => Kind is TicketEventKind.RequesterDetails or TicketEventKind.NoteToRequester or TicketEventKind.Resolved && Text is not null;

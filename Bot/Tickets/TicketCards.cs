@@ -7,6 +7,8 @@ namespace SupportBot.Tickets;
 // Cards for tickets, with what they need to be worded right: support hours, the clock, the do-this-now article.
 public sealed class TicketCards(SupportHours hours, KnowledgeBase knowledge, TimeProvider clock)
 {
+    const int OpenShown = 20;
+
     public AdaptiveCard ForRequester(Ticket ticket, string? notice = null) =>
         RequesterTicketCard.Create(ticket, hours, clock.GetUtcNow(),
             ticket.DoNowArticleId is { } id ? knowledge.Find(id) : null, notice);
@@ -21,7 +23,9 @@ public sealed class TicketCards(SupportHours hours, KnowledgeBase knowledge, Tim
         if (tickets.Open.Count > 0)
         {
             body.Add(new TextBlock($"Open ({tickets.Open.Count})") { Weight = "Bolder", Spacing = "Medium" });
-            body.Add(new FactSet([.. tickets.Open.Select(t => Line(t, now))]));
+            body.Add(new FactSet([.. tickets.Open.Take(OpenShown).Select(t => Line(t, now))]));
+            if (tickets.Open.Count > OpenShown)
+                body.Add(new TextBlock($"…and {tickets.Open.Count - OpenShown} more open.") { IsSubtle = true });
         }
         if (tickets.RecentlyClosed.Count > 0)
         {

@@ -65,6 +65,20 @@ public sealed class TicketDesk(ITicketStore store, KnowledgeBase knowledge, Supp
     public Task RememberRequesterCardAsync(int number, PostedCard card, CancellationToken ct) =>
         store.UpdateAsync(number, t => t.RequesterCard == card ? null : new TicketChange(t with { RequesterCard = card }, []), ct);
 
+    // After the ticket is safely filed and shown: a failure to remember the card's id must not tell the user
+    // "not saved" (the next replay or change stores it).
+    public async Task TryRememberRequesterCardAsync(int number, PostedCard card, ILogger logger, CancellationToken ct)
+    {
+        try
+        {
+            await RememberRequesterCardAsync(number, card, ct);
+        }
+        catch (Exception ex) when (ex is Azure.RequestFailedException or AggregateException or OperationCanceledException)
+        {
+            logger.LogWarning("Could not store the card id of ticket {Number}: {Error}", number, ex.GetType().Name);
+        }
+    }
+
     // Only the requester's own tickets: anyone else's number is "not found", never its content.
     public async Task<Ticket?> FindForRequesterAsync(int number, string requesterTeamsId, CancellationToken ct) =>
         await store.GetAsync(number, ct) is { } ticket && ticket.Requester.TeamsId == requesterTeamsId ? ticket : null;
@@ -77,7 +91,7 @@ public sealed class TicketDesk(ITicketStore store, KnowledgeBase knowledge, Supp
             [.. all.Where(t => !t.Status.IsOpen()).OrderByDescending(t => t.UpdatedAt).Take(RecentlyClosedShown)]);
     }
 
-    public Task<ChangeResult> AddDetailsAsync(int number, Person by, string? details, CancellationToken ct)
+    public Task<ChangeResult> AddDetailsAsync(int number, Person by, string? details, CancellationToken ct, string? changeId = null)
     {
         var (text, cut) = Cap(details, TicketLimits.NoteChars);
         if (text.Length == 0)
@@ -89,10 +103,10 @@ public sealed class TicketDesk(ITicketStore store, KnowledgeBase knowledge, Supp
                 : "This ticket is closed. Send me a new message to start a new request.");
             var status = t.Status == TicketStatus.WaitingOnRequester ? TicketStatus.InProgress : t.Status;
             return Change(t with { Status = status }, new NewEvent(by.TeamsId, by.Name, TicketEventKind.RequesterDetails, "Details added by the requester", text));
-        }, cut ? $"Your note was long, so I kept the first {TicketLimits.NoteChars:N0} characters." : null, ct);
+        }, cut ? $"Your note was long, so I kept the first {TicketLimits.NoteChars:N0} characters." : null, changeId, ct);
     }
 
-    public Task<ChangeResult> SetLocationAsync(int number, Person by, string? location, CancellationToken ct)
+    public Task<ChangeResult> SetLocationAsync(int number, Person by, string? location, CancellationToken ct, string? changeId = null)
     {
         var (text, _) = Cap(location, 200);
         if (text.Length == 0)
@@ -100,22 +114,22 @@ public sealed class TicketDesk(ITicketStore store, KnowledgeBase knowledge, Supp
         return ChangeAsRequesterAsync(number, by, t => !t.IsOpen
             ? Refuse("This ticket is no longer open.")
             : Change(t with { Location = text, AskForLocation = false }, new NewEvent(by.TeamsId, by.Name, TicketEventKind.LocationGiven, $"Location: {text}")),
-            null, ct);
+            null, changeId, ct);
     }
 
-    public Task<ChangeResult> CancelAsync(int number, Person by, CancellationToken ct) =>
+    public Task<ChangeResult> CancelAsync(int number, Person by, CancellationToken ct, string? changeId = null) =>
         ChangeAsRequesterAsync(number, by, t => !t.IsOpen
             ? Refuse($"This ticket is already {t.Status.InWords().ToLowerInvariant()}.")
             : Change(t with { Status = TicketStatus.Cancelled, ClosedAt = clock.GetUtcNow() },
                 new NewEvent(by.TeamsId, by.Name, TicketEventKind.Cancelled, "Cancelled by the requester")),
-            null, ct);
+            null, changeId, ct);
 
-    public Task<ChangeResult> ReopenAsync(int number, Person by, CancellationToken ct) =>
+    public Task<ChangeResult> ReopenAsync(int number, Person by, CancellationToken ct, string? changeId = null) =>
         ChangeAsRequesterAsync(number, by, t => t.Status != TicketStatus.Resolved
             ? Refuse(t.IsOpen ? "This ticket is still open." : "This ticket is closed. Send me a new message to start a new request.")
             : Change(t with { Status = TicketStatus.InProgress, ResolvedAt = null },
                 new NewEvent(by.TeamsId, by.Name, TicketEventKind.Reopened, "Reopened by the requester")),
-            null, ct);
+            null, changeId, ct);
 
     // A technician's resolution (the technicians' side drives this; the requester then sees Reopen).
     public async Task<ChangeResult> ResolveAsync(int number, Person technician, string resolution, CancellationToken ct)
@@ -139,13 +153,13 @@ public sealed class TicketDesk(ITicketStore store, KnowledgeBase knowledge, Supp
     }
 
     // Requester changes: only on their own ticket (anyone else gets "not found"), and only when the rules allow it.
-    async Task<ChangeResult> ChangeAsRequesterAsync(int number, Person by, Func<Ticket, Decision> decide, string? note, CancellationToken ct)
+    async Task<ChangeResult> ChangeAsRequesterAsync(int number, Person by, Func<Ticket, Decision> decide, string? note, string? changeId, CancellationToken ct)
     {
         Decision decision = default;
         var result = await store.UpdateAsync(number, t =>
         {
             decision = t.Requester.TeamsId == by.TeamsId ? decide(t) : new Decision(null, null, NotYours: true);
-            return decision.Change;
+            return decision.Change is { } change ? change with { ChangeId = changeId } : null;
         }, ct);
         if (result is null || decision.NotYours) return ChangeResult.NotFound;
         return decision.Refusal is null

@@ -7,7 +7,9 @@ public static class TicketServiceCollectionExtensions
     public static IServiceCollection AddTickets(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<TicketOptions>(configuration.GetSection("Tickets"));
-        services.Configure<SupportOptions>(configuration.GetSection("Support"));
+        services.AddOptions<SupportOptions>().Bind(configuration.GetSection("Support"))
+            .Validate(o => !o.Problems().Any(), "Support settings are invalid: check Support:OpensAt, ClosesAt, TimeZone and the first-response targets.")
+            .ValidateOnStart();
         services.AddSingleton(sp => new SupportHours(sp.GetRequiredService<IOptions<SupportOptions>>().Value));
         services.AddSingleton<ITicketStore, TableTicketStore>();
         services.AddSingleton<TicketDesk>();

@@ -43,7 +43,9 @@ public static class TicketsCommand
 
     public static async Task WriteCsvAsync(IAsyncEnumerable<Ticket> tickets, TextWriter output, CancellationToken ct)
     {
-        await using var writer = new CsvWriter(output, CultureInfo.InvariantCulture, leaveOpen: true);
+        // User text opened in a spreadsheet: "=HYPERLINK(...)" must stay text, never become a formula.
+        var config = new CsvHelper.Configuration.CsvConfiguration(CultureInfo.InvariantCulture) { InjectionOptions = CsvHelper.Configuration.InjectionOptions.Escape };
+        await using var writer = new CsvWriter(output, config, leaveOpen: true);
         writer.WriteHeader<TicketRow>();
         await writer.NextRecordAsync();
         await foreach (var ticket in tickets.WithCancellation(ct))
