@@ -75,6 +75,8 @@ public sealed class ConnectorClientTests : IAsyncLifetime
             ["MicrosoftAppId"] = AppId,
             ["MicrosoftAppPassword"] = "secret",
             ["ToChannelFromBotLoginUrl"] = new Uri(login.BaseAddress, "botframework.com").ToString(),
+            // The start-up metadata warm-up must not reach for the public host: nothing answers on this port.
+            ["ToBotFromChannelOpenIdMetadataUrl"] = $"http://127.0.0.1:{FreePort.Next()}/v1/.well-known/openidconfiguration",
             ["Connector:Retry:BaseDelay"] = "00:00:00.050",
             ["ConnectionStrings:Tables"] = "UseDevelopmentStorage=true",
         };

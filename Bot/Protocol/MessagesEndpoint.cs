@@ -39,10 +39,10 @@ public static class MessagesEndpoint
         {
             auth = await authenticator.AuthenticateAsync(http.Request.Headers.Authorization.ToString(), ct);
         }
-        catch (Exception ex) when (ex is IOException or HttpRequestException or InvalidOperationException && !ct.IsCancellationRequested)
+        catch (MetadataUnavailableException ex)
         {
             // No signing keys yet and the metadata endpoint is unreachable: we cannot tell, so ask the channel to retry.
-            logger.LogError("Cannot authenticate: OpenID metadata unavailable ({Error})", ex.Message);
+            logger.LogError("Cannot authenticate: {Error}", ex.Message);
             return TypedResults.Problem("The bot cannot verify requests right now.", statusCode: 503, title: "Service unavailable");
         }
         if (auth.Outcome != AuthOutcome.Allowed)
