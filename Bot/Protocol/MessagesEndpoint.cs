@@ -50,7 +50,21 @@ public static class MessagesEndpoint
         if (auth == AuthResult.Anonymous && AuthorizeAnonymousCaller(http.Connection) is { Outcome: not AuthOutcome.Allowed } refused)
             return Denied(refused);
 
-        var body = await ReadCappedAsync(http.Request.Body, cap, ct);
+        byte[]? body;
+        try
+        {
+            body = await ReadCappedAsync(http.Request.Body, cap, ct);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel could not read the body (broken chunk framing, a client sending too slowly): the client's fault.
+            return TypedResults.Problem(ex.Message, statusCode: ex.StatusCode, title: "Unreadable request body");
+        }
+        catch (IOException ex)
+        {
+            // What Kestrel throws for an overflowing chunk size, and for a client that drops the connection mid-body.
+            return TypedResults.Problem(ex.Message, statusCode: 400, title: "Unreadable request body");
+        }
         if (body is null)
             return TooLarge(cap);
 
