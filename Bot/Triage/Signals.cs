@@ -42,7 +42,7 @@ public static partial class Signals
     public static string Normalize(string text) =>
         Whitespace().Replace(text.ToLowerInvariant().Replace("'", "").Replace("\u2019", ""), " ").Trim();
 
-    static Regex Rx(string pattern) => new(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromMilliseconds(250));
+    static Regex Rx(string pattern) => new(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromSeconds(2));
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
