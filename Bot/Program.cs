@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using SupportBot;
 using SupportBot.Conversations;
 using SupportBot.Knowledge;
 using SupportBot.Proactive;
@@ -25,6 +26,7 @@ public static class SupportBotApp
     {
         var builder = WebApplication.CreateBuilder(args);
         configure?.Invoke(builder);
+        builder.Logging.AddSupportBotConsole(builder.Configuration, builder.Environment);
 
         builder.Services.AddProblemDetails();
         builder.Services.AddBotProtocol(builder.Configuration);

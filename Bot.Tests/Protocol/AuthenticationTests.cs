@@ -35,39 +35,53 @@ public sealed class AuthenticationTests : IAsyncLifetime
     ];
     readonly RecordingBot recorder = new();
     readonly HttpClient http = new();
+    readonly MovableClock clock = new();
     int keyRequests;
+    int configRequests;
+    // While set, the metadata host fails (500: IdentityModel's retriever retries a 503 once, which would blur the counts).
+    volatile bool metadataDown;
     LoopbackServer metadata = null!;
     BotServer bot = null!;
+
+    Uri MetadataUrl => new(metadata.BaseAddress, "v1/.well-known/openidconfiguration");
 
     public async Task InitializeAsync()
     {
         metadata = await LoopbackServer.StartAsync(app =>
         {
-            app.MapGet("/v1/.well-known/openidconfiguration", (HttpContext ctx) => Results.Json(new
+            app.MapGet("/v1/.well-known/openidconfiguration", (HttpContext ctx) =>
             {
-                issuer = Issuer,
-                jwks_uri = $"{ctx.Request.Scheme}://{ctx.Request.Host}/v1/.well-known/keys",
-                id_token_signing_alg_values_supported = new[] { "RS256" },
-            }));
+                Interlocked.Increment(ref configRequests);
+                return metadataDown ? Results.StatusCode(500) : Results.Json(new
+                {
+                    issuer = Issuer,
+                    jwks_uri = $"{ctx.Request.Scheme}://{ctx.Request.Host}/v1/.well-known/keys",
+                    id_token_signing_alg_values_supported = new[] { "RS256" },
+                });
+            });
             app.MapGet("/v1/.well-known/keys", () =>
             {
                 Interlocked.Increment(ref keyRequests);
+                if (metadataDown)
+                    return Results.StatusCode(500);
                 lock (published)
                     return Results.Json(new { keys = published.Select(p => Jwk(p.Key, p.Endorsements)).ToArray() });
             });
         });
 
-        bot = await BotServer.StartAsync(
-            new Dictionary<string, string?>
-            {
-                ["MicrosoftAppId"] = AppId,
-                ["MicrosoftAppPassword"] = "secret",
-                ["ToBotFromChannelOpenIdMetadataUrl"] = new Uri(metadata.BaseAddress, "v1/.well-known/openidconfiguration").ToString(),
-                ["ToBotFromChannelTokenIssuer"] = Issuer,
-                ["ConnectionStrings:Tables"] = "UseDevelopmentStorage=true",
-            },
-            services => services.AddSingleton<IBot>(recorder));
+        bot = await StartBotAsync(MetadataUrl, clock, recorder);
     }
+
+    static Task<BotServer> StartBotAsync(Uri metadataUrl, TimeProvider clock, IBot bot) => BotServer.StartAsync(
+        new Dictionary<string, string?>
+        {
+            ["MicrosoftAppId"] = AppId,
+            ["MicrosoftAppPassword"] = "secret",
+            ["ToBotFromChannelOpenIdMetadataUrl"] = metadataUrl.ToString(),
+            ["ToBotFromChannelTokenIssuer"] = Issuer,
+            ["ConnectionStrings:Tables"] = "UseDevelopmentStorage=true",
+        },
+        services => services.AddSingleton(clock).AddSingleton(bot));
 
     public async Task DisposeAsync()
     {
@@ -243,6 +257,75 @@ public sealed class AuthenticationTests : IAsyncLifetime
         // One fetch to fill the cache, at most one forced refresh after that.
         Assert.InRange(Volatile.Read(ref keyRequests), 1, 2);
         Assert.Equal(0, recorder.Turns);
+    }
+
+    [Fact]
+    public async Task With_the_metadata_host_down_valid_tokens_are_still_accepted_with_the_cached_keys()
+    {
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(Token())).StatusCode);
+        var fetched = Volatile.Read(ref configRequests);
+        Assert.Equal(1, fetched);
+
+        metadataDown = true;
+        clock.Advance(ChannelMetadata.RefreshInterval + TimeSpan.FromHours(1));
+
+        // Stale now: the first request starts a refresh in the background and is answered from the cached keys.
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(Token())).StatusCode);
+        await WaitUntilAsync(() => Volatile.Read(ref configRequests) == fetched + 1, "the background refresh to be tried");
+        // Let the failed refresh land before the next requests, so they meet the bot after the failure.
+        await Task.Delay(300);
+
+        for (var i = 0; i < 5; i++)
+            Assert.Equal(HttpStatusCode.OK, (await PostAsync(Token())).StatusCode);
+
+        Assert.Equal(6 + 1, recorder.Turns);
+        // The failure is remembered: no request queued behind another fetch of its own.
+        Assert.Equal(fetched + 1, Volatile.Read(ref configRequests));
+    }
+
+    [Fact]
+    public async Task With_no_metadata_yet_and_the_host_down_concurrent_requests_share_one_fetch_and_the_failure_is_remembered()
+    {
+        var calls = 0;
+        var down = true;
+        await using var slowHost = await LoopbackServer.StartAsync(app => app.MapGet("/v1/.well-known/openidconfiguration", async () =>
+        {
+            Interlocked.Increment(ref calls);
+            if (!Volatile.Read(ref down))
+                return Results.Json(new { issuer = Issuer, jwks_uri = new Uri(metadata.BaseAddress, "v1/.well-known/keys").ToString() });
+            // A slow failure, as a host that times out: requests arriving meanwhile must wait for this one fetch.
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            return Results.StatusCode(500);
+        }));
+        var coldClock = new MovableClock();
+        var coldRecorder = new RecordingBot();
+        await using var coldBot = await StartBotAsync(new Uri(slowHost.BaseAddress, "v1/.well-known/openidconfiguration"), coldClock, coldRecorder);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => PostAsync(Token(), coldBot)));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.ServiceUnavailable, r.StatusCode));
+        Assert.Equal(1, Volatile.Read(ref calls));
+
+        // Within the back-off a request is refused at once, without a fetch.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await PostAsync(Token(), coldBot)).StatusCode);
+        Assert.Equal(1, Volatile.Read(ref calls));
+
+        // After it, the next request tries again, and gets through once the host is back.
+        Volatile.Write(ref down, false);
+        coldClock.Advance(ChannelMetadata.FailureBackoff + TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(Token(), coldBot)).StatusCode);
+        Assert.Equal(2, Volatile.Read(ref calls));
+        Assert.Equal(1, coldRecorder.Turns);
+    }
+
+    static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        for (var waited = TimeSpan.Zero; waited < TimeSpan.FromSeconds(10); waited += TimeSpan.FromMilliseconds(20))
+        {
+            if (condition()) return;
+            await Task.Delay(20);
+        }
+        Assert.Fail($"Timed out waiting for {what}");
     }
 
     static string Token(

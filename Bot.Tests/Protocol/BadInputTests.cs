@@ -128,6 +128,38 @@ public sealed class BadInputTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
     }
 
+    [Theory]
+    [InlineData("ZZ\r\n{}\r\n0\r\n\r\n")] // a chunk size that is not hex
+    [InlineData("2\r\n{}XX0\r\n\r\n")] // chunk data not followed by CRLF
+    [InlineData("FFFFFFFFFFFFFFFFFF\r\n{}\r\n0\r\n\r\n")] // a chunk size that overflows
+    public async Task A_body_with_broken_chunk_framing_is_400_not_500(string chunkedBody)
+    {
+        using var tcp = new System.Net.Sockets.TcpClient();
+        await tcp.ConnectAsync(bot.MessagesEndpoint.Host, bot.MessagesEndpoint.Port);
+        var stream = tcp.GetStream();
+        var request = $"POST {bot.MessagesEndpoint.AbsolutePath} HTTP/1.1\r\nHost: {bot.MessagesEndpoint.Authority}\r\n" +
+                      "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" + chunkedBody;
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(request));
+
+        // Kestrel closes the connection after a bad body, so the whole response is what arrives before the close.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var response = Encoding.UTF8.GetString(await ReadToCloseAsync(stream, timeout.Token));
+
+        Assert.StartsWith("HTTP/1.1 400 ", response);
+        Assert.Contains("application/problem+json", response);
+        Assert.Equal(0, connectorCalls);
+    }
+
+    static async Task<byte[]> ReadToCloseAsync(Stream stream, CancellationToken ct)
+    {
+        using var received = new MemoryStream();
+        var buffer = new byte[4096];
+        int read;
+        while ((read = await stream.ReadAsync(buffer, ct)) > 0)
+            received.Write(buffer, 0, read);
+        return received.ToArray();
+    }
+
     [Fact]
     public async Task In_anonymous_mode_only_a_client_on_this_machine_is_answered()
     {

@@ -5,6 +5,7 @@ using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Moq;
 using SupportBot.Protocol;
 using SupportBot.Tests.Infrastructure;
 
@@ -75,6 +76,8 @@ public sealed class ConnectorClientTests : IAsyncLifetime
             ["MicrosoftAppId"] = AppId,
             ["MicrosoftAppPassword"] = "secret",
             ["ToChannelFromBotLoginUrl"] = new Uri(login.BaseAddress, "botframework.com").ToString(),
+            // The start-up metadata warm-up must not reach for the public host: nothing answers on this port.
+            ["ToBotFromChannelOpenIdMetadataUrl"] = $"http://127.0.0.1:{FreePort.Next()}/v1/.well-known/openidconfiguration",
             ["Connector:Retry:BaseDelay"] = "00:00:00.050",
             ["ConnectionStrings:Tables"] = "UseDevelopmentStorage=true",
         };
@@ -262,5 +265,63 @@ public sealed class ConnectorClientTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, error.StatusCode);
         Assert.Equal(2, connectorRequests.Count);
+    }
+
+    [Theory]
+    [InlineData("http://example.invalid/amer/")]
+    [InlineData("HTTP://EXAMPLE.INVALID/")]
+    [InlineData("http://10.0.0.5:8080/")]
+    public async Task A_token_is_never_sent_over_plain_HTTP_to_another_machine(string serviceUrl)
+    {
+        var handler = new RecordingHandler();
+        var client = new ConnectorClient(new HttpClient(handler), TokenProvider("secret-token"));
+
+        var send = await Assert.ThrowsAsync<ConnectorException>(() =>
+            client.SendToConversationAsync(serviceUrl, ConversationId, Message("hi"), CancellationToken.None));
+        var reply = await Assert.ThrowsAsync<ConnectorException>(() =>
+            client.ReplyToActivityAsync(serviceUrl, ConversationId, "activity-1", Message("hi"), CancellationToken.None));
+
+        Assert.All([send, reply], error => Assert.Equal("InsecureServiceUrl", error.Code));
+        Assert.Empty(handler.Requests);
+    }
+
+    // The control for the test above: the same client and handler do send, token included, where that is safe.
+    [Theory]
+    [InlineData("https://example.invalid/amer/")]
+    [InlineData("http://127.0.0.1:9/")]
+    [InlineData("http://[::1]:9/")]
+    public async Task A_token_is_sent_over_HTTPS_or_to_this_machine(string serviceUrl)
+    {
+        var handler = new RecordingHandler();
+        var client = new ConnectorClient(new HttpClient(handler), TokenProvider("secret-token"));
+
+        var sent = await client.SendToConversationAsync(serviceUrl, ConversationId, Message("hi"), CancellationToken.None);
+
+        Assert.Equal("sent-1", sent.Id);
+        var request = Assert.Single(handler.Requests);
+        Assert.Equal("Bearer secret-token", request.Authorization);
+        Assert.StartsWith(serviceUrl, request.Uri.ToString(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    static IConnectorTokenProvider TokenProvider(string token)
+    {
+        var tokens = new Mock<IConnectorTokenProvider>();
+        tokens.Setup(t => t.GetTokenAsync(It.IsAny<CancellationToken>())).ReturnsAsync(token);
+        return tokens.Object;
+    }
+
+    // Answers every request itself, so nothing leaves the process.
+    sealed class RecordingHandler : HttpMessageHandler
+    {
+        public ConcurrentQueue<(Uri Uri, string? Authorization)> Requests { get; } = new();
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+        {
+            Requests.Enqueue((request.RequestUri!, request.Headers.Authorization?.ToString()));
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.Created)
+            {
+                Content = new StringContent("""{"id":"sent-1"}""", System.Text.Encoding.UTF8, "application/json"),
+            });
+        }
     }
 }

@@ -75,29 +75,51 @@ public sealed class TriageBehaviourTests(TriageFixture fixture) : IClassFixture<
         Assert.Contains(result.Reasons, r => r.Contains("happening right now"));
     }
 
+    // Triage clamps confidence into 0..1 and always names a category, so "a clear result" means what the bot does next.
     [Theory]
     [InlineData("🙂🙂🙂")]
     [InlineData("🔥")]
     [InlineData("?!?!")]
-    [InlineData("el proyector no funciona")]
-    [InlineData("プロジェクターが動きません")]
-    [InlineData("a")]
-    public void Odd_input_gets_a_clear_result(string text)
+    public void Odd_input_without_words_gets_a_clear_result_ask_what_is_wrong(string text)
     {
         var result = fixture.Triager.Triage(text);
-        Assert.InRange(result.Confidence, 0, 1);
-        Assert.False(string.IsNullOrEmpty(result.Category));
+
+        Assert.Equal(Urgency.Normal, result.Urgency);
+        Assert.True(result.Confirm);
+        Assert.Equal("other", result.Category);
+        Assert.Equal(0, result.Confidence);
+        Assert.Equal(["no words to go on: ask what is wrong"], result.Reasons);
+    }
+
+    [Theory]
+    [InlineData("el proyector no funciona")]
+    [InlineData("プロジェクターが動きません")]
+    public void Odd_input_in_words_the_model_does_not_know_gets_a_clear_result_a_question_not_a_guess(string text)
+    {
+        var result = fixture.Triager.Triage(text);
+
+        Assert.True(result.Confirm);
+        Assert.Contains(result.Reasons, r => r.StartsWith("unsure: ", StringComparison.Ordinal));
     }
 
     [Fact]
-    public void A_100_KB_message_gets_a_result()
+    public void Odd_input_of_one_letter_is_not_an_emergency()
+    {
+        Assert.Equal(Urgency.Normal, fixture.Triager.Triage("a").Urgency);
+    }
+
+    [Fact]
+    public void A_100_KB_message_gets_the_result_its_opening_gets()
     {
         var text = string.Concat(Enumerable.Repeat("the projector keeps flickering and ", 3000));
         Assert.True(text.Length > 100_000);
 
         var result = fixture.Triager.Triage(text);
+        var opening = fixture.Triager.Triage(text[..TriageModel.MaxChars]);
 
-        Assert.InRange(result.Confidence, 0, 1);
+        Assert.Equal("classroom-av", result.Category);
+        Assert.Equal((opening.Urgency, opening.Confirm, opening.Category, opening.Confidence), (result.Urgency, result.Confirm, result.Category, result.Confidence));
+        Assert.Equal(opening.Reasons, result.Reasons);
     }
 
     [Theory]

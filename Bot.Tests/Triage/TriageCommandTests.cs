@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using SupportBot.Triage;
 
@@ -19,15 +20,36 @@ public sealed class TriageCommandTests(TriageFixture fixture) : IClassFixture<Tr
             """{"text": "how do I bookmark a page?"}""",
             "[1,2]",
         ];
+        var output = new StringWriter();
 
-        var outputs = lines.Select(l => JsonNode.Parse(TriageCommand.TriageLine(fixture.Triager, l))!).ToList();
+        Assert.Equal(0, TriageCommand.RunLines(new StringReader(string.Join('\n', lines) + "\n"), output));
 
-        Assert.Equal("emergency", outputs[0]["urgency"]!.GetValue<string>());
-        Assert.All(new[] { 1, 2, 3, 4, 6 }, i => Assert.NotNull(outputs[i]["error"]));
-        Assert.Equal("normal", outputs[5]["urgency"]!.GetValue<string>());
-        var ok = outputs[0].AsObject();
-        Assert.Equal(["urgency", "confirm", "category", "confidence", "reasons"], ok.Select(p => p.Key).ToArray());
-        Assert.Contains(ok["confirm"]!.GetValueKind(), new[] { System.Text.Json.JsonValueKind.True, System.Text.Json.JsonValueKind.False });
-        Assert.InRange(ok["confidence"]!.GetValue<double>(), 0, 1);
+        var outputs = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(lines.Length, outputs.Count);
+        AssertIsTheTriageOf("projector dead, class waiting right now", outputs[0]);
+        Assert.Equal("text is empty", Error(outputs[1]));
+        Assert.Equal("line is not valid JSON", Error(outputs[2]));
+        Assert.Equal("text is empty", Error(outputs[3]));
+        Assert.Equal("expected a JSON object with a string \"text\"", Error(outputs[4]));
+        AssertIsTheTriageOf("how do I bookmark a page?", outputs[5]);
+        Assert.Equal("expected a JSON object with a string \"text\"", Error(outputs[6]));
     }
+
+    [Fact]
+    public void A_result_line_has_the_contract_fields_in_order_with_their_values()
+    {
+        var line = JsonNode.Parse(TriageCommand.TriageLine(fixture.Triager, """{"text": "projector dead, class waiting right now"}"""))!.AsObject();
+
+        Assert.Equal(["urgency", "confirm", "category", "confidence", "reasons"], line.Select(p => p.Key).ToArray());
+        Assert.Equal("emergency", line["urgency"]!.GetValue<string>());
+        // A clear emergency is settled without asking.
+        Assert.False(line["confirm"]!.GetValue<bool>());
+        Assert.Equal("classroom-av", line["category"]!.GetValue<string>());
+        Assert.Contains(line["reasons"]!.AsArray(), r => r!.GetValue<string>().StartsWith("class or meeting waiting", StringComparison.Ordinal));
+    }
+
+    void AssertIsTheTriageOf(string text, JsonNode line) =>
+        Assert.True(JsonNode.DeepEquals(JsonSerializer.SerializeToNode(fixture.Triager.Triage(text), JsonLines.Options), line), $"{line.ToJsonString()} is not the triage of \"{text}\"");
+
+    static string? Error(JsonNode line) => line["error"]?.GetValue<string>();
 }

@@ -121,76 +121,139 @@ public sealed class ChannelAuthenticator(
     }
 }
 
-// The channel's OpenID metadata (issuer and signing keys), cached and refreshed every 12 hours.
+public sealed class MetadataUnavailableException(string url, Exception? cause)
+    : Exception($"No OpenID metadata from {url}: {cause?.Message ?? "not fetched yet"}", cause);
+
+// The channel's OpenID metadata (issuer and signing keys), kept in memory. Fetched at start-up (ChannelMetadataWarmUp);
+// a read past RefreshInterval starts a refresh in the background and is served the copy there is, and while the host
+// is down the last good copy goes on being served, as the SDK's ConfigurationManager does. One fetch at a time, shared by
+// everyone who needs it, and a failure is remembered for FailureBackoff: with the host down, requests are answered at
+// once (from the old copy, or 503 when there is none) instead of each waiting for its own timeout.
 // Not IdentityModel's ConfigurationManager: its RequestRefresh only starts a background fetch and the next read still
-// returns the old keys, so a token signed with a freshly rotated key would be refused. Here a forced refresh is awaited,
-// and rate-limited so that tokens with made-up kids cannot make the bot hammer the metadata host.
+// returns the old keys, so a token signed with a freshly rotated key would be refused. Here the refresh for an unknown
+// kid is awaited, and rate-limited so that tokens with made-up kids cannot make the bot hammer the metadata host.
 public sealed class ChannelMetadata(string metadataUrl, IDocumentRetriever retriever, TimeProvider time, ILogger<ChannelMetadata> logger)
 {
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromHours(12);
     public static readonly TimeSpan MinimumForcedRefreshInterval = TimeSpan.FromMinutes(1);
-    static readonly TimeSpan RetryAfterFailure = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan FailureBackoff = TimeSpan.FromSeconds(30);
 
-    sealed record Snapshot(OpenIdConnectConfiguration Configuration, DateTimeOffset RefreshAfter);
+    sealed record Snapshot(OpenIdConnectConfiguration Configuration, DateTimeOffset FetchedAt);
+    sealed record Failure(Exception Error, DateTimeOffset RetryAfter);
 
-    readonly SemaphoreSlim gate = new(1, 1);
-    volatile Snapshot? current;
+    readonly Lock sync = new();
+    Snapshot? current;
+    Failure? failure;
+    Task<Snapshot?>? fetching;
     DateTimeOffset lastForcedRefresh = DateTimeOffset.MinValue;
+
+    // Starts the first fetch without waiting for it.
+    public void StartWarming()
+    {
+        lock (sync)
+            if (current is null && MayFetch(time.GetUtcNow()))
+                StartFetch();
+    }
 
     public async Task<OpenIdConnectConfiguration> GetAsync(CancellationToken ct)
     {
-        if (current is { } fresh && time.GetUtcNow() < fresh.RefreshAfter)
-            return fresh.Configuration;
-        await gate.WaitAsync(ct);
-        try
+        Task<Snapshot?> fetch;
+        lock (sync)
         {
-            var snapshot = current;
-            return snapshot is not null && time.GetUtcNow() < snapshot.RefreshAfter
-                ? snapshot.Configuration
-                : await FetchAsync(snapshot, ct);
+            var now = time.GetUtcNow();
+            if (current is { } snapshot)
+            {
+                if (now - snapshot.FetchedAt >= RefreshInterval && MayFetch(now))
+                    StartFetch();
+                return snapshot.Configuration;
+            }
+            if (fetching is null && !MayFetch(now))
+                throw Unavailable();
+            fetch = StartFetch();
         }
-        finally
-        {
-            gate.Release();
-        }
+        return (await fetch.WaitAsync(ct))?.Configuration ?? throw Unavailable();
     }
 
     // For a token whose key is not in `seen`: newer metadata, or null when there is none to be had right now.
     public async Task<OpenIdConnectConfiguration?> RefreshAsync(OpenIdConnectConfiguration seen, CancellationToken ct)
     {
-        await gate.WaitAsync(ct);
-        try
+        Task<Snapshot?> fetch;
+        lock (sync)
         {
-            var snapshot = current;
-            if (snapshot is not null && !ReferenceEquals(snapshot.Configuration, seen))
+            if (current is { } snapshot && !ReferenceEquals(snapshot.Configuration, seen))
                 return snapshot.Configuration; // another request refreshed meanwhile
-            var now = time.GetUtcNow();
-            if (now - lastForcedRefresh < MinimumForcedRefreshInterval)
-                return null;
-            lastForcedRefresh = now;
-            var refreshed = await FetchAsync(snapshot, ct);
-            return ReferenceEquals(refreshed, seen) ? null : refreshed;
+            if (fetching is null)
+            {
+                var now = time.GetUtcNow();
+                if (now - lastForcedRefresh < MinimumForcedRefreshInterval || !MayFetch(now))
+                    return null;
+                lastForcedRefresh = now;
+            }
+            fetch = StartFetch();
         }
-        finally
-        {
-            gate.Release();
-        }
+        var refreshed = (await fetch.WaitAsync(ct))?.Configuration;
+        return refreshed is null || ReferenceEquals(refreshed, seen) ? null : refreshed;
     }
 
-    // Under the gate. A failed refresh keeps the old metadata for a minute rather than refusing every request.
-    async Task<OpenIdConnectConfiguration> FetchAsync(Snapshot? stale, CancellationToken ct)
+    // Under the lock.
+    bool MayFetch(DateTimeOffset now) => failure is null || now >= failure.RetryAfter;
+
+    // Under the lock. The fetch belongs to no request, so no caller's cancellation cuts it short (the HttpClient's
+    // timeout bounds it); callers stop waiting for it with their own token.
+    Task<Snapshot?> StartFetch() => fetching ??= Task.Run(FetchAsync);
+
+    MetadataUnavailableException Unavailable()
     {
+        lock (sync)
+            return new MetadataUnavailableException(metadataUrl, failure?.Error);
+    }
+
+    // Never faults: a failure is recorded, and the result is the copy still in use (null when there is none).
+    async Task<Snapshot?> FetchAsync()
+    {
+        Snapshot? fetched = null;
+        Exception? error = null;
         try
         {
-            var configuration = await OpenIdConnectConfigurationRetriever.GetAsync(metadataUrl, retriever, ct);
-            current = new Snapshot(configuration, time.GetUtcNow() + RefreshInterval);
-            return configuration;
+            fetched = new Snapshot(await OpenIdConnectConfigurationRetriever.GetAsync(metadataUrl, retriever, CancellationToken.None), time.GetUtcNow());
         }
-        catch (Exception ex) when (stale is not null && !ct.IsCancellationRequested)
+        catch (Exception ex)
         {
-            logger.LogWarning(ex, "Could not refresh OpenID metadata from {Url}; keeping the cached keys", metadataUrl);
-            current = stale with { RefreshAfter = time.GetUtcNow() + RetryAfterFailure };
-            return stale.Configuration;
+            // Unreachable, timed out or not a metadata document: all the same to a request, which has no new keys.
+            error = ex;
         }
+
+        Snapshot? inUse;
+        lock (sync)
+        {
+            fetching = null;
+            if (fetched is not null)
+            {
+                current = fetched;
+                failure = null;
+            }
+            else
+            {
+                failure = new Failure(error!, time.GetUtcNow() + FailureBackoff);
+            }
+            inUse = current;
+        }
+        if (error is not null)
+            logger.LogWarning(error, "Could not fetch OpenID metadata from {Url}; {Consequence} for {Backoff}", metadataUrl,
+                inUse is null ? "requests get 503" : "serving the cached keys", FailureBackoff);
+        return inUse;
     }
+}
+
+// Fetches the metadata while the host starts, so the first request does not wait for it; start-up does not wait either.
+public sealed class ChannelMetadataWarmUp(ChannelMetadata metadata, IOptions<BotOptions> options) : IHostedService
+{
+    public Task StartAsync(CancellationToken ct)
+    {
+        if (!options.Value.IsAnonymous)
+            metadata.StartWarming();
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
 }

@@ -39,10 +39,10 @@ public static class MessagesEndpoint
         {
             auth = await authenticator.AuthenticateAsync(http.Request.Headers.Authorization.ToString(), ct);
         }
-        catch (Exception ex) when (ex is IOException or HttpRequestException or InvalidOperationException && !ct.IsCancellationRequested)
+        catch (MetadataUnavailableException ex)
         {
             // No signing keys yet and the metadata endpoint is unreachable: we cannot tell, so ask the channel to retry.
-            logger.LogError("Cannot authenticate: OpenID metadata unavailable ({Error})", ex.Message);
+            logger.LogError("Cannot authenticate: {Error}", ex.Message);
             return TypedResults.Problem("The bot cannot verify requests right now.", statusCode: 503, title: "Service unavailable");
         }
         if (auth.Outcome != AuthOutcome.Allowed)
@@ -50,7 +50,21 @@ public static class MessagesEndpoint
         if (auth == AuthResult.Anonymous && AuthorizeAnonymousCaller(http.Connection) is { Outcome: not AuthOutcome.Allowed } refused)
             return Denied(refused);
 
-        var body = await ReadCappedAsync(http.Request.Body, cap, ct);
+        byte[]? body;
+        try
+        {
+            body = await ReadCappedAsync(http.Request.Body, cap, ct);
+        }
+        catch (BadHttpRequestException ex)
+        {
+            // Kestrel could not read the body (broken chunk framing, a client sending too slowly): the client's fault.
+            return TypedResults.Problem(ex.Message, statusCode: ex.StatusCode, title: "Unreadable request body");
+        }
+        catch (IOException ex)
+        {
+            // What Kestrel throws for an overflowing chunk size, and for a client that drops the connection mid-body.
+            return TypedResults.Problem(ex.Message, statusCode: 400, title: "Unreadable request body");
+        }
         if (body is null)
             return TooLarge(cap);
 

@@ -44,8 +44,9 @@ public static class ProtocolServiceCollectionExtensions
                 // Metadata must come over HTTPS; plain HTTP only to a server on this machine (test doubles).
                 RequireHttps = !new Uri(url).IsLoopback,
             };
-            return new ChannelMetadata(url, retriever, TimeProvider.System, sp.GetRequiredService<ILogger<ChannelMetadata>>());
+            return new ChannelMetadata(url, retriever, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ChannelMetadata>>());
         });
+        services.AddHostedService<ChannelMetadataWarmUp>();
         services.AddSingleton<ChannelAuthenticator>();
 
         services.AddHttpClient(MsalConnectorTokenProvider.HttpClientName);
