@@ -207,6 +207,21 @@ public sealed class BadInputTests : IAsyncLifetime
         Assert.Equal("application/vnd.microsoft.error", body["type"]!.GetValue<string>());
     }
 
+    [Theory]
+    [InlineData("""[{"type":"mention","text":5}]""")]
+    [InlineData("""[{"type":"mention","mentioned":"not an account"}]""")]
+    [InlineData("""[{"type":"mention","text":"<at>Bot</at>","mentioned":{"id":7}}]""")]
+    public async Task A_malformed_mention_entity_is_ignored_not_a_500(string entities)
+    {
+        var activity = ValidMessage("<at>Bot</at> my tickets");
+        activity["entities"] = JsonNode.Parse(entities);
+
+        var response = await PostAsync(activity.ToJsonString());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("tickets", Assert.Single(sent).ToJsonString());
+    }
+
     [Fact]
     public async Task When_storage_is_down_the_user_is_told_to_retry_and_gets_their_text_back()
     {
