@@ -223,6 +223,36 @@ public sealed class BadInputTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task When_storage_hangs_the_turn_deadline_still_gets_the_user_a_not_saved_answer_not_a_500()
+    {
+        // A storage endpoint that accepts connections and never answers.
+        using var stalled = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        stalled.Start();
+        var held = new List<System.Net.Sockets.TcpClient>();
+        _ = Task.Run(async () => { try { while (true) held.Add(await stalled.AcceptTcpClientAsync()); } catch (Exception) { } });
+        var port = ((IPEndPoint)stalled.LocalEndpoint).Port;
+        await using var botWithStalledStorage = await BotServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Tables"] = azurite.ConnectionString.Replace($":{azurite.Port}/", $":{port}/"),
+        });
+
+        const string typed = "the whole school has lost the internet right now";
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var response = await PostAsync(botWithStalledStorage, ValidMessage(typed).ToJsonString());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        // Teams gives up on a turn after 15 s: the answer must come before that.
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(15), $"answered after {started.Elapsed}");
+        var card = Assert.Single(sent)["attachments"]![0]!["content"]!.ToJsonString();
+        Assert.Contains("Not saved yet", card);
+        Assert.Contains(typed, card);
+        foreach (var c in held) c.Dispose();
+    }
+
+    Task<HttpResponseMessage> PostAsync(BotServer target, string body) =>
+        http.PostAsync(target.MessagesEndpoint, new StringContent(body, Encoding.UTF8, "application/json"));
+
+    [Fact]
     public async Task When_storage_is_down_the_user_is_told_to_retry_and_gets_their_text_back()
     {
         await using var botWithoutStorage = await BotServer.StartAsync(new Dictionary<string, string?>
