@@ -6,6 +6,7 @@ using SupportBot.Proactive;
 using SupportBot.Profiles;
 using SupportBot.Protocol;
 using SupportBot.Storage;
+using SupportBot.Technicians;
 using SupportBot.Tickets;
 using SupportBot.Triage;
 
@@ -36,6 +37,7 @@ public static class SupportBotApp
         builder.Services.AddSingleton<PendingRequestStore>();
         builder.Services.AddSingleton<Intake>();
         builder.Services.AddTickets(builder.Configuration);
+        builder.Services.AddTechnicians(builder.Configuration);
         builder.Services.AddProfiles(builder.Configuration);
         builder.Services.AddSingleton<ProactiveMessenger>();
         builder.Services.TryAddSingleton<IBot, HelpDeskBot>();

@@ -15,6 +15,8 @@ public static class CardCatalog
         yield return ("welcome-no-name", WelcomeCards.Welcome(null, new EmergencyPolicy()));
         var policy = new EmergencyPolicy();
         yield return ("help", WelcomeCards.Help(policy));
+        yield return ("help-technician", WelcomeCards.Help(policy, forTechnician: true));
+        yield return ("welcome-technicians", WelcomeCards.ForTechnicians());
         yield return ("urgency-question", IntakeCards.UrgencyQuestion("conv|act-1", "projector not working", policy));
         yield return ("urgency-question-long", IntakeCards.UrgencyQuestion("conv|act-2", new string('x', 4000), policy));
         yield return ("not-saved-yet", IntakeCards.NotSavedYet("the printer in room 4 is jammed", "act-1"));

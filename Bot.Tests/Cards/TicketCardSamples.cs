@@ -52,6 +52,22 @@ public static class TicketCardSamples
             Location = new string('L', 200),
             History = [.. Enumerable.Range(1, 40).Select(i => new TicketEvent(i, Now, "user-id-0", "Alex", TicketEventKind.RequesterDetails, "Details", new string('n', TicketLimits.NoteChars)))],
         }, hours, Now));
+        var technicians = new[] { "user-id-0", "user-id-1" };
+        var onCall = new[] { new SupportBot.Protocol.ChannelAccount { Id = "user-id-0", Name = "Alex Wilber" } };
+        var emergency = Ticket(urgency: Urgency.Emergency) with { SuggestedArticles = ["projector-no-signal"], TriageReasons = ["class or meeting waiting: \"class starts in ten minutes\""] };
+        yield return ("tech-emergency", SupportBot.Technicians.TechnicianCard.Create(emergency, hours, Now, withActions: true, technicians, onCall));
+        yield return ("tech-emergency-shared", SupportBot.Technicians.TechnicianCard.Create(emergency, hours, Now, withActions: false, technicians, onCall));
+        yield return ("tech-normal", SupportBot.Technicians.TechnicianCard.Create(Ticket(TicketStatus.InProgress), hours, Now, withActions: true, technicians));
+        yield return ("tech-resolved", SupportBot.Technicians.TechnicianCard.Create(Ticket(TicketStatus.Resolved), hours, Now, withActions: true, technicians));
+        yield return ("tech-extreme", SupportBot.Technicians.TechnicianCard.Create(Ticket(urgency: Urgency.Emergency, title: new string('T', TicketLimits.TitleChars), problem: extreme) with
+        {
+            Requester = new Person("user-id-0", new string('N', 200), null, new string('e', 200), null, new string('D', 200), new string('J', 200), new string('O', 200)),
+            History = [.. Enumerable.Range(1, 200).Select(i => new TicketEvent(i, Now, "user-id-1", "Megan", TicketEventKind.InternalNote, "Internal note", new string('n', TicketLimits.NoteChars)))],
+            TriageReasons = [.. Enumerable.Range(0, 10).Select(i => new string('r', 100))],
+        }, hours, Now, withActions: true, [.. Enumerable.Range(0, 100).Select(i => $"29:user-{i}")], onCall));
+        var queue = Enumerable.Range(0, 40).Select(i => TicketSummary.Of(Ticket(urgency: i < 5 ? Urgency.Emergency : Urgency.Normal)) with { Number = 1100 + i, AssigneeId = i % 3 == 0 ? "user-id-1" : null, AssigneeName = i % 3 == 0 ? "Megan Bowen" : null }).ToList();
+        yield return ("tech-queue", SupportBot.Technicians.QueueCard.Create("Open tickets", queue, hours, Now));
+        yield return ("tech-queue-empty", SupportBot.Technicians.QueueCard.Create("Assigned to you", [], hours, Now));
         var cards = new TicketCards(hours, new KnowledgeBase(null!, Microsoft.Extensions.Logging.Abstractions.NullLogger<KnowledgeBase>.Instance), TimeProvider.System);
         yield return ("my-tickets-empty", cards.List(new RequesterTickets([], [])));
         var summary = TicketSummary.Of(Ticket());

@@ -27,6 +27,7 @@ public sealed class InProcessConversationTests : IAsyncLifetime
     }
 
     ITicketStore Tickets => bot.Services.GetRequiredService<ITicketStore>();
+    IReadOnlyList<RecordedCall> RequesterCards => [.. chat.Cards.Where(c => c.Path.Contains("personal-1"))];
 
     [Fact]
     public async Task The_same_activity_delivered_three_times_files_one_ticket_and_posts_one_card()
@@ -35,7 +36,8 @@ public sealed class InProcessConversationTests : IAsyncLifetime
             await chat.SendAsync("the wifi is down for the whole school right now", activityId: "same-activity");
 
         Assert.Single(await Tickets.ListByRequesterAsync("user-1", CancellationToken.None));
-        Assert.Single(chat.Cards, c => c.Method == HttpMethod.Post && c.Card!.ToJsonString().Contains("Ticket #"));
+        Assert.Single(chat.Cards, c => c.Method == HttpMethod.Post && c.Path.Contains("personal-1") && c.Card!.ToJsonString().Contains("Ticket #"));
+        Assert.Single(chat.Cards, c => c.Method == HttpMethod.Post && c.Path.Contains("/team-id/") && c.Card!.ToJsonString().Contains("EMERGENCY"));
     }
 
     [Fact]
@@ -105,7 +107,7 @@ public sealed class InProcessConversationTests : IAsyncLifetime
     public async Task A_forged_urgency_answer_is_refused_and_the_first_answer_stands()
     {
         await chat.SendAsync("projector not working");
-        var question = chat.Cards[^1].Card!;
+        var question = RequesterCards[^1].Card!;
         var yes = question["actions"]![0]!["data"]!;
 
         var forged = await chat.PressAsync("request.urgency", yes, userId: "user-2");
@@ -123,7 +125,7 @@ public sealed class InProcessConversationTests : IAsyncLifetime
     {
         await chat.SendAsync("I clicked a link in an email and typed my password into the page");
 
-        var card = chat.Cards[^1].Card!.ToJsonString();
+        var card = RequesterCards[^1].Card!.ToJsonString();
         Assert.Contains("Do this now", card);
         Assert.Contains("change it now", card);
         Assert.Contains("EMERGENCY", card);
@@ -173,7 +175,7 @@ public sealed class InProcessConversationTests : IAsyncLifetime
         var ticket = (await Tickets.GetAsync(Assert.Single(await Tickets.ListByRequesterAsync("user-1", CancellationToken.None)).Number, CancellationToken.None))!;
         Assert.Equal("room 12", ticket.Location);
         Assert.False(ticket.AskForLocation);
-        Assert.DoesNotContain("Where are you?", chat.Cards[^1].Card!.ToJsonString());
+        Assert.DoesNotContain("Where are you?", RequesterCards[^1].Card!.ToJsonString());
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace SupportBot.Tests.Infrastructure;
 
 // The bot's own turn pipeline called directly: real services and storage, with the Connector replaced by an
 // in-memory recorder (the ConnectorClient's HttpMessageHandler). Fast enough for many small conversation tests.
-public sealed class InProcessConversation(IServiceProvider services, string conversationId = "a:personal-1")
+public sealed class InProcessConversation(IServiceProvider services, string conversationId = "a:personal-1", string conversationType = "personal", string? channelId = null)
 {
     public const string ServiceUrl = "http://127.0.0.1:9/";
     readonly RecordingConnector connector = services.GetRequiredService<RecordingConnector>();
@@ -61,7 +61,10 @@ public sealed class InProcessConversation(IServiceProvider services, string conv
             ServiceUrl = ServiceUrl,
             From = new ChannelAccount { Id = userId, Name = "User " + userId, AadObjectId = "aad-" + userId },
             Recipient = new ChannelAccount { Id = "28:bot", Name = "SupportBot" },
-            Conversation = new ConversationAccount { Id = conversationId, ConversationType = "personal", TenantId = "tenant-1" },
+            Conversation = new ConversationAccount { Id = conversationId, ConversationType = conversationType, TenantId = "tenant-1" },
+            ChannelData = conversationType == "channel"
+                ? new TeamsChannelData { Channel = new ChannelInfo { Id = channelId ?? conversationId }, Team = new TeamInfo { Id = "team-id" }, Tenant = new TenantInfo("tenant-1") }
+                : null,
         };
         var turn = new TurnContext(full, services.GetRequiredService<ConnectorClient>());
         await Bot.OnTurnAsync(turn, CancellationToken.None);
@@ -75,6 +78,8 @@ public sealed class InProcessConversation(IServiceProvider services, string conv
 public sealed record RecordedCall(HttpMethod Method, string Path, JsonNode? Body)
 {
     public JsonNode? Card => Body?["attachments"]?.AsArray().FirstOrDefault()?["content"];
+    // The card as readable JSON (no \u escapes), for assertions on its words.
+    public string CardJson => Card?.ToJsonString(new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) ?? "";
     public string? Text => Body?["text"]?.GetValue<string>();
 }
 

@@ -16,13 +16,24 @@ public sealed record AdaptiveCard
     public IReadOnlyList<CardAction>? Actions { get; init; }
     public CardRefresh? Refresh { get; init; }
     public string? FallbackText { get; init; }
+    // Teams extensions, e.g. the mentions a card's text contains.
+    [JsonPropertyName("msteams")] public CardTeamsExtras? MsTeams { get; init; }
 
     public Attachment ToAttachment() => new() { ContentType = ContentType, Content = this };
 
     public string ToJson() => JsonSerializer.Serialize(this, CardJson.Options);
 }
 
-public sealed record CardRefresh(ActionExecute Action, IReadOnlyList<string>? UserIds = null);
+// Action typed as the base so it is written with its "type" (System.Text.Json adds the discriminator only then).
+public sealed record CardRefresh(CardAction Action, IReadOnlyList<string>? UserIds = null);
+
+public sealed record CardTeamsExtras(IReadOnlyList<CardMention>? Entities = null, string? Width = null);
+
+// "<at>Name</at>" in a TextBlock, resolved to a person by Teams.
+public sealed record CardMention(string Text, Protocol.ChannelAccount Mentioned)
+{
+    [JsonPropertyName("type")] public string Type => "mention";
+}
 
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
 [JsonDerivedType(typeof(TextBlock), "TextBlock")]

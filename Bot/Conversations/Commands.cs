@@ -9,6 +9,11 @@ public abstract record Command
     // Number is null when "status" came without one.
     public sealed record Status(int? Number) : Command;
     public sealed record NotifyMe : Command;
+    // Technicians' commands.
+    public sealed record Queue : Command;
+    public sealed record Mine : Command;
+    public sealed record Setup : Command;
+    public sealed record Ticket(int Number) : Command;
 }
 
 // What a user may type instead of describing a problem. Anything else is a request (or small talk).
@@ -22,6 +27,14 @@ public static partial class Commands
         ("help", "this list"),
     ];
 
+    public static readonly IReadOnlyList<(string Example, string Meaning)> ForTechnicians =
+    [
+        ("queue", "open tickets: emergencies first, then by due time"),
+        ("mine", "open tickets assigned to you"),
+        ("ticket 1042", "any ticket's full technician card"),
+        ("setup", "(in a channel) make this the channel that gets new tickets"),
+    ];
+
     public static Command? Parse(string text)
     {
         var t = Whitespace().Replace(text.Trim().TrimEnd('.', '!', '?').ToLowerInvariant(), " ");
@@ -29,6 +42,12 @@ public static partial class Commands
         if (t is "help" or "commands" or "what can you do" or "menu") return new Command.Help();
         if (t is "my tickets" or "tickets" or "my requests" or "my ticket") return new Command.MyTickets();
         if (t is "notify me") return new Command.NotifyMe();
+        if (t is "queue" or "the queue") return new Command.Queue();
+        if (t is "mine" or "my queue") return new Command.Mine();
+        if (t is "setup" or "set up") return new Command.Setup();
+        var ticket = TicketOf().Match(t);
+        if (ticket.Success)
+            return new Command.Ticket(int.TryParse(ticket.Groups["n"].Value, out var number) ? number : -1);
         if (t is "status" or "ticket" or "status #") return new Command.Status(null);
         var status = StatusOf().Match(t);
         if (status.Success)
@@ -36,7 +55,10 @@ public static partial class Commands
         return null;
     }
 
-    [GeneratedRegex(@"^(?:(?:status|ticket)\s*(?:of\s*)?#?\s*|#)(?<n>\d{1,18})$")]
+    [GeneratedRegex(@"^ticket\s*#?\s*(?<n>\d{1,18})$")]
+    private static partial Regex TicketOf();
+
+    [GeneratedRegex(@"^(?:status\s*(?:of\s*)?#?\s*|#)(?<n>\d{1,18})$")]
     private static partial Regex StatusOf();
 
     [GeneratedRegex(@"\s+")]

@@ -5,6 +5,7 @@ using SupportBot.Cards;
 using SupportBot.Knowledge;
 using SupportBot.Proactive;
 using SupportBot.Protocol;
+using SupportBot.Technicians;
 using SupportBot.Tickets;
 using SupportBot.Triage;
 
@@ -19,6 +20,12 @@ public sealed class HelpDeskBot(
     RequesterUpdates requesterUpdates,
     ConversationReferenceStore references,
     ProactiveMessenger proactive,
+    TechnicianDesk technicianDesk,
+    TechnicianDirectory technicians,
+    TechnicianChannel technicianChannel,
+    ITicketStore tickets,
+    SupportHours hours,
+    TimeProvider clock,
     IOptions<EmergencyPolicy> emergencyPolicy,
     ILogger<HelpDeskBot> logger) : ActivityHandler
 {
@@ -52,8 +59,14 @@ public sealed class HelpDeskBot(
         }
     }
 
+    // Added to a team, the bot speaks to technicians (how to make this the tickets channel); in a chat, to requesters.
     protected override async Task OnInstallationAddAsync(TurnContext turn, CancellationToken ct) =>
-        await turn.SendActivityAsync(Activity.CreateMessage(attachments: WelcomeCards.Welcome(turn.Activity.From?.Name, Policy).ToAttachment()), ct);
+        await turn.SendActivityAsync(Activity.CreateMessage(attachments: (InATeam(turn)
+            ? WelcomeCards.ForTechnicians()
+            : WelcomeCards.Welcome(turn.Activity.From?.Name, Policy)).ToAttachment()), ct);
+
+    static bool InATeam(TurnContext turn) =>
+        turn.Activity.Conversation?.ConversationType == "channel" || turn.Activity.ChannelData?.Team is not null;
 
     protected override async Task OnMessageAsync(TurnContext turn, CancellationToken ct)
     {
@@ -92,7 +105,30 @@ public sealed class HelpDeskBot(
         switch (command)
         {
             case Command.Help:
-                await turn.SendActivityAsync(Activity.CreateMessage(attachments: WelcomeCards.Help(Policy).ToAttachment()), ct);
+                await turn.SendActivityAsync(Activity.CreateMessage(attachments: WelcomeCards.Help(Policy, await IsTechnicianAsync(turn, ct)).ToAttachment()), ct);
+                break;
+            case Command.Ticket { Number: var asked } when !await IsTechnicianAsync(turn, ct):
+                await ShowOwnTicketAsync(turn, asked, ct); // for anyone else "ticket 1042" means their own ticket
+                break;
+            case Command.Queue or Command.Mine or Command.Setup when !await IsTechnicianAsync(turn, ct):
+                await turn.SendActivityAsync("Sorry, that command is for technicians. Type \"help\" to see what you can do.", ct);
+                break;
+            case Command.Queue:
+                await turn.SendActivityAsync(Activity.CreateMessage(attachments: QueueCard.Create("Open tickets", await tickets.ListOpenAsync(ct), hours, clock.GetUtcNow()).ToAttachment()), ct);
+                break;
+            case Command.Mine:
+                var mine = (await tickets.ListByAssigneeAsync(requester, ct)).Where(t => t.Status.IsOpen())
+                    .OrderBy(t => t.Urgency == Urgency.Emergency ? 0 : 1).ThenBy(t => t.FirstResponseDueAt).ToList();
+                await turn.SendActivityAsync(Activity.CreateMessage(attachments: QueueCard.Create("Assigned to you", mine, hours, clock.GetUtcNow()).ToAttachment()), ct);
+                break;
+            case Command.Setup:
+                await SetUpChannelAsync(turn, ct);
+                break;
+            case Command.Ticket { Number: var number2 }:
+                var any = number2 > 0 ? await tickets.GetAsync(number2, ct) : null;
+                await turn.SendActivityAsync(any is null
+                    ? Activity.CreateMessage($"There is no ticket #{number2}.")
+                    : Activity.CreateMessage(attachments: TechnicianCard.Create(any, hours, clock.GetUtcNow(), withActions: true, [requester]).ToAttachment()), ct);
                 break;
             case Command.MyTickets:
                 await turn.SendActivityAsync(Activity.CreateMessage(attachments: ticketCards.List(await desk.ListForRequesterAsync(requester, ct)).ToAttachment()), ct);
@@ -101,10 +137,7 @@ public sealed class HelpDeskBot(
                 await turn.SendActivityAsync("Which ticket? Type \"status\" and its number, for example \"status 1042\", or \"my tickets\" to see them all.", ct);
                 break;
             case Command.Status { Number: { } number }:
-                var ticket = number > 0 ? await desk.FindForRequesterAsync(number, requester, ct) : null;
-                await turn.SendActivityAsync(ticket is null
-                    ? Activity.CreateMessage($"I couldn't find ticket #{number} among yours. Type \"my tickets\" to see them.")
-                    : Activity.CreateMessage(attachments: ticketCards.ForRequester(ticket).ToAttachment()), ct);
+                await ShowOwnTicketAsync(turn, number, ct);
                 break;
             case Command.NotifyMe:
                 await SendTestNotificationAsync(turn, ct);
@@ -112,13 +145,40 @@ public sealed class HelpDeskBot(
         }
     }
 
+    async Task ShowOwnTicketAsync(TurnContext turn, int number, CancellationToken ct)
+    {
+        var ticket = number > 0 ? await desk.FindForRequesterAsync(number, turn.Activity.From!.Id!, ct) : null;
+        await turn.SendActivityAsync(ticket is null
+            ? Activity.CreateMessage($"I couldn't find ticket #{number} among yours. Type \"my tickets\" to see them.")
+            : Activity.CreateMessage(attachments: ticketCards.ForRequester(ticket).ToAttachment()), ct);
+    }
+
+    // "setup" in a channel: new tickets go here from now on (stored, so every instance agrees).
+    async Task SetUpChannelAsync(TurnContext turn, CancellationToken ct)
+    {
+        var channelId = turn.Activity.ChannelData?.Channel?.Id;
+        if (channelId is null)
+        {
+            await turn.SendActivityAsync("Type \"setup\" in the team channel where technicians should get new tickets.", ct);
+            return;
+        }
+        await technicianChannel.SetAsync(new ChannelAddress(channelId, turn.Activity.ServiceUrl, turn.Activity.ChannelData?.Team?.Id,
+            turn.Activity.ChannelData?.Tenant?.Id ?? turn.Activity.Conversation?.TenantId), ct);
+        await turn.SendActivityAsync($"Done: new tickets will be posted in this channel{(turn.Activity.ChannelData?.Channel?.Name is { } name ? $" ({name})" : "")}. Emergencies come first and mention whoever is on call.", ct);
+    }
+
+    Task<bool> IsTechnicianAsync(TurnContext turn, CancellationToken ct) =>
+        technicians.IsTechnicianAsync(turn.Activity.From, turn.Activity.ServiceUrl, ct);
+
     protected override Task OnCardSubmitAsync(TurnContext turn, JsonElement data, CancellationToken ct) =>
         data.TryGetProperty("command", out var command) && command.ValueKind == JsonValueKind.String && command.GetString() == WelcomeCards.HelpCommand
-            ? turn.SendActivityAsync(Activity.CreateMessage(attachments: WelcomeCards.Help(Policy).ToAttachment()), ct)
+            ? turn.SendActivityAsync(Activity.CreateMessage(attachments: WelcomeCards.Help(Policy, forTechnician: false).ToAttachment()), ct)
             : Task.CompletedTask;
 
     protected override async Task<AdaptiveCardInvokeResponse> OnAdaptiveCardActionAsync(TurnContext turn, AdaptiveCardInvokeAction action, CancellationToken ct)
     {
+        if (TechnicianVerbs.IsTechnicianVerb(action.Verb))
+            return await technicianDesk.ActAsync(turn, action, ct);
         var answer = action.Verb switch
         {
             IntakeVerbs.Urgency when Read<UrgencyAnswerData>(action) is { Request.Length: > 0 } urgency =>

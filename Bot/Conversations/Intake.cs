@@ -3,6 +3,7 @@ using SupportBot.Cards;
 using SupportBot.Knowledge;
 using SupportBot.Profiles;
 using SupportBot.Protocol;
+using SupportBot.Technicians;
 using SupportBot.Tickets;
 using SupportBot.Triage;
 
@@ -25,6 +26,7 @@ public sealed class Intake(
     TicketDesk desk,
     TicketCards cards,
     ProfileLookup profiles,
+    TechnicianDesk technicians,
     IOptions<EmergencyPolicy> policy)
 {
     public static readonly AdaptiveCardInvokeResponse BadCardData = AdaptiveCardInvokeResponse.Error(400, "BadRequest", "This card's data is incomplete or out of date.");
@@ -98,6 +100,8 @@ public sealed class Intake(
         var filed = await desk.FileAsync(new TicketRequest(requestKey, text, requester, result, urgency, confirmed, suggested, replacing), ct);
         if (filed.Ticket.Requester.TeamsId != requester.TeamsId)
             return IntakeAnswer.Refused(NotYours);
+        if (filed.Created || filed.Ticket.TechnicianCard is null)
+            await technicians.PostNewTicketAsync(filed.Ticket, turn.Activity.ServiceUrl, ct);
         var alreadyPosted = !filed.Created && filed.Ticket.RequesterCard is not null && replacing is null;
         return new IntakeAnswer(cards.ForRequester(filed.Ticket), filed.Ticket, alreadyPosted);
     }

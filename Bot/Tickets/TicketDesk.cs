@@ -131,25 +131,67 @@ public sealed class TicketDesk(ITicketStore store, KnowledgeBase knowledge, Supp
                 new NewEvent(by.TeamsId, by.Name, TicketEventKind.Reopened, "Reopened by the requester")),
             null, changeId, ct);
 
-    // A technician's resolution (the technicians' side drives this; the requester then sees Reopen).
-    public async Task<ChangeResult> ResolveAsync(int number, Person technician, string resolution, CancellationToken ct)
+    // Technicians' changes (the caller has checked that the person is a technician). Anything the requester can see
+    // counts as the first response.
+    public Task<ChangeResult> AssignAsync(int number, Person technician, Person assignee, CancellationToken ct, string? changeId = null) =>
+        ChangeAsTechnicianAsync(number, t => !t.IsOpen
+            ? Refuse("This ticket is not open.")
+            : t.Assignee?.TeamsId == assignee.TeamsId ? Refuse($"Already assigned to {assignee.Name ?? "them"}.")
+            : Change(Responded(t) with { Assignee = assignee, Status = t.Status == TicketStatus.New ? TicketStatus.InProgress : t.Status },
+                new NewEvent(technician.TeamsId, technician.Name, TicketEventKind.Assigned, $"Assigned to {assignee.Name ?? assignee.TeamsId}")),
+            null, changeId, ct);
+
+    public Task<ChangeResult> SetStatusAsync(int number, Person technician, TicketStatus status, CancellationToken ct, string? changeId = null) =>
+        status is not (TicketStatus.InProgress or TicketStatus.WaitingOnRequester)
+            ? Task.FromResult(new ChangeResult(ChangeOutcome.NotAllowed, Message: "Use Resolve or Reopen for that."))
+            : ChangeAsTechnicianAsync(number, t => !t.IsOpen ? Refuse("This ticket is not open.")
+                : t.Status == status ? Refuse($"It is already {status.InWords().ToLowerInvariant()}.")
+                : Change(Responded(t) with { Status = status, Assignee = t.Assignee ?? technician },
+                    new NewEvent(technician.TeamsId, technician.Name, TicketEventKind.StatusChanged, $"Status: {status.InWords()}")),
+                null, changeId, ct);
+
+    public Task<ChangeResult> NoteAsync(int number, Person technician, string? note, bool forRequester, CancellationToken ct, string? changeId = null)
+    {
+        var (text, cut) = Cap(note, TicketLimits.NoteChars);
+        if (text.Length == 0)
+            return Task.FromResult(new ChangeResult(ChangeOutcome.NotAllowed, Message: "Type the note first."));
+        return ChangeAsTechnicianAsync(number, t => Change(forRequester ? Responded(t) : t, forRequester
+                ? new NewEvent(technician.TeamsId, technician.Name, TicketEventKind.NoteToRequester, "Note to the requester", text)
+                : new NewEvent(technician.TeamsId, technician.Name, TicketEventKind.InternalNote, "Internal note", text)),
+            cut ? $"The note was long, so the first {TicketLimits.NoteChars:N0} characters were kept." : null, changeId, ct);
+    }
+
+    public Task<ChangeResult> ResolveAsync(int number, Person technician, string? resolution, CancellationToken ct, string? changeId = null)
     {
         var (text, _) = Cap(resolution, TicketLimits.NoteChars);
         if (text.Length == 0)
-            return new ChangeResult(ChangeOutcome.NotAllowed, Message: "A resolution note is required.");
+            return Task.FromResult(new ChangeResult(ChangeOutcome.NotAllowed, Message: "A resolution note is required: say what fixed it."));
+        return ChangeAsTechnicianAsync(number, t => !t.IsOpen ? Refuse("This ticket is not open.")
+            : Change(Responded(t) with { Status = TicketStatus.Resolved, ResolvedAt = clock.GetUtcNow(), Assignee = t.Assignee ?? technician },
+                new NewEvent(technician.TeamsId, technician.Name, TicketEventKind.Resolved, $"Resolved by {technician.Name ?? "a technician"}", text)),
+            null, changeId, ct);
+    }
+
+    public Task<ChangeResult> ReopenAsTechnicianAsync(int number, Person technician, CancellationToken ct, string? changeId = null) =>
+        ChangeAsTechnicianAsync(number, t => t.Status != TicketStatus.Resolved ? Refuse("Only a resolved ticket can be reopened.")
+            : Change(t with { Status = TicketStatus.InProgress, ResolvedAt = null },
+                new NewEvent(technician.TeamsId, technician.Name, TicketEventKind.Reopened, $"Reopened by {technician.Name ?? "a technician"}")),
+            null, changeId, ct);
+
+    Ticket Responded(Ticket t) => t with { FirstResponseAt = t.FirstResponseAt ?? clock.GetUtcNow() };
+
+    async Task<ChangeResult> ChangeAsTechnicianAsync(int number, Func<Ticket, Decision> decide, string? note, string? changeId, CancellationToken ct)
+    {
+        Decision decision = default;
         var result = await store.UpdateAsync(number, t =>
         {
-            if (!t.IsOpen) return null;
-            var now = clock.GetUtcNow();
-            return new TicketChange(t with { Status = TicketStatus.Resolved, ResolvedAt = now, FirstResponseAt = t.FirstResponseAt ?? now, Assignee = t.Assignee ?? technician },
-                [new NewEvent(technician.TeamsId, technician.Name, TicketEventKind.Resolved, $"Resolved by {technician.Name ?? "a technician"}", text)]);
+            decision = decide(t);
+            return decision.Change is { } change ? change with { ChangeId = changeId } : null;
         }, ct);
-        return result switch
-        {
-            null => ChangeResult.NotFound,
-            { Changed: false } => new ChangeResult(ChangeOutcome.NotAllowed, result.Ticket, "This ticket is not open."),
-            _ => new ChangeResult(ChangeOutcome.Done, result.Ticket),
-        };
+        if (result is null) return ChangeResult.NotFound;
+        return decision.Refusal is null
+            ? new ChangeResult(ChangeOutcome.Done, result.Ticket, note)
+            : new ChangeResult(ChangeOutcome.NotAllowed, result.Ticket, decision.Refusal);
     }
 
     // Requester changes: only on their own ticket (anyone else gets "not found"), and only when the rules allow it.

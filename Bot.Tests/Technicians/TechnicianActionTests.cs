@@ -1,0 +1,143 @@
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using SupportBot.Technicians;
+using SupportBot.Tickets;
+using SupportBot.Tests.Infrastructure;
+
+namespace SupportBot.Tests.Technicians;
+
+// The technicians' side through the real turn pipeline and storage. In Development (appsettings.Development.json)
+// the channel "team-id" gets tickets and user-id-0 is a technician.
+public sealed class TechnicianActionTests : IAsyncLifetime
+{
+    const string Technician = "user-id-0";
+    readonly Azurite azurite = new();
+    BotServer bot = null!;
+    InProcessConversation requester = null!;
+    InProcessConversation channel = null!;
+
+    public async Task InitializeAsync()
+    {
+        await azurite.InitializeAsync();
+        bot = await InProcessConversation.StartBotAsync(azurite.ConnectionString);
+        requester = new InProcessConversation(bot.Services);
+        channel = new InProcessConversation(bot.Services, "team-id", conversationType: "channel");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await bot.DisposeAsync();
+        await azurite.DisposeAsync();
+    }
+
+    ITicketStore Tickets => bot.Services.GetRequiredService<ITicketStore>();
+
+    async Task<(int Number, RecordedCall ChannelCard)> FileEmergencyAsync()
+    {
+        await requester.SendAsync("the projector just died and my class is waiting right now");
+        var number = Assert.Single(await Tickets.ListByRequesterAsync("user-1", CancellationToken.None)).Number;
+        var posted = Assert.Single(requester.Calls, c => c.Method == HttpMethod.Post && c.Path.EndsWith("/team-id/activities"));
+        return (number, posted);
+    }
+
+    [Fact]
+    public async Task A_new_emergency_is_posted_to_the_technicians_channel_marked_EMERGENCY_and_mentioning_on_call()
+    {
+        var (number, posted) = await FileEmergencyAsync();
+
+        var card = posted.CardJson;
+        Assert.Contains($"EMERGENCY · Ticket #{number}", card);
+        Assert.Contains("<at>Alex Wilber</at>", card);
+        Assert.Equal(Technician, posted.Card!["msteams"]!["entities"]![0]!["mentioned"]!["id"]!.GetValue<string>());
+        Assert.Contains(Technician, posted.Card!["refresh"]!["userIds"]!.AsArray().Select(n => n!.GetValue<string>()));
+        Assert.Null(posted.Card!["actions"]); // the shared card is read-only; technicians get buttons on refresh
+        Assert.NotNull((await Tickets.GetAsync(number, CancellationToken.None))!.TechnicianCard);
+    }
+
+    [Fact]
+    public async Task Refresh_gives_technicians_the_buttons_and_everyone_else_a_read_only_card()
+    {
+        var (number, _) = await FileEmergencyAsync();
+
+        var forTechnician = await channel.PressAsync(TechnicianVerbs.Refresh, new JsonObject { ["ticket"] = number }, userId: Technician);
+        var forOthers = await channel.PressAsync(TechnicianVerbs.Refresh, new JsonObject { ["ticket"] = number }, userId: "user-2");
+
+        Assert.Contains("Assign to me", forTechnician.ToJsonString());
+        Assert.Contains("Resolve", forTechnician.ToJsonString());
+        Assert.DoesNotContain("Assign to me", forOthers.ToJsonString());
+        Assert.Contains($"Ticket #{number}", forOthers.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Someone_who_is_not_a_technician_pressing_Resolve_is_refused_and_nothing_changes()
+    {
+        var (number, _) = await FileEmergencyAsync();
+
+        var answer = await channel.PressAsync(TechnicianVerbs.Resolve, new JsonObject { ["ticket"] = number, ["resolution"] = "forged" }, userId: "user-2");
+
+        Assert.Equal("application/vnd.microsoft.error", answer["type"]?.GetValue<string>());
+        Assert.Contains("only technicians", answer.ToJsonString());
+        var ticket = (await Tickets.GetAsync(number, CancellationToken.None))!;
+        Assert.Equal(TicketStatus.New, ticket.Status);
+        Assert.Single(ticket.History);
+    }
+
+    [Fact]
+    public async Task Assign_note_wait_and_resolve_reach_the_requester_card_in_place_and_as_messages()
+    {
+        var (number, _) = await FileEmergencyAsync();
+        var requesterCard = (await Tickets.GetAsync(number, CancellationToken.None))!.RequesterCard!;
+        var data = new JsonObject { ["ticket"] = number };
+
+        await channel.PressAsync(TechnicianVerbs.AssignToMe, data, userId: Technician);
+        await channel.PressAsync(TechnicianVerbs.NoteToRequester, new JsonObject { ["ticket"] = number, ["note"] = "Is the lamp light orange?" }, userId: Technician);
+        await channel.PressAsync(TechnicianVerbs.InternalNote, new JsonObject { ["ticket"] = number, ["note"] = "secret: check the HDMI switcher" }, userId: Technician);
+        await channel.PressAsync(TechnicianVerbs.Waiting, data, userId: Technician);
+        var refused = await channel.PressAsync(TechnicianVerbs.Resolve, data, userId: Technician);
+        var resolved = await channel.PressAsync(TechnicianVerbs.Resolve, new JsonObject { ["ticket"] = number, ["resolution"] = "Replaced the lamp." }, userId: Technician);
+
+        Assert.Contains("resolution note is required", refused.ToJsonString());
+        Assert.Contains("Replaced the lamp", resolved.ToJsonString());
+        var ticket = (await Tickets.GetAsync(number, CancellationToken.None))!;
+        Assert.Equal(TicketStatus.Resolved, ticket.Status);
+        Assert.Equal(Technician, ticket.Assignee?.TeamsId);
+        Assert.NotNull(ticket.FirstResponseAt);
+
+        var all = requester.Calls.Concat(channel.Calls).ToList();
+        var updates = all.Where(c => c.Method == HttpMethod.Put && c.Path.EndsWith($"/activities/{requesterCard.ActivityId}")).ToList();
+        Assert.True(updates.Count >= 4, $"{updates.Count} in-place updates of the requester's card");
+        Assert.Contains("Reopen", updates[^1].Card!.ToJsonString());
+        var messages = all.Where(c => c.Method == HttpMethod.Post && c.Path.Contains("personal-1") && c.Text is not null).Select(c => c.Text!).ToList();
+        Assert.Contains(messages, m => m.Contains("is on it"));
+        Assert.Contains(messages, m => m.Contains("Is the lamp light orange?"));
+        Assert.Contains(messages, m => m.Contains("is resolved") && m.Contains("Replaced the lamp"));
+        // Internal notes never reach the requester.
+        Assert.DoesNotContain(all.Where(c => c.Path.Contains("personal-1")), c => c.Body?.ToJsonString().Contains("secret") == true);
+    }
+
+    [Fact]
+    public async Task Queue_lists_emergencies_first_for_technicians_only()
+    {
+        await Tickets.FileAsync("normal", n => SupportBot.Tests.Tickets.TicketStoreTests.Sample(n, problem: "printer jammed", title: "Printer jammed"), CancellationToken.None);
+        await requester.SendAsync("the wifi is down for the whole school right now");
+
+        await requester.SendAsync("queue", userId: "user-2");
+        Assert.Contains("for technicians", requester.Calls[^1].Text);
+
+        await channel.SendAsync("queue", userId: Technician);
+        var queue = channel.Calls[^1].CardJson;
+        Assert.Contains("Open tickets (2)", queue);
+        Assert.True(queue.IndexOf("EMERGENCY", StringComparison.Ordinal) is >= 0 and var e && e < queue.IndexOf("Printer jammed", StringComparison.Ordinal), queue);
+    }
+
+    [Fact]
+    public async Task Setup_in_a_channel_makes_it_the_tickets_channel()
+    {
+        var other = new InProcessConversation(bot.Services, "19:other@thread", conversationType: "channel", channelId: "19:other@thread");
+        await other.SendAsync("<at>SupportBot</at> setup", userId: Technician);
+        Assert.Contains("new tickets will be posted in this channel", other.Calls[^1].Text);
+
+        await requester.SendAsync("the wifi is down for the whole school right now");
+        Assert.Contains(requester.Calls, c => c.Method == HttpMethod.Post && c.Path.EndsWith("/19%3Aother%40thread/activities"));
+    }
+}

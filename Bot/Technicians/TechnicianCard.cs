@@ -1,0 +1,138 @@
+using SupportBot.Cards;
+using SupportBot.Protocol;
+using SupportBot.Tickets;
+using SupportBot.Triage;
+
+namespace SupportBot.Technicians;
+
+public static class TechnicianVerbs
+{
+    public const string Refresh = "tech.refresh";
+    public const string AssignToMe = "tech.assignMe";
+    public const string InProgress = "tech.inProgress";
+    public const string Waiting = "tech.waiting";
+    public const string NoteToRequester = "tech.noteRequester";
+    public const string InternalNote = "tech.noteInternal";
+    public const string Resolve = "tech.resolve";
+    public const string Reopen = "tech.reopen";
+
+    public static bool IsTechnicianVerb(string? verb) => verb?.StartsWith("tech.", StringComparison.Ordinal) == true;
+}
+
+// Names the ticket only; the note boxes arrive beside it under their ids.
+public sealed record TechnicianActionData(int Ticket, string? Note = null, string? Resolution = null);
+
+// The ticket as technicians see it in their channel: everything needed to act without opening anything else.
+// Technicians (refresh userIds) get the buttons; anyone else who can see the channel gets the same card read-only.
+public static class TechnicianCard
+{
+    const int HistoryShown = 6;
+
+    public static AdaptiveCard Create(Ticket t, SupportHours hours, DateTimeOffset now, bool withActions, IReadOnlyList<string> technicianIds,
+        IReadOnlyList<ChannelAccount>? mention = null)
+    {
+        var emergency = t.Urgency == Urgency.Emergency;
+        var body = new List<CardElement>
+        {
+            new TextBlock(emergency ? $"🚨 EMERGENCY · Ticket #{t.Number}" : $"Ticket #{t.Number} · Normal")
+                { Weight = "Bolder", Size = emergency ? "Large" : "Medium", Color = emergency ? "Attention" : "Accent" },
+            new TextBlock(t.Title) { Size = "Medium", Weight = "Bolder", Spacing = "Small" },
+        };
+        if (mention is { Count: > 0 } && t.IsOpen)
+            body.Add(new TextBlock("On call: " + string.Join(", ", mention.Select(m => $"<at>{m.Name}</at>"))) { Weight = "Bolder" });
+        body.Add(new FactSet(Facts(t, hours, now)));
+        body.Add(new TextBlock(t.Problem.Shorten(800)) { Spacing = "Medium" });
+        if (t.TriageReasons.Count > 0)
+            body.Add(new TextBlock("Why this urgency: " + string.Join("; ", t.TriageReasons)) { IsSubtle = true, Size = "Small" });
+        if (t.SuggestedArticles.Count > 0)
+            body.Add(new TextBlock($"Already tried: {string.Join(", ", t.SuggestedArticles)} (said it didn't help)") { IsSubtle = true, Size = "Small" });
+
+        var history = t.History.TakeLast(HistoryShown).ToList();
+        if (history.Count > 0)
+            body.Add(new Container([
+                new TextBlock("History") { Weight = "Bolder" },
+                .. history.Select(e => (CardElement)new TextBlock(
+                    $"{hours.LocalTime(e.At, now)} · {e.ByName ?? e.ById}: {(e.IsInternal ? "[internal] " : "")}{e.Summary}{(e.Text is null ? "" : ": " + e.Text.Shorten(300))}")
+                    { Size = "Small", Spacing = "None" }),
+            ]) { Separator = true });
+
+        var data = new TechnicianActionData(t.Number);
+        List<CardAction>? actions = null;
+        if (withActions)
+        {
+            actions = [];
+            if (t.IsOpen)
+            {
+                body.Add(new InputText { Id = "note", Label = "Note", Placeholder = "To the requester, or internal", IsMultiline = true, MaxLength = TicketLimits.NoteChars, Separator = true });
+                body.Add(new ActionSet([
+                    new ActionExecute("Send to requester", TechnicianVerbs.NoteToRequester, data),
+                    new ActionExecute("Add internal note", TechnicianVerbs.InternalNote, data),
+                ]));
+                body.Add(new InputText { Id = "resolution", Label = "Resolution (required to resolve)", Placeholder = "What fixed it", IsMultiline = true, MaxLength = TicketLimits.NoteChars });
+                body.Add(new ActionSet([new ActionExecute("Resolve", TechnicianVerbs.Resolve, data) { Style = "positive" }]));
+                if (t.Assignee is null || t.Status == TicketStatus.New) actions.Add(new ActionExecute("Assign to me", TechnicianVerbs.AssignToMe, data) { Style = "positive" });
+                if (t.Status != TicketStatus.InProgress) actions.Add(new ActionExecute("In progress", TechnicianVerbs.InProgress, data));
+                if (t.Status != TicketStatus.WaitingOnRequester) actions.Add(new ActionExecute("Waiting on requester", TechnicianVerbs.Waiting, data));
+            }
+            else if (t.Status == TicketStatus.Resolved)
+            {
+                actions.Add(new ActionExecute("Reopen", TechnicianVerbs.Reopen, data));
+            }
+        }
+
+        return new AdaptiveCard
+        {
+            Body = body,
+            Actions = actions is { Count: > 0 } ? actions : null,
+            Refresh = new CardRefresh(new ActionExecute("Refresh", TechnicianVerbs.Refresh, data), [.. technicianIds.Take(60)]),
+            MsTeams = mention is { Count: > 0 } && t.IsOpen
+                ? new CardTeamsExtras([.. mention.Select(m => new CardMention($"<at>{m.Name}</at>", m))])
+                : null,
+            FallbackText = $"{(emergency ? "EMERGENCY " : "")}Ticket #{t.Number}: {t.Title} ({t.Status.InWords()})",
+        };
+    }
+
+    static IReadOnlyList<Fact> Facts(Ticket t, SupportHours hours, DateTimeOffset now)
+    {
+        var r = t.Requester;
+        var facts = new List<Fact>
+        {
+            new("Status", t.Status.InWords() + (t.Assignee?.Name is { } a ? $" · {a}" : " · unassigned")),
+            new("Requester", string.Join(" · ", new[] { r.Name ?? r.TeamsId, r.JobTitle, r.Department }.Where(x => !string.IsNullOrWhiteSpace(x)))),
+        };
+        if ((r.Email ?? r.UserPrincipalName) is { } email) facts.Add(new("Email", email));
+        if ((t.Location ?? r.OfficeLocation) is { } where) facts.Add(new("Where", where));
+        facts.Add(new("Category", t.Category));
+        facts.Add(new("Filed", hours.LocalTime(t.CreatedAt, now) + " · " + TicketCards.Age(now - t.CreatedAt)));
+        if (t.IsOpen)
+            facts.Add(new("First reply", t.FirstResponseAt is { } at ? $"given {hours.LocalTime(at, now)}" : $"due by {hours.LocalTime(t.FirstResponseDueAt, now)}"));
+        return facts;
+    }
+}
+
+// "queue" and "mine": the open tickets in the order to work them, with "Assign to me" on the first few.
+public static class QueueCard
+{
+    const int Shown = 25;
+    const int WithButtons = 10;
+
+    public static AdaptiveCard Create(string heading, IReadOnlyList<TicketSummary> open, SupportHours hours, DateTimeOffset now)
+    {
+        var body = new List<CardElement> { new TextBlock($"{heading} ({open.Count})") { Size = "Medium", Weight = "Bolder" } };
+        if (open.Count == 0)
+            body.Add(new TextBlock("Nothing open. 🎉"));
+        foreach (var t in open.Take(Shown).Select((t, i) => (t, i)))
+        {
+            var s = t.t;
+            var due = s.FirstResponseDueAt < now ? $"first reply overdue since {hours.LocalTime(s.FirstResponseDueAt, now)}" : $"first reply due {hours.LocalTime(s.FirstResponseDueAt, now)}";
+            var line = $"{(s.Urgency == Urgency.Emergency ? "EMERGENCY · " : "")}#{s.Number} {s.Title.Shorten(70)} · {s.Status.InWords()} · {s.AssigneeName ?? "unassigned"} · {TicketCards.Age(now - s.CreatedAt)} · {due}";
+            var items = new List<CardElement> { new TextBlock(line) { Size = "Small", Color = s.Urgency == Urgency.Emergency ? "Attention" : null } };
+            if (t.i < WithButtons && s.AssigneeId is null)
+                items.Add(new ActionSet([new ActionExecute($"Assign #{s.Number} to me", TechnicianVerbs.AssignToMe, new TechnicianActionData(s.Number))]));
+            body.Add(new Container(items) { Separator = t.i > 0, Spacing = "Small" });
+        }
+        if (open.Count > Shown)
+            body.Add(new TextBlock($"…and {open.Count - Shown} more.") { IsSubtle = true });
+        return new AdaptiveCard { Body = body, FallbackText = $"{heading}: {open.Count} open tickets" };
+    }
+}

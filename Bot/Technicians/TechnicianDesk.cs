@@ -1,0 +1,130 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using SupportBot.Cards;
+using SupportBot.Protocol;
+using SupportBot.Tickets;
+using SupportBot.Triage;
+
+namespace SupportBot.Technicians;
+
+// The technicians' side of a ticket: its card in their channel, the actions on it, and what the requester hears.
+public sealed class TechnicianDesk(
+    TicketDesk desk,
+    ITicketStore store,
+    TechnicianChannel channel,
+    TechnicianDirectory technicians,
+    IOptions<TechnicianOptions> options,
+    RequesterUpdates requesterUpdates,
+    ConnectorClient connector,
+    SupportHours hours,
+    TimeProvider clock,
+    ILogger<TechnicianDesk> logger)
+{
+    public static readonly AdaptiveCardInvokeResponse NotATechnician = AdaptiveCardInvokeResponse.Error(403, "Forbidden",
+        "Sorry, only technicians can do that, so nothing was changed. If you should be one, ask your IT lead to add you.");
+
+    // A new ticket goes to the technicians' channel as a new thread; an emergency mentions whoever is on call.
+    // Best effort for now: the ticket is filed whatever happens here, and the failure is logged.
+    public async Task PostNewTicketAsync(Ticket ticket, string? serviceUrl, CancellationToken ct)
+    {
+        try
+        {
+            if (await channel.FindAsync(ct) is not { } address) return;
+            var url = address.ServiceUrl ?? serviceUrl;
+            var onCall = ticket.Urgency == Urgency.Emergency
+                ? (options.Value.OnCall ?? []).Select(o => new ChannelAccount { Id = o.Id, Name = o.Name ?? o.Id }).ToList()
+                : [];
+            var card = TechnicianCard.Create(ticket, hours, clock.GetUtcNow(), withActions: false, await TechnicianIdsAsync(url, ct), onCall);
+            var posted = await connector.SendToConversationAsync(url, address.ChannelId, Activity.CreateMessage(attachments: card.ToAttachment()), ct);
+            if (posted?.Id is { } id)
+            {
+                var where = new PostedCard(url, address.ChannelId, id);
+                await store.UpdateAsync(ticket.Number, t => t.TechnicianCard == where ? null : new TicketChange(t with { TechnicianCard = where }, []), ct);
+            }
+        }
+        catch (Exception ex) when (ex is ConnectorException or HttpRequestException or Azure.RequestFailedException)
+        {
+            logger.LogWarning("Could not post ticket {Number} to the technicians' channel: {Error}", ticket.Number, ex.GetType().Name);
+        }
+    }
+
+    public async Task<AdaptiveCardInvokeResponse> ActAsync(TurnContext turn, AdaptiveCardInvokeAction action, CancellationToken ct)
+    {
+        if (Read(action) is not { Ticket: > 0 } data)
+            return AdaptiveCardInvokeResponse.Error(400, "BadRequest", "This card's data is incomplete or out of date.");
+        var isTechnician = await technicians.IsTechnicianAsync(turn.Activity.From, turn.Activity.ServiceUrl, ct);
+        if (action.Verb == TechnicianVerbs.Refresh)
+        {
+            var current = await store.GetAsync(data.Ticket, ct);
+            return current is null
+                ? AdaptiveCardInvokeResponse.Error(404, "NotFound", "This ticket no longer exists.")
+                : AdaptiveCardInvokeResponse.Card(await CardAsync(current, isTechnician, turn.Activity.ServiceUrl, ct));
+        }
+        if (!isTechnician) return NotATechnician;
+
+        var by = new Person(turn.Activity.From!.Id!, turn.Activity.From.Name, turn.Activity.From.AadObjectId);
+        var changeId = $"{turn.Activity.Conversation?.Id}|{by.TeamsId}|{turn.Activity.Id}";
+        var result = action.Verb switch
+        {
+            TechnicianVerbs.AssignToMe => await desk.AssignAsync(data.Ticket, by, by, ct, changeId),
+            TechnicianVerbs.InProgress => await desk.SetStatusAsync(data.Ticket, by, TicketStatus.InProgress, ct, changeId),
+            TechnicianVerbs.Waiting => await desk.SetStatusAsync(data.Ticket, by, TicketStatus.WaitingOnRequester, ct, changeId),
+            TechnicianVerbs.NoteToRequester => await desk.NoteAsync(data.Ticket, by, data.Note, forRequester: true, ct, changeId),
+            TechnicianVerbs.InternalNote => await desk.NoteAsync(data.Ticket, by, data.Note, forRequester: false, ct, changeId),
+            TechnicianVerbs.Resolve => await desk.ResolveAsync(data.Ticket, by, data.Resolution, ct, changeId),
+            TechnicianVerbs.Reopen => await desk.ReopenAsTechnicianAsync(data.Ticket, by, ct, changeId),
+            _ => new ChangeResult(ChangeOutcome.NotAllowed, Message: "This button is no longer supported."),
+        };
+        if (result.Ticket is not { } ticket)
+            return AdaptiveCardInvokeResponse.Error(result.Outcome == ChangeOutcome.NotFound ? 404 : 400, "NotDone", result.Message ?? "That couldn't be done.");
+        if (result.Outcome == ChangeOutcome.Done)
+            await AfterChangeAsync(ticket, action.Verb!, turn.Activity.ReplyToId, ct);
+        var card = await CardAsync(ticket, withActions: true, turn.Activity.ServiceUrl, ct);
+        return AdaptiveCardInvokeResponse.Card(result.Message is null ? card : card with { Body = [new TextBlock(result.Message) { Color = "Warning", Weight = "Bolder" }, .. card.Body] });
+    }
+
+    // Everyone sees the change: the channel card (read-only base; technicians refresh to their view), the requester's
+    // card in place, and for the changes that matter to them, a message, because Teams does not notify on edits.
+    async Task AfterChangeAsync(Ticket ticket, string verb, string? pressedCard, CancellationToken ct)
+    {
+        await requesterUpdates.UpdateCardAsync(ticket, ct);
+        try
+        {
+            if (ticket.TechnicianCard is { } posted && posted.ActivityId != pressedCard)
+                await connector.UpdateActivityAsync(posted.ServiceUrl, posted.ConversationId, posted.ActivityId,
+                    Activity.CreateMessage(attachments: (await CardAsync(ticket, withActions: false, posted.ServiceUrl, ct)).ToAttachment()), ct);
+            if (Announcement(ticket, verb) is { } text && ticket.RequesterCard is { } requester)
+                await connector.SendToConversationAsync(requester.ServiceUrl, requester.ConversationId, Activity.CreateMessage(text), ct);
+        }
+        catch (Exception ex) when (ex is ConnectorException or HttpRequestException or OperationCanceledException)
+        {
+            logger.LogWarning("Could not pass on the change to ticket {Number}: {Error}", ticket.Number, ex.GetType().Name);
+        }
+    }
+
+    static string? Announcement(Ticket t, string verb)
+    {
+        var who = t.Assignee?.Name ?? "A technician";
+        var lastNote = t.History.LastOrDefault(e => e.Kind is TicketEventKind.NoteToRequester or TicketEventKind.Resolved)?.Text;
+        return verb switch
+        {
+            TechnicianVerbs.AssignToMe => $"Ticket #{t.Number}: {who} is on it.",
+            TechnicianVerbs.Waiting => $"Ticket #{t.Number}: {who} needs something from you{(lastNote is null ? "" : $": \"{lastNote.Shorten(300)}\"")}. Reply here or use Add details on the ticket card.",
+            TechnicianVerbs.NoteToRequester => $"Ticket #{t.Number}, from {who}: {lastNote?.Shorten(500)}",
+            TechnicianVerbs.Resolve => $"Ticket #{t.Number} is resolved: {lastNote?.Shorten(500)} If it's not fixed, press Reopen on the ticket card.",
+            _ => null,
+        };
+    }
+
+    async Task<AdaptiveCard> CardAsync(Ticket ticket, bool withActions, string? serviceUrl, CancellationToken ct) =>
+        TechnicianCard.Create(ticket, hours, clock.GetUtcNow(), withActions, await TechnicianIdsAsync(serviceUrl, ct));
+
+    async Task<IReadOnlyList<string>> TechnicianIdsAsync(string? serviceUrl, CancellationToken ct) =>
+        [.. (await technicians.ListAsync(serviceUrl, ct)).Select(m => m.Id).OfType<string>().Where(id => !Guid.TryParse(id, out _))];
+
+    static TechnicianActionData? Read(AdaptiveCardInvokeAction action)
+    {
+        try { return action.Data?.Deserialize<TechnicianActionData>(ProtocolJson.Options); }
+        catch (JsonException) { return null; }
+    }
+}

@@ -1,0 +1,60 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using SupportBot.Protocol;
+
+namespace SupportBot.Technicians;
+
+// Who may act as a technician: the ids in Support:Technicians, and the members of the team that holds the technicians'
+// channel (read through the Connector's paged members API, cached briefly). Checked on the server for every action.
+public sealed class TechnicianDirectory(IOptions<TechnicianOptions> options, TechnicianChannel channel, ConnectorClient connector, TimeProvider clock, ILogger<TechnicianDirectory> logger)
+{
+    static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(5);
+    readonly ConcurrentDictionary<string, (DateTimeOffset At, IReadOnlyList<TeamsChannelAccount> Members)> teams = new();
+
+    public async Task<bool> IsTechnicianAsync(ChannelAccount? user, string? serviceUrl, CancellationToken ct)
+    {
+        if (user?.Id is null) return false;
+        var configured = options.Value.Technicians ?? [];
+        if (configured.Contains(user.Id) || (user.AadObjectId is { } aad && configured.Contains(aad, StringComparer.OrdinalIgnoreCase)))
+            return true;
+        var members = await TeamMembersAsync(serviceUrl, ct);
+        return members.Any(m => m.Id == user.Id || (user.AadObjectId is not null && string.Equals(m.AadObjectId, user.AadObjectId, StringComparison.OrdinalIgnoreCase)));
+    }
+
+    // Everyone a ticket can be assigned to: the configured technicians and the technicians' team.
+    public async Task<IReadOnlyList<TeamsChannelAccount>> ListAsync(string? serviceUrl, CancellationToken ct)
+    {
+        var members = (await TeamMembersAsync(serviceUrl, ct)).ToList();
+        foreach (var id in options.Value.Technicians ?? [])
+            if (!members.Any(m => m.Id == id || m.AadObjectId == id))
+                members.Add(new TeamsChannelAccount { Id = id, Name = (options.Value.OnCall ?? []).FirstOrDefault(o => o.Id == id)?.Name ?? id });
+        return members;
+    }
+
+    async Task<IReadOnlyList<TeamsChannelAccount>> TeamMembersAsync(string? serviceUrl, CancellationToken ct)
+    {
+        var address = await channel.FindAsync(ct);
+        var team = address?.TeamId;
+        if (team is null) return [];
+        if (teams.TryGetValue(team, out var cached) && clock.GetUtcNow() - cached.At < CacheFor) return cached.Members;
+        try
+        {
+            var members = new List<TeamsChannelAccount>();
+            string? next = null;
+            for (var page = 0; page < 50; page++)
+            {
+                var result = await connector.GetPagedMembersAsync(address!.ServiceUrl ?? serviceUrl, team, 200, next, ct);
+                members.AddRange(result.Members ?? []);
+                next = result.ContinuationToken;
+                if (string.IsNullOrEmpty(next)) break;
+            }
+            teams[team] = (clock.GetUtcNow(), members);
+            return members;
+        }
+        catch (Exception ex) when (ex is ConnectorException or HttpRequestException)
+        {
+            logger.LogWarning("Could not read the technicians' team members: {Error}", ex.GetType().Name);
+            return cached.Members ?? [];
+        }
+    }
+}

@@ -1,0 +1,13 @@
+namespace SupportBot.Technicians;
+
+public static class TechnicianServiceCollectionExtensions
+{
+    public static IServiceCollection AddTechnicians(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<TechnicianOptions>(configuration.GetSection("Support"));
+        services.AddSingleton<TechnicianChannel>();
+        services.AddSingleton<TechnicianDirectory>();
+        services.AddSingleton<TechnicianDesk>();
+        return services;
+    }
+}
