@@ -140,4 +140,22 @@ public sealed class TechnicianActionTests : IAsyncLifetime
         await requester.SendAsync("the wifi is down for the whole school right now");
         Assert.Contains(requester.Calls, c => c.Method == HttpMethod.Post && c.Path.EndsWith("/19%3Aother%40thread/activities"));
     }
+
+    [Fact]
+    public async Task While_a_ticket_waits_on_the_requester_their_next_message_is_added_to_it_and_it_returns_to_in_progress()
+    {
+        var (number, posted) = await FileEmergencyAsync();
+        await channel.PressAsync(TechnicianVerbs.NoteToRequester, new JsonObject { ["ticket"] = number, ["note"] = "Which room are you in?" }, userId: Technician);
+        await channel.PressAsync(TechnicianVerbs.Waiting, new JsonObject { ["ticket"] = number }, userId: Technician);
+
+        await requester.SendAsync("room 14, upstairs");
+
+        var ticket = (await Tickets.GetAsync(number, CancellationToken.None))!;
+        Assert.Equal(TicketStatus.InProgress, ticket.Status);
+        Assert.Contains(ticket.NotesForRequester, n => n.Text == "room 14, upstairs");
+        Assert.Single(await Tickets.ListByRequesterAsync("user-1", CancellationToken.None)); // not a new ticket
+        Assert.Contains($"added that to ticket #{number}", requester.Calls[^1].Text);
+        var channelUpdate = requester.Calls.Last(c => c.Method == HttpMethod.Put && c.Path.EndsWith($"/activities/{ticket.TechnicianCard!.ActivityId}"));
+        Assert.Contains("room 14, upstairs", channelUpdate.CardJson);
+    }
 }

@@ -89,6 +89,13 @@ public sealed class HelpDeskBot(
             return;
         }
 
+        // A technician asked them something: their next message is the answer, not a new request.
+        if (await WaitingOnThemAsync(turn, ct) is { } waiting)
+        {
+            await AddReplyAsync(turn, waiting, text, ct);
+            return;
+        }
+
         if (SmallTalk.Classify(text) is not MessageKind.Request and var kind)
         {
             await turn.SendActivityAsync(SmallTalk.Reply(kind, turn.Activity.From?.Name), ct);
@@ -143,6 +150,22 @@ public sealed class HelpDeskBot(
                 await SendTestNotificationAsync(turn, ct);
                 break;
         }
+    }
+
+    async Task<TicketSummary?> WaitingOnThemAsync(TurnContext turn, CancellationToken ct) =>
+        turn.Activity.Conversation?.ConversationType is null or "personal"
+            ? (await tickets.ListByRequesterAsync(turn.Activity.From!.Id!, ct)).FirstOrDefault(t => t.Status == TicketStatus.WaitingOnRequester)
+            : null;
+
+    async Task AddReplyAsync(TurnContext turn, TicketSummary waiting, string text, CancellationToken ct)
+    {
+        var by = new Person(turn.Activity.From!.Id!, turn.Activity.From.Name, turn.Activity.From.AadObjectId);
+        var result = await desk.AddDetailsAsync(waiting.Number, by, text, ct, RequestKeys.For(turn.Activity, turn.Activity.Id));
+        if (result.Ticket is not { } ticket) return;
+        await requesterUpdates.UpdateCardAsync(ticket, ct);
+        await technicianDesk.UpdateChannelCardAsync(ticket, ct);
+        await turn.SendActivityAsync($"Thanks, I've added that to ticket #{ticket.Number} and let the technician know." +
+            (result.Message is null ? "" : " " + result.Message), ct);
     }
 
     async Task ShowOwnTicketAsync(TurnContext turn, int number, CancellationToken ct)
@@ -218,7 +241,10 @@ public sealed class HelpDeskBot(
 
         var card = ticketCards.ForRequester(ticket, result.Message);
         if (result.Outcome == ChangeOutcome.Done)
+        {
             await requesterUpdates.UpdateCardAsync(ticket, ct, except: turn.Activity.ReplyToId);
+            await technicianDesk.UpdateChannelCardAsync(ticket, ct);
+        }
         return new IntakeAnswer(card, ticket);
     }
 

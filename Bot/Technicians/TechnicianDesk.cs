@@ -83,16 +83,30 @@ public sealed class TechnicianDesk(
         return AdaptiveCardInvokeResponse.Card(result.Message is null ? card : card with { Body = [new TextBlock(result.Message) { Color = "Warning", Weight = "Bolder" }, .. card.Body] });
     }
 
+    // A change made elsewhere (the requester added details, a reply while waiting on them) shows on the channel card.
+    public async Task UpdateChannelCardAsync(Ticket ticket, CancellationToken ct)
+    {
+        if (ticket.TechnicianCard is not { } posted) return;
+        try
+        {
+            await connector.UpdateActivityAsync(posted.ServiceUrl, posted.ConversationId, posted.ActivityId,
+                Activity.CreateMessage(attachments: (await CardAsync(ticket, withActions: false, posted.ServiceUrl, ct)).ToAttachment()), ct);
+        }
+        catch (Exception ex) when (ex is ConnectorException or HttpRequestException or OperationCanceledException)
+        {
+            logger.LogWarning("Could not update the channel card of ticket {Number}: {Error}", ticket.Number, ex.GetType().Name);
+        }
+    }
+
     // Everyone sees the change: the channel card (read-only base; technicians refresh to their view), the requester's
     // card in place, and for the changes that matter to them, a message, because Teams does not notify on edits.
     async Task AfterChangeAsync(Ticket ticket, string verb, string? pressedCard, CancellationToken ct)
     {
         await requesterUpdates.UpdateCardAsync(ticket, ct);
+        if (ticket.TechnicianCard?.ActivityId != pressedCard)
+            await UpdateChannelCardAsync(ticket, ct);
         try
         {
-            if (ticket.TechnicianCard is { } posted && posted.ActivityId != pressedCard)
-                await connector.UpdateActivityAsync(posted.ServiceUrl, posted.ConversationId, posted.ActivityId,
-                    Activity.CreateMessage(attachments: (await CardAsync(ticket, withActions: false, posted.ServiceUrl, ct)).ToAttachment()), ct);
             if (Announcement(ticket, verb) is { } text && ticket.RequesterCard is { } requester)
                 await connector.SendToConversationAsync(requester.ServiceUrl, requester.ConversationId, Activity.CreateMessage(text), ct);
         }
