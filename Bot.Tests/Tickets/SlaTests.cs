@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using SupportBot.Tickets;
 using SupportBot.Triage;
@@ -384,6 +385,32 @@ public sealed class SlaTests
 
         Assert.Equal(Utc(11, 23, 14), sla.ResolutionDueAt(t));
         Assert.Equal(SlaState.Breached, sla.For(t, Utc(11, 24, 9, 5)).Resolution.State);
+    }
+
+    [Fact]
+    public void A_holiday_is_a_date_in_the_desks_time_zone()
+    {
+        var options = new SupportOptions { TimeZone = "America/New_York", Holidays = [new(2026, 12, 25)] };
+        var hours = new SupportHours(options);
+
+        Assert.False(hours.IsHoliday(Utc(12, 25, 2)));  // 21:00 on the 24th in New York
+        Assert.True(hours.IsHoliday(Utc(12, 25, 12)));
+        Assert.True(hours.IsHoliday(Utc(12, 26, 4)));   // 23:00 on the 25th in New York
+        // Thursday 24th 16:00 EST: 1 h, then the holiday, then 8 h on Monday 28th.
+        Assert.Equal(Local(12, 28, 16, -5), SlaFor(options).FirstResponseDueAt(Urgency.Normal, Local(12, 24, 16, -5)));
+    }
+
+    [Fact]
+    public void The_bot_can_resolve_the_sla_from_its_services()
+    {
+        var services = new ServiceCollection().AddTickets(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Support:Holidays:0"] = "2026-11-23",
+        }).Build());
+        using var provider = services.BuildServiceProvider();
+        var sla = provider.GetRequiredService<Sla>();
+
+        Assert.Equal(Utc(11, 24, 17), sla.FirstResponseDueAt(Urgency.Normal, Monday10)); // Monday is a holiday here
     }
 
     [Fact]
