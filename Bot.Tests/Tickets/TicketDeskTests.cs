@@ -106,13 +106,17 @@ public sealed class TicketDeskTests
     }
 
     [Theory]
-    [InlineData(Urgency.Normal, 14, 0)]     // 4 support hours from 10:00
-    [InlineData(Urgency.Emergency, 10, 15)] // 15 minutes
-    public async Task The_first_response_is_due_by_the_support_hours_target(Urgency urgency, int hour, int minute)
+    [InlineData(Urgency.Normal, 0, 24, 10, 0)]      // 1 business day (9 support hours) from Monday 10:00
+    [InlineData(Urgency.Emergency, 0, 23, 10, 15)]  // 15 minutes
+    [InlineData(Urgency.Normal, 12, 24, 17, 0)]     // Monday 22:00, closed: from Tuesday 08:00
+    [InlineData(Urgency.Emergency, 12, 23, 22, 15)] // Monday 22:00: emergencies count wall-clock time
+    public async Task The_first_response_is_due_by_the_target_for_its_urgency(Urgency urgency, int hoursLater, int day, int hour, int minute)
     {
+        clock.Advance(TimeSpan.FromHours(hoursLater));
+
         var t = await FileAsync("The scanner shows a red light", urgency);
 
-        Assert.Equal(new DateTimeOffset(2026, 11, 23, hour, minute, 0, TimeSpan.Zero), t.FirstResponseDueAt);
+        Assert.Equal(new DateTimeOffset(2026, 11, day, hour, minute, 0, TimeSpan.Zero), t.FirstResponseDueAt);
     }
 
     [Fact]

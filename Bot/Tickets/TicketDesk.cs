@@ -52,7 +52,7 @@ public sealed class TicketDesk(ITicketStore store, KnowledgeBase knowledge, Supp
             AskForLocation = request.Urgency == Urgency.Emergency && place is null,
             DoNowArticleId = security ? DoNowArticle(problem)?.Id : null,
             CreatedAt = now,
-            FirstResponseDueAt = hours.DueAt(now, hours.Options.FirstResponseTarget(request.Urgency)),
+            FirstResponseDueAt = hours.FirstResponseDueAt(request.Urgency, now),
             RequesterCard = request.RequesterCard,
         }, ct);
         return filed;

@@ -8,9 +8,10 @@ public static class TicketServiceCollectionExtensions
     {
         services.Configure<TicketOptions>(configuration.GetSection("Tickets"));
         services.AddOptions<SupportOptions>().Bind(configuration.GetSection("Support"))
-            .Validate(o => !o.Problems().Any(), "Support settings are invalid: check Support:OpensAt, ClosesAt, TimeZone and the first-response targets.")
+            .Validate(o => !o.Problems().Any(), "Support settings are invalid: check Support:OpensAt, ClosesAt, TimeZone, the response targets and DueSoonFraction.")
             .ValidateOnStart();
         services.AddSingleton(sp => new SupportHours(sp.GetRequiredService<IOptions<SupportOptions>>().Value));
+        services.AddSingleton<Sla>();
         services.AddSingleton<ITicketStore, TableTicketStore>();
         services.AddSingleton<TicketDesk>();
         services.AddSingleton<TicketCards>();
