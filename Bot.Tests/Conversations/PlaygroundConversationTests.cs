@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using SupportBot.Knowledge;
+using SupportBot.Technicians;
 using SupportBot.Tickets;
 using SupportBot.Triage;
 using SupportBot.Tests.Infrastructure;
@@ -158,6 +159,53 @@ public sealed class PlaygroundConversationTests : IAsyncLifetime
         var reopened = (await PressAsync(update, "Reopen")).ToJsonString();
         Assert.Contains("In progress", reopened);
         Assert.Equal(TicketStatus.InProgress, (await Tickets.GetAsync(number, CancellationToken.None))!.Status);
+    }
+
+    [Fact]
+    public async Task A_technician_works_an_emergency_from_the_channel_card_and_every_step_reaches_the_requester()
+    {
+        await playground.SendMessageAsync("my projector is down");
+        var question = await playground.NextAsync(e => e.Action == "createMessage" && e.CardText.Contains("Yes, right now"));
+        await PressAsync(question, "Yes, right now");
+        var channelCard = await playground.NextAsync(e => e.Action == "createMessage" && e.CardText.Contains("EMERGENCY") && e.CardText.Contains("On call: "));
+        var number = Assert.Single(await Tickets.ListByRequesterAsync(playground.CurrentUserId, CancellationToken.None)).Number;
+
+        // Alex (user-id-0) is also the technician in Development. The Playground stops streaming the personal chat once an
+        // invoke is made in the team thread, so the technician works from the full card that "ticket N" shows in the chat.
+        await playground.SendMessageAsync($"ticket {number}");
+        var technicianCard = await playground.NextAsync(e => e.Action == "createMessage" && e.CardText.Contains("Assign to me"));
+        async Task<string> TechnicianAsync(string verb, JsonObject data)
+        {
+            data["ticket"] = number;
+            var response = await playground.InvokeActionAsync(technicianCard.MessageId!, verb, data);
+            return await response.Content.ReadAsStringAsync();
+        }
+
+        var assign = await TechnicianAsync(TechnicianVerbs.AssignToMe, []);
+        Assert.True(assign.Contains("In progress · Alex Wilber"), assign);
+        await playground.NextAsync(e => e.Action == "updateMessage" && e.MessageId == question.MessageId && e.CardText.Contains("In progress"));
+        var assigned = await playground.NextAsync(e => e.Action == "createMessage" && e.Text?.Contains("is on it") == true);
+        await TechnicianAsync(TechnicianVerbs.NoteToRequester, new JsonObject { ["note"] = "Is the lamp light orange?" });
+        await playground.NextAsync(e => e.Action == "createMessage" && e.Text?.Contains("Is the lamp light orange?") == true);
+        await TechnicianAsync(TechnicianVerbs.Waiting, []);
+        await playground.NextAsync(e => e.Action == "updateMessage" && e.MessageId == question.MessageId && e.CardText.Contains("Waiting for you"));
+        await playground.NextAsync(e => e.Action == "createMessage" && e.Text?.Contains("needs something from you") == true);
+
+        await playground.SendMessageAsync("yes it is orange and blinking");
+        await playground.NextAsync(e => e.Action == "createMessage" && e.Text?.Contains($"added that to ticket #{number}") == true);
+
+        var resolved = await TechnicianAsync(TechnicianVerbs.Resolve, new JsonObject { ["resolution"] = "Replaced the lamp." });
+        Assert.Contains("Replaced the lamp", resolved);
+        // In the order the bot sends them: the requester's card in place, the channel card, then the message.
+        var final = await playground.NextAsync(e => e.Action == "updateMessage" && e.MessageId == question.MessageId && e.CardText.Contains("Reopen"));
+        var channelUpdate = await playground.NextAsync(e => e.Action == "updateMessage" && e.MessageId == channelCard.MessageId);
+        Assert.Contains("Resolved", channelUpdate.CardText);
+        await playground.NextAsync(e => e.Action == "createMessage" && e.Text?.Contains("is resolved") == true);
+        Assert.Contains("Replaced the lamp", final.CardText);
+        var ticket = (await Tickets.GetAsync(number, CancellationToken.None))!;
+        Assert.Equal(TicketStatus.Resolved, ticket.Status);
+        Assert.Contains(ticket.History, e => e.Text == "yes it is orange and blinking");
+        Assert.NotNull(assigned);
     }
 
     ITicketStore Tickets => bot.Services.GetRequiredService<ITicketStore>();

@@ -31,6 +31,7 @@ public static class TechnicianCard
     public static AdaptiveCard Create(Ticket t, SupportHours hours, DateTimeOffset now, bool withActions, IReadOnlyList<string> technicianIds,
         IReadOnlyList<ChannelAccount>? mention = null)
     {
+        var sla = new Sla(hours).For(t, now);
         var emergency = t.Urgency == Urgency.Emergency;
         var body = new List<CardElement>
         {
@@ -40,6 +41,8 @@ public static class TechnicianCard
         };
         if (mention is { Count: > 0 } && t.IsOpen)
             body.Add(new TextBlock("On call: " + string.Join(", ", mention.Select(m => $"<at>{m.Name}</at>"))) { Weight = "Bolder" });
+        body.Add(new TextBlock("Target: " + sla.Text) { Weight = "Bolder", Spacing = "Small",
+            Color = sla.Current.State switch { SlaState.Breached => "Attention", SlaState.DueSoon => "Warning", _ => null } });
         body.Add(new FactSet(Facts(t, hours, now)));
         body.Add(new TextBlock(t.Problem.Shorten(800)) { Spacing = "Medium" });
         if (t.TriageReasons.Count > 0)
@@ -104,8 +107,7 @@ public static class TechnicianCard
         if ((t.Location ?? r.OfficeLocation) is { } where) facts.Add(new("Where", where));
         facts.Add(new("Category", t.Category));
         facts.Add(new("Filed", hours.LocalTime(t.CreatedAt, now) + " · " + TicketCards.Age(now - t.CreatedAt)));
-        if (t.IsOpen)
-            facts.Add(new("First reply", t.FirstResponseAt is { } at ? $"given {hours.LocalTime(at, now)}" : $"due by {hours.LocalTime(t.FirstResponseDueAt, now)}"));
+        if (t.FirstResponseAt is { } at) facts.Add(new("First reply", hours.LocalTime(at, now)));
         return facts;
     }
 }

@@ -113,7 +113,7 @@ public static class RequesterTicketCard
 
     static string NextStep(Ticket t, SupportHours hours, DateTimeOffset now) => t.Status switch
     {
-        TicketStatus.New when hours.IsOpen(now) =>
+        TicketStatus.New when hours.IsOpen(now) || t.Urgency == Urgency.Emergency =>
             $"What happens next: a technician will reply here, usually by {hours.LocalTime(t.FirstResponseDueAt, now)}. You don't need to do anything else.",
         TicketStatus.New =>
             $"It's outside support hours ({hours.Describe()}), so expect a first reply by {hours.LocalTime(t.FirstResponseDueAt, now)}.",
