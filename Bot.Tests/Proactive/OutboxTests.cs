@@ -1,0 +1,374 @@
+using System.Collections.Concurrent;
+using Stopwatch = System.Diagnostics.Stopwatch;
+using System.Text.Json.Nodes;
+using Azure.Data.Tables;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using SupportBot.Proactive;
+using SupportBot.Protocol;
+using SupportBot.Storage;
+using SupportBot.Tests.Infrastructure;
+
+namespace SupportBot.Tests.Proactive;
+
+// The outbox against real Azurite and a fake Connector that throttles like Teams (429 above 7 per second per conversation).
+public sealed class OutboxTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    readonly Azurite azurite = new();
+    readonly FakeConnector connector = new();
+    readonly List<OutboxHost> hosts = [];
+
+    public async Task InitializeAsync()
+    {
+        await Task.WhenAll(azurite.InitializeAsync(), connector.StartAsync());
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var host in hosts) await host.DisposeAsync();
+        await connector.DisposeAsync();
+        await azurite.DisposeAsync();
+    }
+
+    async Task<OutboxHost> StartHostAsync()
+    {
+        var host = await OutboxHost.StartAsync(azurite.ConnectionString);
+        hosts.Add(host);
+        return host;
+    }
+
+    OutboxTarget To(string conversation) => new(connector.Url, conversation);
+
+    [Fact]
+    public async Task A_burst_of_100_sends_to_one_conversation_arrives_in_order_once()
+    {
+        var host = await StartHostAsync();
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < 100; i++)
+            await host.Outbox.EnqueueSendAsync(To("conv-1"), Activity.CreateMessage($"{i}"), $"burst-{i}", default);
+        var enqueued = watch.Elapsed;
+
+        await Until(() => connector.Texts("conv-1").Count >= 100, TimeSpan.FromSeconds(40));
+
+        output.WriteLine($"enqueued in {enqueued.TotalSeconds:F1} s, delivered in {watch.Elapsed.TotalSeconds:F1} s, 429s: {connector.Throttled}");
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => $"{i}"), connector.Texts("conv-1"));
+        var status = await host.Outbox.GetStatusAsync(To("conv-1"), "burst-42", default);
+        Assert.Equal(OutboxState.Sent, status!.State);
+        Assert.Equal("conv-1", status.Posted!.ConversationId);
+        Assert.StartsWith("conv-1/", status.Posted.ActivityId);
+        Assert.Equal(0, connector.Throttled);
+    }
+
+    [Fact]
+    public async Task A_burst_of_100_updates_to_one_card_ends_on_the_latest_never_going_back()
+    {
+        var host = await StartHostAsync();
+        var card = new PostedMessage(connector.Url, "conv-u", "card-1");
+        for (var i = 0; i < 100; i++)
+            await host.Outbox.EnqueueUpdateAsync(card, Activity.CreateMessage($"{i}"), $"update-{i}", default);
+
+        await Until(() => connector.Updates("conv-u").LastOrDefault() == "99", TimeSpan.FromSeconds(30));
+
+        var seen = connector.Updates("conv-u").Select(int.Parse).ToList();
+        output.WriteLine($"100 updates reached the Connector as {seen.Count} (the rest coalesced)");
+        Assert.Equal(seen.OrderBy(n => n).Distinct(), seen);
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => host.Outbox.GetStatusAsync(card, $"update-{i}", default)));
+        Assert.All(statuses, s => Assert.Contains(s!.State, new[] { OutboxState.Sent, OutboxState.Coalesced }));
+    }
+
+    [Fact]
+    public async Task Five_hundred_across_fifty_conversations_arrive_each_in_order_once()
+    {
+        var host = await StartHostAsync();
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, 50).Select(async c =>
+        {
+            for (var i = 0; i < 10; i++)
+                await host.Outbox.EnqueueSendAsync(To($"conv-{c}"), Activity.CreateMessage($"{i}"), $"m-{c}-{i}", default);
+        }));
+        var enqueued = watch.Elapsed;
+
+        await Until(() => connector.Total >= 500, TimeSpan.FromSeconds(40));
+
+        output.WriteLine($"enqueued in {enqueued.TotalSeconds:F1} s, delivered in {watch.Elapsed.TotalSeconds:F1} s, 429s: {connector.Throttled}");
+        for (var c = 0; c < 50; c++)
+            Assert.Equal(Enumerable.Range(0, 10).Select(i => $"{i}"), connector.Texts($"conv-{c}"));
+        Assert.Equal(500, connector.Total);
+    }
+
+    [Fact]
+    public async Task Two_drainers_on_one_storage_deliver_each_message_once_in_order()
+    {
+        var first = await StartHostAsync();
+        var second = await StartHostAsync();
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(async c =>
+        {
+            for (var i = 0; i < 10; i++)
+                await (i % 2 == 0 ? first : second).Outbox.EnqueueSendAsync(To($"conv-{c}"), Activity.CreateMessage($"{i}"), $"m-{c}-{i}", default);
+        }));
+
+        await Until(() => connector.Total >= 200, TimeSpan.FromSeconds(30));
+        await Task.Delay(500); // a duplicate would arrive late
+
+        for (var c = 0; c < 20; c++)
+            Assert.Equal(Enumerable.Range(0, 10).Select(i => $"{i}"), connector.Texts($"conv-{c}"));
+        Assert.Equal(200, connector.Total);
+    }
+
+    [Fact]
+    public async Task A_drainer_stopped_mid_burst_and_a_new_one_started_lose_nothing_and_repeat_nothing()
+    {
+        var first = await StartHostAsync();
+        for (var i = 0; i < 60; i++)
+            await first.Outbox.EnqueueSendAsync(To("conv-1"), Activity.CreateMessage($"{i}"), $"burst-{i}", default);
+        await Until(() => connector.Texts("conv-1").Count >= 15, TimeSpan.FromSeconds(20));
+
+        await first.StopAsync();
+        var atStop = connector.Texts("conv-1").Count;
+        Assert.True(atStop < 60, "the burst should still be under way");
+        var second = await StartHostAsync();
+        await Until(() => connector.Texts("conv-1").Count >= 60, TimeSpan.FromSeconds(30));
+        await Task.Delay(500);
+
+        output.WriteLine($"{atStop} delivered before the stop, {60 - atStop} after");
+        Assert.Equal(Enumerable.Range(0, 60).Select(i => $"{i}"), connector.Texts("conv-1"));
+        Assert.Equal(OutboxState.Sent, (await second.Outbox.GetStatusAsync(To("conv-1"), "burst-59", default))!.State);
+    }
+
+    [Fact]
+    public async Task A_crashed_drainers_lease_expires_and_another_instance_takes_over()
+    {
+        var tables = TableStorage.CreateClient(azurite.ConnectionString).GetTableClient("Outbox");
+        await tables.CreateIfNotExistsAsync();
+        await tables.AddEntityAsync(new TableEntity("conv-1", "state") { ["LeaseOwner"] = "crashed", ["LeaseUntil"] = DateTimeOffset.UtcNow.AddSeconds(2) });
+        var host = await StartHostAsync();
+        for (var i = 0; i < 3; i++)
+            await host.Outbox.EnqueueSendAsync(To("conv-1"), Activity.CreateMessage($"{i}"), $"m-{i}", default);
+
+        await Task.Delay(1000);
+        Assert.Empty(connector.Texts("conv-1"));
+        await Until(() => connector.Texts("conv-1").Count >= 3, TimeSpan.FromSeconds(10));
+        Assert.Equal(["0", "1", "2"], connector.Texts("conv-1"));
+    }
+
+    [Fact]
+    public async Task MessageWritesBlocked_stops_that_conversation_and_drops_its_messages_without_retrying()
+    {
+        connector.Blocked.TryAdd("conv-blocked", true);
+        var host = await StartHostAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            await host.Outbox.EnqueueSendAsync(To("conv-blocked"), Activity.CreateMessage($"{i}"), $"b-{i}", default);
+            await host.Outbox.EnqueueSendAsync(To("conv-ok"), Activity.CreateMessage($"{i}"), $"ok-{i}", default);
+        }
+
+        await Until(() => connector.Texts("conv-ok").Count >= 5, TimeSpan.FromSeconds(10));
+        await Until(async () => (await host.Outbox.GetStatusAsync(To("conv-blocked"), "b-4", default))?.State == OutboxState.Blocked, TimeSpan.FromSeconds(10));
+        await host.Outbox.EnqueueSendAsync(To("conv-blocked"), Activity.CreateMessage("later"), "b-later", default);
+        await Until(async () => (await host.Outbox.GetStatusAsync(To("conv-blocked"), "b-later", default))?.State == OutboxState.Blocked, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, connector.AttemptsOn("conv-blocked"));
+        Assert.Equal(["0", "1", "2", "3", "4"], connector.Texts("conv-ok"));
+        Assert.Contains(host.Logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("MessageWritesBlocked"));
+    }
+
+    [Fact]
+    public async Task An_outage_longer_than_the_connectors_retries_is_waited_out_not_dropped()
+    {
+        connector.Outage = true;
+        var host = await StartHostAsync();
+        for (var i = 0; i < 5; i++)
+            await host.Outbox.EnqueueSendAsync(To("conv-1"), Activity.CreateMessage($"{i}"), $"m-{i}", default);
+        await Until(() => connector.AttemptsOn("conv-1") >= 4, TimeSpan.FromSeconds(15));
+        Assert.Equal(OutboxState.Pending, (await host.Outbox.GetStatusAsync(To("conv-1"), "m-0", default))!.State);
+
+        connector.Outage = false;
+        await Until(() => connector.Texts("conv-1").Count >= 5, TimeSpan.FromSeconds(15));
+        Assert.Equal(["0", "1", "2", "3", "4"], connector.Texts("conv-1"));
+    }
+
+    [Fact]
+    public async Task The_same_dedupe_key_enqueued_twice_is_one_message_and_a_send_to_a_user_opens_their_chat()
+    {
+        var host = await StartHostAsync();
+        var reference = new ConversationReference(null, new ChannelAccount { Id = "29:user-7" }, new ChannelAccount { Id = "28:bot" }, null,
+            "msteams", connector.Url, null, "tenant-1");
+        await host.Outbox.EnqueueSendAsync(reference, Activity.CreateMessage("hello"), "hello-1", default);
+        await host.Outbox.EnqueueSendAsync(reference, Activity.CreateMessage("hello"), "hello-1", default);
+
+        await Until(async () => (await host.Outbox.GetStatusAsync(reference, "hello-1", default))?.State == OutboxState.Sent, TimeSpan.FromSeconds(10));
+        await Task.Delay(500);
+
+        Assert.Equal(["hello"], connector.Texts("a:chat-29:user-7"));
+        var posted = (await host.Outbox.GetStatusAsync(reference, "hello-1", default))!.Posted!;
+        Assert.Equal("a:chat-29:user-7", posted.ConversationId);
+    }
+
+    [Fact]
+    public async Task The_bot_registers_the_outbox()
+    {
+        await using var bot = await BotServer.StartAsync(new Dictionary<string, string?> { ["ConnectionStrings:Tables"] = azurite.ConnectionString });
+        Assert.NotNull(bot.Services.GetRequiredService<Outbox>());
+        Assert.Contains(bot.Services.GetServices<IHostedService>(), s => s is OutboxDrainer);
+    }
+
+    static async Task Until(Func<bool> condition, TimeSpan timeout) => await Until(() => Task.FromResult(condition()), timeout);
+
+    static async Task Until(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (deadline.Elapsed > timeout) throw new TimeoutException($"Not reached within {timeout.TotalSeconds} s");
+            await Task.Delay(50);
+        }
+    }
+}
+
+// One bot instance's outbox and drainer (the real protocol client with its Polly pipeline), without the rest of the bot.
+sealed class OutboxHost : IAsyncDisposable
+{
+    readonly IHost host;
+    bool stopped;
+
+    OutboxHost(IHost host, CapturingLogs logs)
+    {
+        this.host = host;
+        Logs = logs;
+    }
+
+    public Outbox Outbox => host.Services.GetRequiredService<Outbox>();
+    public CapturingLogs Logs { get; }
+
+    public static async Task<OutboxHost> StartAsync(string tablesConnection)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Development", DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Tables"] = tablesConnection,
+            ["Connector:Retry:MaxRetryAttempts"] = "2",
+            ["Connector:Retry:BaseDelay"] = "00:00:00.100",
+            ["Outbox:PollInterval"] = "00:00:00.100",
+            ["Outbox:LeaseDuration"] = "00:00:05",
+            ["Outbox:RetryBaseDelay"] = "00:00:00.200",
+            ["Outbox:RetryMaxDelay"] = "00:00:01",
+            ["Outbox:ConversationLimits:0:Count"] = "7",
+            ["Outbox:ConversationLimits:0:Period"] = "00:00:01",
+            ["Outbox:GlobalLimits:0:Count"] = "50",
+            ["Outbox:GlobalLimits:0:Period"] = "00:00:01",
+        });
+        var logs = new CapturingLogs();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(logs);
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        builder.Services.AddBotProtocol(builder.Configuration);
+        builder.Services.AddTableStorage(builder.Configuration, builder.Environment);
+        builder.Services.AddOutbox(builder.Configuration);
+        var host = builder.Build();
+        await host.StartAsync();
+        return new OutboxHost(host, logs);
+    }
+
+    public async Task StopAsync()
+    {
+        stopped = true;
+        await host.StopAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!stopped) await host.StopAsync();
+        host.Dispose();
+    }
+}
+
+sealed class CapturingLogs : ILoggerProvider
+{
+    public ConcurrentQueue<(LogLevel Level, string Category, string Message)> Entries { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose() { }
+
+    sealed class Logger(CapturingLogs logs, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            logs.Entries.Enqueue((logLevel, category, formatter(state, exception)));
+    }
+}
+
+// The Connector on loopback: answers 429 (Retry-After: 1) when a conversation gets more than 7 sends or updates in a second,
+// 403 MessageWritesBlocked for blocked conversations, 503 during an outage; records what it accepted, in arrival order.
+sealed class FakeConnector : IAsyncDisposable
+{
+    WebApplication? app;
+    readonly ConcurrentDictionary<string, ConcurrentQueue<string>> texts = new();
+    readonly ConcurrentDictionary<string, ConcurrentQueue<string>> updates = new();
+    readonly ConcurrentDictionary<string, Queue<DateTimeOffset>> windows = new();
+    readonly ConcurrentDictionary<string, int> attempts = new();
+    int throttled, ids, total;
+
+    public string Url { get; private set; } = "";
+    public ConcurrentDictionary<string, bool> Blocked { get; } = new();
+    public volatile bool Outage;
+    public int Throttled => throttled;
+    public int Total => total;
+
+    public IReadOnlyList<string> Texts(string conversation) => texts.TryGetValue(conversation, out var q) ? [.. q] : [];
+    public IReadOnlyList<string> Updates(string conversation) => updates.TryGetValue(conversation, out var q) ? [.. q] : [];
+    public int AttemptsOn(string conversation) => attempts.GetValueOrDefault(conversation);
+
+    public async Task StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        app = builder.Build();
+        app.MapPost("/v3/conversations", async (HttpRequest request) =>
+        {
+            var body = (await JsonNode.ParseAsync(request.Body))!;
+            return Results.Json(new { id = "a:chat-" + body["members"]![0]!["id"]!.GetValue<string>() }, statusCode: 201);
+        });
+        app.MapPost("/v3/conversations/{id}/activities", (string id, HttpRequest request) => Accept(id, request, texts, 201));
+        app.MapPut("/v3/conversations/{id}/activities/{activityId}", (string id, HttpRequest request) => Accept(id, request, updates, 200));
+        await app.StartAsync();
+        Url = app.Urls.First() + "/";
+    }
+
+    async Task<IResult> Accept(string conversation, HttpRequest request, ConcurrentDictionary<string, ConcurrentQueue<string>> into, int status)
+    {
+        attempts.AddOrUpdate(conversation, 1, (_, n) => n + 1);
+        var body = (await JsonNode.ParseAsync(request.Body))!;
+        if (Outage) return Results.Json(new { error = new { code = "ServiceUnavailable", message = "down" } }, statusCode: 503);
+        if (Blocked.ContainsKey(conversation))
+            return Results.Json(new { error = new { code = "MessageWritesBlocked", message = "The user blocked the bot." } }, statusCode: 403);
+        var window = windows.GetOrAdd(conversation, _ => new Queue<DateTimeOffset>());
+        lock (window)
+        {
+            var now = DateTimeOffset.UtcNow;
+            while (window.Count > 0 && now - window.Peek() >= TimeSpan.FromSeconds(1)) window.Dequeue();
+            if (window.Count >= 7)
+            {
+                Interlocked.Increment(ref throttled);
+                request.HttpContext.Response.Headers.RetryAfter = "1";
+                return Results.Json(new { error = new { code = "TooManyRequests", message = "slow down" } }, statusCode: 429);
+            }
+            window.Enqueue(now);
+            into.GetOrAdd(conversation, _ => new ConcurrentQueue<string>()).Enqueue(body["text"]?.GetValue<string>() ?? "");
+        }
+        Interlocked.Increment(ref total);
+        return Results.Json(new { id = $"{conversation}/m{Interlocked.Increment(ref ids)}" }, statusCode: status);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (app is null) return;
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}
