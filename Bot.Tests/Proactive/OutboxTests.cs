@@ -13,66 +13,91 @@ using SupportBot.Tests.Infrastructure;
 
 namespace SupportBot.Tests.Proactive;
 
-// The outbox against real Azurite and a fake Connector that throttles like Teams (429 above 7 per second per conversation).
-public sealed class OutboxTests(ITestOutputHelper output) : IAsyncLifetime
+// What every outbox test starts: its own Azurite and a fake Connector; drainer instances on demand.
+public abstract class OutboxRig(ITestOutputHelper output) : IAsyncLifetime
 {
     readonly Azurite azurite = new();
-    readonly FakeConnector connector = new();
     readonly List<OutboxHost> hosts = [];
+    internal FakeConnector Connector { get; } = new();
+    protected ITestOutputHelper Output => output;
+    protected string TablesConnection => azurite.ConnectionString;
 
     public async Task InitializeAsync()
     {
-        await Task.WhenAll(azurite.InitializeAsync(), connector.StartAsync());
+        await Task.WhenAll(azurite.InitializeAsync(), Connector.StartAsync());
     }
 
     public async Task DisposeAsync()
     {
         foreach (var host in hosts) await host.DisposeAsync();
-        await connector.DisposeAsync();
+        await Connector.DisposeAsync();
         await azurite.DisposeAsync();
     }
 
-    async Task<OutboxHost> StartHostAsync()
+    internal async Task<OutboxHost> StartHostAsync()
     {
         var host = await OutboxHost.StartAsync(azurite.ConnectionString);
         hosts.Add(host);
         return host;
     }
 
-    OutboxTarget To(string conversation) => new(connector.Url, conversation);
+    protected OutboxTarget To(string conversation) => new(Connector.Url, conversation);
 
+    protected static async Task Until(Func<bool> condition, TimeSpan timeout) => await Until(() => Task.FromResult(condition()), timeout);
+
+    protected static async Task Until(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (deadline.Elapsed > timeout) throw new TimeoutException($"Not reached within {timeout.TotalSeconds} s");
+            await Task.Delay(50);
+        }
+    }
+}
+
+// The acceptance bursts, against a fake Connector that throttles like Teams (429 above 7 per second per conversation).
+// A class of their own so that xunit runs them alongside the other outbox tests: most of their time is rate limiting.
+public sealed class OutboxBurstTests(ITestOutputHelper output) : OutboxRig(output)
+{
     [Fact]
-    public async Task A_burst_of_100_sends_to_one_conversation_arrives_in_order_once()
+    public async Task A_burst_of_100_sends_and_updates_to_one_conversation_arrives_in_order_once()
     {
         var host = await StartHostAsync();
         var watch = Stopwatch.StartNew();
         for (var i = 0; i < 100; i++)
-            await host.Outbox.EnqueueSendAsync(To("conv-1"), Activity.CreateMessage($"{i}"), $"burst-{i}", default);
+            if (i % 2 == 0)
+                await host.Outbox.EnqueueSendAsync(To("conv-1"), Activity.CreateMessage($"{i}"), $"burst-{i}", default);
+            else
+                await host.Outbox.EnqueueUpdateAsync(new PostedMessage(Connector.Url, "conv-1", $"card-{i}"), Activity.CreateMessage($"{i}"), $"burst-{i}", default);
         var enqueued = watch.Elapsed;
 
-        await Until(() => connector.Texts("conv-1").Count >= 100, TimeSpan.FromSeconds(40));
+        await Until(() => Connector.Arrivals("conv-1").Count >= 100, TimeSpan.FromSeconds(40));
+        var delivered = watch.Elapsed;
+        await Task.Delay(300); // a duplicate would arrive late
 
-        output.WriteLine($"enqueued in {enqueued.TotalSeconds:F1} s, delivered in {watch.Elapsed.TotalSeconds:F1} s, 429s: {connector.Throttled}");
-        Assert.Equal(Enumerable.Range(0, 100).Select(i => $"{i}"), connector.Texts("conv-1"));
+        Output.WriteLine($"enqueued in {enqueued.TotalSeconds:F1} s, delivered in {delivered.TotalSeconds:F1} s, 429s: {Connector.Throttled}");
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => $"{i}"), Connector.Arrivals("conv-1"));
+        Assert.Equal(50, Connector.Updates("conv-1").Count);
         var status = await host.Outbox.GetStatusAsync(To("conv-1"), "burst-42", default);
         Assert.Equal(OutboxState.Sent, status!.State);
         Assert.Equal("conv-1", status.Posted!.ConversationId);
         Assert.StartsWith("conv-1/", status.Posted.ActivityId);
-        Assert.Equal(0, connector.Throttled);
+        Assert.Equal(0, Connector.Throttled);
     }
 
     [Fact]
     public async Task A_burst_of_100_updates_to_one_card_ends_on_the_latest_never_going_back()
     {
         var host = await StartHostAsync();
-        var card = new PostedMessage(connector.Url, "conv-u", "card-1");
+        var card = new PostedMessage(Connector.Url, "conv-u", "card-1");
         for (var i = 0; i < 100; i++)
             await host.Outbox.EnqueueUpdateAsync(card, Activity.CreateMessage($"{i}"), $"update-{i}", default);
 
-        await Until(() => connector.Updates("conv-u").LastOrDefault() == "99", TimeSpan.FromSeconds(30));
+        await Until(() => Connector.Updates("conv-u").LastOrDefault() == "99", TimeSpan.FromSeconds(30));
 
-        var seen = connector.Updates("conv-u").Select(int.Parse).ToList();
-        output.WriteLine($"100 updates reached the Connector as {seen.Count} (the rest coalesced)");
+        var seen = Connector.Updates("conv-u").Select(int.Parse).ToList();
+        Output.WriteLine($"100 updates reached the Connector as {seen.Count} (the rest coalesced)");
         Assert.Equal(seen.OrderBy(n => n).Distinct(), seen);
         var statuses = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => host.Outbox.GetStatusAsync(card, $"update-{i}", default)));
         Assert.All(statuses, s => Assert.Contains(s!.State, new[] { OutboxState.Sent, OutboxState.Coalesced }));
@@ -90,14 +115,39 @@ public sealed class OutboxTests(ITestOutputHelper output) : IAsyncLifetime
         }));
         var enqueued = watch.Elapsed;
 
-        await Until(() => connector.Total >= 500, TimeSpan.FromSeconds(40));
+        await Until(() => Connector.Total >= 500, TimeSpan.FromSeconds(40));
 
-        output.WriteLine($"enqueued in {enqueued.TotalSeconds:F1} s, delivered in {watch.Elapsed.TotalSeconds:F1} s, 429s: {connector.Throttled}");
+        Output.WriteLine($"enqueued in {enqueued.TotalSeconds:F1} s, delivered in {watch.Elapsed.TotalSeconds:F1} s, 429s: {Connector.Throttled}");
         for (var c = 0; c < 50; c++)
-            Assert.Equal(Enumerable.Range(0, 10).Select(i => $"{i}"), connector.Texts($"conv-{c}"));
-        Assert.Equal(500, connector.Total);
+            Assert.Equal(Enumerable.Range(0, 10).Select(i => $"{i}"), Connector.Texts($"conv-{c}"));
+        Assert.Equal(500, Connector.Total);
     }
 
+    [Fact]
+    public async Task A_drainer_stopped_mid_burst_and_a_new_one_started_lose_nothing_and_repeat_nothing()
+    {
+        var first = await StartHostAsync();
+        for (var i = 0; i < 60; i++)
+            await first.Outbox.EnqueueSendAsync(To("conv-1"), Activity.CreateMessage($"{i}"), $"burst-{i}", default);
+        await Until(() => Connector.Texts("conv-1").Count >= 15, TimeSpan.FromSeconds(20));
+
+        await first.StopAsync();
+        var atStop = Connector.Texts("conv-1").Count;
+        Assert.True(atStop < 60, "the burst should still be under way");
+        var second = await StartHostAsync();
+        await Until(() => Connector.Texts("conv-1").Count >= 60, TimeSpan.FromSeconds(30));
+        await Task.Delay(500);
+
+        Output.WriteLine($"{atStop} delivered before the stop, {60 - atStop} after");
+        Assert.Equal(Enumerable.Range(0, 60).Select(i => $"{i}"), Connector.Texts("conv-1"));
+        Assert.Equal(OutboxState.Sent, (await second.Outbox.GetStatusAsync(To("conv-1"), "burst-59", default))!.State);
+    }
+
+}
+
+// Leases, blocking, outages, dedupe and registration.
+public sealed class OutboxTests(ITestOutputHelper output) : OutboxRig(output)
+{
     [Fact]
     public async Task Two_drainers_on_one_storage_deliver_each_message_once_in_order()
     {
@@ -109,38 +159,18 @@ public sealed class OutboxTests(ITestOutputHelper output) : IAsyncLifetime
                 await (i % 2 == 0 ? first : second).Outbox.EnqueueSendAsync(To($"conv-{c}"), Activity.CreateMessage($"{i}"), $"m-{c}-{i}", default);
         }));
 
-        await Until(() => connector.Total >= 200, TimeSpan.FromSeconds(30));
+        await Until(() => Connector.Total >= 200, TimeSpan.FromSeconds(30));
         await Task.Delay(500); // a duplicate would arrive late
 
         for (var c = 0; c < 20; c++)
-            Assert.Equal(Enumerable.Range(0, 10).Select(i => $"{i}"), connector.Texts($"conv-{c}"));
-        Assert.Equal(200, connector.Total);
-    }
-
-    [Fact]
-    public async Task A_drainer_stopped_mid_burst_and_a_new_one_started_lose_nothing_and_repeat_nothing()
-    {
-        var first = await StartHostAsync();
-        for (var i = 0; i < 60; i++)
-            await first.Outbox.EnqueueSendAsync(To("conv-1"), Activity.CreateMessage($"{i}"), $"burst-{i}", default);
-        await Until(() => connector.Texts("conv-1").Count >= 15, TimeSpan.FromSeconds(20));
-
-        await first.StopAsync();
-        var atStop = connector.Texts("conv-1").Count;
-        Assert.True(atStop < 60, "the burst should still be under way");
-        var second = await StartHostAsync();
-        await Until(() => connector.Texts("conv-1").Count >= 60, TimeSpan.FromSeconds(30));
-        await Task.Delay(500);
-
-        output.WriteLine($"{atStop} delivered before the stop, {60 - atStop} after");
-        Assert.Equal(Enumerable.Range(0, 60).Select(i => $"{i}"), connector.Texts("conv-1"));
-        Assert.Equal(OutboxState.Sent, (await second.Outbox.GetStatusAsync(To("conv-1"), "burst-59", default))!.State);
+            Assert.Equal(Enumerable.Range(0, 10).Select(i => $"{i}"), Connector.Texts($"conv-{c}"));
+        Assert.Equal(200, Connector.Total);
     }
 
     [Fact]
     public async Task A_crashed_drainers_lease_expires_and_another_instance_takes_over()
     {
-        var tables = TableStorage.CreateClient(azurite.ConnectionString).GetTableClient("Outbox");
+        var tables = TableStorage.CreateClient(TablesConnection).GetTableClient("Outbox");
         await tables.CreateIfNotExistsAsync();
         await tables.AddEntityAsync(new TableEntity("conv-1", "state") { ["LeaseOwner"] = "crashed", ["LeaseUntil"] = DateTimeOffset.UtcNow.AddSeconds(2) });
         var host = await StartHostAsync();
@@ -148,15 +178,15 @@ public sealed class OutboxTests(ITestOutputHelper output) : IAsyncLifetime
             await host.Outbox.EnqueueSendAsync(To("conv-1"), Activity.CreateMessage($"{i}"), $"m-{i}", default);
 
         await Task.Delay(1000);
-        Assert.Empty(connector.Texts("conv-1"));
-        await Until(() => connector.Texts("conv-1").Count >= 3, TimeSpan.FromSeconds(10));
-        Assert.Equal(["0", "1", "2"], connector.Texts("conv-1"));
+        Assert.Empty(Connector.Texts("conv-1"));
+        await Until(() => Connector.Texts("conv-1").Count >= 3, TimeSpan.FromSeconds(10));
+        Assert.Equal(["0", "1", "2"], Connector.Texts("conv-1"));
     }
 
     [Fact]
     public async Task MessageWritesBlocked_stops_that_conversation_and_drops_its_messages_without_retrying()
     {
-        connector.Blocked.TryAdd("conv-blocked", true);
+        Connector.Blocked.TryAdd("conv-blocked", true);
         var host = await StartHostAsync();
         for (var i = 0; i < 5; i++)
         {
@@ -164,29 +194,36 @@ public sealed class OutboxTests(ITestOutputHelper output) : IAsyncLifetime
             await host.Outbox.EnqueueSendAsync(To("conv-ok"), Activity.CreateMessage($"{i}"), $"ok-{i}", default);
         }
 
-        await Until(() => connector.Texts("conv-ok").Count >= 5, TimeSpan.FromSeconds(10));
+        await Until(() => Connector.Texts("conv-ok").Count >= 5, TimeSpan.FromSeconds(10));
         await Until(async () => (await host.Outbox.GetStatusAsync(To("conv-blocked"), "b-4", default))?.State == OutboxState.Blocked, TimeSpan.FromSeconds(10));
         await host.Outbox.EnqueueSendAsync(To("conv-blocked"), Activity.CreateMessage("later"), "b-later", default);
         await Until(async () => (await host.Outbox.GetStatusAsync(To("conv-blocked"), "b-later", default))?.State == OutboxState.Blocked, TimeSpan.FromSeconds(10));
 
-        Assert.Equal(1, connector.AttemptsOn("conv-blocked"));
-        Assert.Equal(["0", "1", "2", "3", "4"], connector.Texts("conv-ok"));
+        Assert.Equal(1, Connector.AttemptsOn("conv-blocked"));
+        Assert.Equal(["0", "1", "2", "3", "4"], Connector.Texts("conv-ok"));
         Assert.Contains(host.Logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("MessageWritesBlocked"));
+
+        // The user installs the bot again.
+        Connector.Blocked.TryRemove("conv-blocked", out _);
+        await host.Outbox.UnblockAsync(To("conv-blocked"), default);
+        await host.Outbox.EnqueueSendAsync(To("conv-blocked"), Activity.CreateMessage("welcome back"), "b-again", default);
+        await Until(() => Connector.Texts("conv-blocked").Count >= 1, TimeSpan.FromSeconds(10));
+        Assert.Equal(["welcome back"], Connector.Texts("conv-blocked"));
     }
 
     [Fact]
     public async Task An_outage_longer_than_the_connectors_retries_is_waited_out_not_dropped()
     {
-        connector.Outage = true;
+        Connector.Outage = true;
         var host = await StartHostAsync();
         for (var i = 0; i < 5; i++)
             await host.Outbox.EnqueueSendAsync(To("conv-1"), Activity.CreateMessage($"{i}"), $"m-{i}", default);
-        await Until(() => connector.AttemptsOn("conv-1") >= 4, TimeSpan.FromSeconds(15));
+        await Until(() => Connector.AttemptsOn("conv-1") >= 4, TimeSpan.FromSeconds(15));
         Assert.Equal(OutboxState.Pending, (await host.Outbox.GetStatusAsync(To("conv-1"), "m-0", default))!.State);
 
-        connector.Outage = false;
-        await Until(() => connector.Texts("conv-1").Count >= 5, TimeSpan.FromSeconds(15));
-        Assert.Equal(["0", "1", "2", "3", "4"], connector.Texts("conv-1"));
+        Connector.Outage = false;
+        await Until(() => Connector.Texts("conv-1").Count >= 5, TimeSpan.FromSeconds(15));
+        Assert.Equal(["0", "1", "2", "3", "4"], Connector.Texts("conv-1"));
     }
 
     [Fact]
@@ -194,37 +231,40 @@ public sealed class OutboxTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var host = await StartHostAsync();
         var reference = new ConversationReference(null, new ChannelAccount { Id = "29:user-7" }, new ChannelAccount { Id = "28:bot" }, null,
-            "msteams", connector.Url, null, "tenant-1");
+            "msteams", Connector.Url, null, "tenant-1");
         await host.Outbox.EnqueueSendAsync(reference, Activity.CreateMessage("hello"), "hello-1", default);
         await host.Outbox.EnqueueSendAsync(reference, Activity.CreateMessage("hello"), "hello-1", default);
 
         await Until(async () => (await host.Outbox.GetStatusAsync(reference, "hello-1", default))?.State == OutboxState.Sent, TimeSpan.FromSeconds(10));
         await Task.Delay(500);
 
-        Assert.Equal(["hello"], connector.Texts("a:chat-29:user-7"));
+        Assert.Equal(["hello"], Connector.Texts("a:chat-29:user-7"));
         var posted = (await host.Outbox.GetStatusAsync(reference, "hello-1", default))!.Posted!;
         Assert.Equal("a:chat-29:user-7", posted.ConversationId);
     }
 
     [Fact]
+    public async Task A_message_whose_ready_marker_was_never_written_is_found_by_the_sweep_at_start()
+    {
+        var tables = TableStorage.CreateClient(TablesConnection);
+        var outbox = new Outbox(tables, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Outbox>.Instance);
+        await outbox.EnqueueSendAsync(To("conv-1"), Activity.CreateMessage("stranded"), "s-1", default);
+        // As if the enqueuing instance died between the message and its marker.
+        await tables.GetTableClient("OutboxReady").DeleteEntityAsync("ready", "conv-1");
+
+        var host = await StartHostAsync();
+        await Until(() => Connector.Texts("conv-1").Count >= 1, TimeSpan.FromSeconds(10));
+        Assert.Equal(["stranded"], Connector.Texts("conv-1"));
+    }
+
+    [Fact]
     public async Task The_bot_registers_the_outbox()
     {
-        await using var bot = await BotServer.StartAsync(new Dictionary<string, string?> { ["ConnectionStrings:Tables"] = azurite.ConnectionString });
+        await using var bot = await BotServer.StartAsync(new Dictionary<string, string?> { ["ConnectionStrings:Tables"] = TablesConnection });
         Assert.NotNull(bot.Services.GetRequiredService<Outbox>());
         Assert.Contains(bot.Services.GetServices<IHostedService>(), s => s is OutboxDrainer);
     }
 
-    static async Task Until(Func<bool> condition, TimeSpan timeout) => await Until(() => Task.FromResult(condition()), timeout);
-
-    static async Task Until(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (deadline.Elapsed > timeout) throw new TimeoutException($"Not reached within {timeout.TotalSeconds} s");
-            await Task.Delay(50);
-        }
-    }
 }
 
 // One bot instance's outbox and drainer (the real protocol client with its Polly pipeline), without the rest of the bot.
@@ -309,6 +349,7 @@ sealed class FakeConnector : IAsyncDisposable
     WebApplication? app;
     readonly ConcurrentDictionary<string, ConcurrentQueue<string>> texts = new();
     readonly ConcurrentDictionary<string, ConcurrentQueue<string>> updates = new();
+    readonly ConcurrentDictionary<string, ConcurrentQueue<string>> arrivals = new();
     readonly ConcurrentDictionary<string, Queue<DateTimeOffset>> windows = new();
     readonly ConcurrentDictionary<string, int> attempts = new();
     int throttled, ids, total;
@@ -321,6 +362,8 @@ sealed class FakeConnector : IAsyncDisposable
 
     public IReadOnlyList<string> Texts(string conversation) => texts.TryGetValue(conversation, out var q) ? [.. q] : [];
     public IReadOnlyList<string> Updates(string conversation) => updates.TryGetValue(conversation, out var q) ? [.. q] : [];
+    // Sends and updates together, in the order they arrived.
+    public IReadOnlyList<string> Arrivals(string conversation) => arrivals.TryGetValue(conversation, out var q) ? [.. q] : [];
     public int AttemptsOn(string conversation) => attempts.GetValueOrDefault(conversation);
 
     public async Task StartAsync()
@@ -359,7 +402,9 @@ sealed class FakeConnector : IAsyncDisposable
                 return Results.Json(new { error = new { code = "TooManyRequests", message = "slow down" } }, statusCode: 429);
             }
             window.Enqueue(now);
-            into.GetOrAdd(conversation, _ => new ConcurrentQueue<string>()).Enqueue(body["text"]?.GetValue<string>() ?? "");
+            var text = body["text"]?.GetValue<string>() ?? "";
+            into.GetOrAdd(conversation, _ => new ConcurrentQueue<string>()).Enqueue(text);
+            arrivals.GetOrAdd(conversation, _ => new ConcurrentQueue<string>()).Enqueue(text);
         }
         Interlocked.Increment(ref total);
         return Results.Json(new { id = $"{conversation}/m{Interlocked.Increment(ref ids)}" }, statusCode: status);

@@ -40,6 +40,7 @@ public sealed class Outbox(TableServiceClient tables, TimeProvider clock, ILogge
     internal const string MessagePrefix = "m-";
     internal const string MessageEnd = "m.";
     internal const string DedupePrefix = "d-";
+    internal const string DedupeEnd = "d.";
     internal const string StateRow = "state";
     internal const string ReadyPartition = "ready";
     const int ChunkChars = 30_000; // a string property holds 64 KB of UTF-16

@@ -95,7 +95,7 @@ public sealed class OutboxDrainer(
         }
     }
 
-    // The backstop for an enqueue that stopped between writing its message and its ready marker.
+    // The backstop for an enqueue that stopped between writing its message and its ready marker; also forgets old outcomes.
     async Task SweepAsync(CancellationToken ct)
     {
         var table = await outbox.Messages.GetAsync(ct);
@@ -106,6 +106,15 @@ public sealed class OutboxDrainer(
             partitions.Add(row.PartitionKey);
         foreach (var partition in partitions)
             await ready.UpsertEntityAsync(new TableEntity(Outbox.ReadyPartition, partition) { ["At"] = clock.GetUtcNow() }, TableUpdateMode.Replace, ct);
+
+        var cutoff = clock.GetUtcNow() - Options.KeepOutcomesFor;
+        await foreach (var outcome in table.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"RowKey ge {Outbox.DedupePrefix} and RowKey lt {Outbox.DedupeEnd} and CompletedAt lt {cutoff}"),
+            select: ["PartitionKey", "RowKey"], cancellationToken: ct))
+        {
+            try { await table.DeleteEntityAsync(outcome.PartitionKey, outcome.RowKey, outcome.ETag, ct); }
+            catch (RequestFailedException ex) when (Outbox.IsConflict(ex)) { }
+        }
     }
 
     async Task DrainAsync(string partition, CancellationToken stop)

@@ -24,6 +24,8 @@ public sealed class OutboxOptions
     public TimeSpan GiveUpAfter { get; set; } = TimeSpan.FromHours(24);
     // The backstop for an enqueue that crashed between its message and its ready marker: a rare full scan.
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(5);
+    // How long an outcome (and its posted message id) is kept; the same dedupe key enqueued after that is a new message.
+    public TimeSpan KeepOutcomesFor { get; set; } = TimeSpan.FromDays(7);
 
     internal RateWindow[] ResolvedConversationLimits => ConversationLimits is { Length: > 0 } l ? l :
         [new(7, TimeSpan.FromSeconds(1)), new(8, TimeSpan.FromSeconds(2)), new(60, TimeSpan.FromSeconds(30)), new(1800, TimeSpan.FromHours(1))];
