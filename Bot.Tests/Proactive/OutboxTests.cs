@@ -258,6 +258,30 @@ public sealed class OutboxTests(ITestOutputHelper output) : OutboxRig(output)
     }
 
     [Fact]
+    public async Task The_limiter_keeps_every_window()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.Parse("2026-12-01T10:00:00Z"));
+        var limiter = new SlidingWindowLimiter([new(7, TimeSpan.FromSeconds(1)), new(8, TimeSpan.FromSeconds(2))], clock);
+        var start = clock.GetUtcNow();
+        var at = new List<double>();
+        for (var i = 0; i < 9; i++)
+        {
+            var wait = limiter.WaitAsync(reserve: true, default);
+            for (var step = 0; step < 200 && !wait.IsCompleted; step++)
+            {
+                clock.Advance(TimeSpan.FromMilliseconds(50));
+                await Task.Delay(5);
+            }
+            await wait;
+            at.Add((clock.GetUtcNow() - start).TotalSeconds);
+        }
+        // Seven at once; the eighth a second later (7 per second); the ninth two seconds after the first (8 per 2 s).
+        Assert.All(at.Take(7), t => Assert.Equal(0, t));
+        Assert.InRange(at[7], 1.0, 1.1);
+        Assert.InRange(at[8], 2.0, 2.1);
+    }
+
+    [Fact]
     public async Task The_bot_registers_the_outbox()
     {
         await using var bot = await BotServer.StartAsync(new Dictionary<string, string?> { ["ConnectionStrings:Tables"] = TablesConnection });

@@ -155,10 +155,10 @@ public sealed class OutboxDrainer(
                         await CompleteAsync(table, item, OutboxState.Coalesced, null, null);
                         continue;
                     }
-                    if (!await RenewIfDueAsync(table, lease, stop)) return;
-
                     await limiter.WaitAsync(reserve: false, stop);
                     await global.WaitAsync(reserve: true, stop);
+                    // After the waits, which can outlast the lease (60 per 30 s): never send on a lease another instance took.
+                    if (!await RenewIfDueAsync(table, lease, stop)) return;
                     PostedMessage posted;
                     try
                     {
@@ -376,19 +376,29 @@ public sealed class OutboxDrainer(
             ["Error"] = error is null ? null : Truncate(error),
             ["CompletedAt"] = clock.GetUtcNow(),
         };
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            // One transaction: the message leaves the queue exactly when its outcome is recorded.
-            await table.SubmitTransactionAsync(
-            [
-                new(TableTransactionActionType.Delete, item, item.ETag),
-                new(TableTransactionActionType.UpsertMerge, dedupe),
-            ], CancellationToken.None);
-        }
-        catch (TableTransactionFailedException ex) when (ex.Status is 404 or 412)
-        {
-            // This transaction retried after it committed, or the message was completed elsewhere.
-            logger.LogDebug("Outbox: {DedupeKey} was already completed", item.GetString("DedupeKey"));
+            try
+            {
+                // One transaction: the message leaves the queue exactly when its outcome is recorded.
+                await table.SubmitTransactionAsync(
+                [
+                    new(TableTransactionActionType.Delete, item, item.ETag),
+                    new(TableTransactionActionType.UpsertMerge, dedupe),
+                ], CancellationToken.None);
+                return;
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status is 404 or 412)
+            {
+                // This transaction retried after it committed, or the message was completed elsewhere.
+                logger.LogDebug("Outbox: {DedupeKey} was already completed", item.GetString("DedupeKey"));
+                return;
+            }
+            catch (Exception ex) when (ex is RequestFailedException or HttpRequestException && attempt < 6)
+            {
+                // Already sent: a record lost here means the message goes out again, so try harder than the SDK does.
+                await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt), clock, CancellationToken.None);
+            }
         }
     }
 
