@@ -34,9 +34,9 @@ public abstract class OutboxRig(ITestOutputHelper output) : IAsyncLifetime
         await azurite.DisposeAsync();
     }
 
-    internal async Task<OutboxHost> StartHostAsync()
+    internal async Task<OutboxHost> StartHostAsync(TimeProvider? clock = null)
     {
-        var host = await OutboxHost.StartAsync(azurite.ConnectionString);
+        var host = await OutboxHost.StartAsync(azurite.ConnectionString, clock);
         hosts.Add(host);
         return host;
     }
@@ -227,6 +227,25 @@ public sealed class OutboxTests(ITestOutputHelper output) : OutboxRig(output)
     }
 
     [Fact]
+    public async Task A_message_still_undeliverable_after_a_day_is_dropped_and_the_next_one_goes_out()
+    {
+        Connector.Outage = true;
+        var clock = new MovableClock();
+        var host = await StartHostAsync(clock);
+        await host.Outbox.EnqueueSendAsync(To("conv-1"), Activity.CreateMessage("stale"), "m-0", default);
+        await Until(() => Connector.AttemptsOn("conv-1") >= 3, TimeSpan.FromSeconds(15));
+
+        clock.Advance(TimeSpan.FromHours(25));
+        await Until(async () => (await host.Outbox.GetStatusAsync(To("conv-1"), "m-0", default))?.State == OutboxState.Failed, TimeSpan.FromSeconds(15));
+        Connector.Outage = false;
+        await host.Outbox.EnqueueSendAsync(To("conv-1"), Activity.CreateMessage("fresh"), "m-1", default);
+        await Until(() => Connector.Texts("conv-1").Count >= 1, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(["fresh"], Connector.Texts("conv-1"));
+        Assert.Contains(host.Logs.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("undelivered"));
+    }
+
+    [Fact]
     public async Task The_same_dedupe_key_enqueued_twice_is_one_message_and_a_send_to_a_user_opens_their_chat()
     {
         var host = await StartHostAsync();
@@ -306,7 +325,7 @@ sealed class OutboxHost : IAsyncDisposable
     public Outbox Outbox => host.Services.GetRequiredService<Outbox>();
     public CapturingLogs Logs { get; }
 
-    public static async Task<OutboxHost> StartAsync(string tablesConnection)
+    public static async Task<OutboxHost> StartAsync(string tablesConnection, TimeProvider? clock)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Development", DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -327,6 +346,7 @@ sealed class OutboxHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(logs);
         builder.Logging.SetMinimumLevel(LogLevel.Information);
+        if (clock is not null) builder.Services.AddSingleton(clock);
         builder.Services.AddBotProtocol(builder.Configuration);
         builder.Services.AddTableStorage(builder.Configuration, builder.Environment);
         builder.Services.AddOutbox(builder.Configuration);
