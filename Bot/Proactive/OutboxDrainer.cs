@@ -38,6 +38,8 @@ public sealed class OutboxDrainer(
             {
                 if (clock.GetUtcNow() >= nextSweep)
                 {
+                    // Scheduled first, and soon again if it fails: a failing sweep must not keep the poll below from running.
+                    nextSweep = clock.GetUtcNow() + TimeSpan.FromSeconds(30);
                     await SweepAsync(stoppingToken);
                     nextSweep = clock.GetUtcNow() + Options.SweepInterval;
                 }
@@ -49,9 +51,9 @@ public sealed class OutboxDrainer(
             {
                 break;
             }
-            catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or AggregateException)
+            catch (Exception ex)
             {
-                // Storage down: keep polling, but say so once per outage, not every second.
+                // Storage down (or anything else): keep polling, never stop the host, and say so once per outage, not every second.
                 if (!storageFailing) logger.LogWarning(ex, "Outbox: cannot read the outbox; retrying every {Interval}", Options.PollInterval);
                 storageFailing = true;
             }
