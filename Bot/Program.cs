@@ -40,6 +40,7 @@ public static class SupportBotApp
         builder.Services.AddTechnicians(builder.Configuration);
         builder.Services.AddProfiles(builder.Configuration);
         builder.Services.AddSingleton<ProactiveMessenger>();
+        builder.Services.AddOutbox(builder.Configuration);
         builder.Services.TryAddSingleton<IBot, HelpDeskBot>();
         builder.Services.AddSingleton<PublishedArticleStore>();
         builder.Services.AddSingleton<ArticleFeedbackStore>();

@@ -13,6 +13,9 @@ public sealed class ConnectorException(HttpStatusCode status, string? code, stri
 
     // The user blocked or uninstalled the bot: retrying is pointless and rude.
     public bool IsBlockedByUser => Status == HttpStatusCode.Forbidden && Code == "MessageWritesBlocked";
+
+    // What the Connector asked for on its last answer (429/503), for callers that reschedule beyond the HttpClient's retries.
+    public TimeSpan? RetryAfter { get; init; }
 }
 
 // The Bot Connector REST API (v3). Retries for throttling and transient faults are configured on the HttpClient.
@@ -100,8 +103,17 @@ public sealed class ConnectorClient(HttpClient http, IConnectorTokenProvider tok
         {
             // Not every failure has a JSON body (gateways, proxies); the status code is enough.
         }
+        var retryAfter = response.Headers.RetryAfter switch
+        {
+            { Delta: { } delta } => delta,
+            { Date: { } date } => date - DateTimeOffset.UtcNow,
+            _ => (TimeSpan?)null,
+        };
         return new ConnectorException(response.StatusCode, code,
-            $"Connector {method} {path.Split('?')[0]} failed: {(int)response.StatusCode} {code} {message}".TrimEnd());
+            $"Connector {method} {path.Split('?')[0]} failed: {(int)response.StatusCode} {code} {message}".TrimEnd())
+        {
+            RetryAfter = retryAfter > TimeSpan.Zero ? retryAfter : null,
+        };
     }
 
     static Uri BaseUri(string? serviceUrl)

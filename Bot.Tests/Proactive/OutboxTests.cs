@@ -1,0 +1,463 @@
+using System.Collections.Concurrent;
+using Stopwatch = System.Diagnostics.Stopwatch;
+using System.Text.Json.Nodes;
+using Azure.Data.Tables;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using SupportBot.Proactive;
+using SupportBot.Protocol;
+using SupportBot.Storage;
+using SupportBot.Tests.Infrastructure;
+
+namespace SupportBot.Tests.Proactive;
+
+// What every outbox test starts: its own Azurite and a fake Connector; drainer instances on demand.
+public abstract class OutboxRig(ITestOutputHelper output) : IAsyncLifetime
+{
+    readonly Azurite azurite = new();
+    readonly List<OutboxHost> hosts = [];
+    internal FakeConnector Connector { get; } = new();
+    protected ITestOutputHelper Output => output;
+    protected string TablesConnection => azurite.ConnectionString;
+
+    public async Task InitializeAsync()
+    {
+        await Task.WhenAll(azurite.InitializeAsync(), Connector.StartAsync());
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var host in hosts) await host.DisposeAsync();
+        await Connector.DisposeAsync();
+        await azurite.DisposeAsync();
+    }
+
+    internal async Task<OutboxHost> StartHostAsync(TimeProvider? clock = null)
+    {
+        var host = await OutboxHost.StartAsync(azurite.ConnectionString, clock);
+        hosts.Add(host);
+        return host;
+    }
+
+    protected OutboxTarget To(string conversation) => new(Connector.Url, conversation);
+
+    protected static async Task Until(Func<bool> condition, TimeSpan timeout) => await Until(() => Task.FromResult(condition()), timeout);
+
+    protected static async Task Until(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (deadline.Elapsed > timeout) throw new TimeoutException($"Not reached within {timeout.TotalSeconds} s");
+            await Task.Delay(50);
+        }
+    }
+}
+
+// The acceptance bursts, against a fake Connector that throttles like Teams (429 above 7 per second per conversation).
+// A class of their own so that xunit runs them alongside the other outbox tests: most of their time is rate limiting.
+public sealed class OutboxBurstTests(ITestOutputHelper output) : OutboxRig(output)
+{
+    [Fact]
+    public async Task A_burst_of_100_sends_and_updates_to_one_conversation_arrives_in_order_once()
+    {
+        var host = await StartHostAsync();
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < 100; i++)
+            if (i % 2 == 0)
+                await host.Outbox.EnqueueSendAsync(To("conv-1"), Activity.CreateMessage($"{i}"), $"burst-{i}", default);
+            else
+                await host.Outbox.EnqueueUpdateAsync(new PostedMessage(Connector.Url, "conv-1", $"card-{i}"), Activity.CreateMessage($"{i}"), $"burst-{i}", default);
+        var enqueued = watch.Elapsed;
+
+        await Until(() => Connector.Arrivals("conv-1").Count >= 100, TimeSpan.FromSeconds(40));
+        var delivered = watch.Elapsed;
+        await Task.Delay(300); // a duplicate would arrive late
+
+        Output.WriteLine($"enqueued in {enqueued.TotalSeconds:F1} s, delivered in {delivered.TotalSeconds:F1} s, 429s: {Connector.Throttled}");
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => $"{i}"), Connector.Arrivals("conv-1"));
+        Assert.Equal(50, Connector.Updates("conv-1").Count);
+        var status = await host.Outbox.GetStatusAsync(To("conv-1"), "burst-42", default);
+        Assert.Equal(OutboxState.Sent, status!.State);
+        Assert.Equal("conv-1", status.Posted!.ConversationId);
+        Assert.StartsWith("conv-1/", status.Posted.ActivityId);
+        Assert.Equal(0, Connector.Throttled);
+    }
+
+    [Fact]
+    public async Task A_burst_of_100_updates_to_one_card_ends_on_the_latest_never_going_back()
+    {
+        var host = await StartHostAsync();
+        var card = new PostedMessage(Connector.Url, "conv-u", "card-1");
+        for (var i = 0; i < 100; i++)
+            await host.Outbox.EnqueueUpdateAsync(card, Activity.CreateMessage($"{i}"), $"update-{i}", default);
+
+        await Until(() => Connector.Updates("conv-u").LastOrDefault() == "99", TimeSpan.FromSeconds(30));
+
+        var seen = Connector.Updates("conv-u").Select(int.Parse).ToList();
+        Output.WriteLine($"100 updates reached the Connector as {seen.Count} (the rest coalesced)");
+        Assert.Equal(seen.OrderBy(n => n).Distinct(), seen);
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => host.Outbox.GetStatusAsync(card, $"update-{i}", default)));
+        Assert.All(statuses, s => Assert.Contains(s!.State, new[] { OutboxState.Sent, OutboxState.Coalesced }));
+    }
+
+    [Fact]
+    public async Task Five_hundred_across_fifty_conversations_arrive_each_in_order_once()
+    {
+        var host = await StartHostAsync();
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, 50).Select(async c =>
+        {
+            for (var i = 0; i < 10; i++)
+                await host.Outbox.EnqueueSendAsync(To($"conv-{c}"), Activity.CreateMessage($"{i}"), $"m-{c}-{i}", default);
+        }));
+        var enqueued = watch.Elapsed;
+
+        await Until(() => Connector.Total >= 500, TimeSpan.FromSeconds(40));
+
+        Output.WriteLine($"enqueued in {enqueued.TotalSeconds:F1} s, delivered in {watch.Elapsed.TotalSeconds:F1} s, 429s: {Connector.Throttled}");
+        for (var c = 0; c < 50; c++)
+            Assert.Equal(Enumerable.Range(0, 10).Select(i => $"{i}"), Connector.Texts($"conv-{c}"));
+        Assert.Equal(500, Connector.Total);
+    }
+
+    [Fact]
+    public async Task A_drainer_stopped_mid_burst_and_a_new_one_started_lose_nothing_and_repeat_nothing()
+    {
+        var first = await StartHostAsync();
+        for (var i = 0; i < 60; i++)
+            await first.Outbox.EnqueueSendAsync(To("conv-1"), Activity.CreateMessage($"{i}"), $"burst-{i}", default);
+        await Until(() => Connector.Texts("conv-1").Count >= 15, TimeSpan.FromSeconds(20));
+
+        await first.StopAsync();
+        var atStop = Connector.Texts("conv-1").Count;
+        Assert.True(atStop < 60, "the burst should still be under way");
+        var second = await StartHostAsync();
+        await Until(() => Connector.Texts("conv-1").Count >= 60, TimeSpan.FromSeconds(30));
+        await Task.Delay(500);
+
+        Output.WriteLine($"{atStop} delivered before the stop, {60 - atStop} after");
+        Assert.Equal(Enumerable.Range(0, 60).Select(i => $"{i}"), Connector.Texts("conv-1"));
+        Assert.Equal(OutboxState.Sent, (await second.Outbox.GetStatusAsync(To("conv-1"), "burst-59", default))!.State);
+    }
+
+}
+
+// Leases, blocking, outages, dedupe and registration.
+public sealed class OutboxTests(ITestOutputHelper output) : OutboxRig(output)
+{
+    [Fact]
+    public async Task Two_drainers_on_one_storage_deliver_each_message_once_in_order()
+    {
+        var first = await StartHostAsync();
+        var second = await StartHostAsync();
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(async c =>
+        {
+            for (var i = 0; i < 10; i++)
+                await (i % 2 == 0 ? first : second).Outbox.EnqueueSendAsync(To($"conv-{c}"), Activity.CreateMessage($"{i}"), $"m-{c}-{i}", default);
+        }));
+
+        await Until(() => Connector.Total >= 200, TimeSpan.FromSeconds(30));
+        await Task.Delay(500); // a duplicate would arrive late
+
+        for (var c = 0; c < 20; c++)
+            Assert.Equal(Enumerable.Range(0, 10).Select(i => $"{i}"), Connector.Texts($"conv-{c}"));
+        Assert.Equal(200, Connector.Total);
+    }
+
+    [Fact]
+    public async Task A_crashed_drainers_lease_expires_and_another_instance_takes_over()
+    {
+        var tables = TableStorage.CreateClient(TablesConnection).GetTableClient("Outbox");
+        await tables.CreateIfNotExistsAsync();
+        await tables.AddEntityAsync(new TableEntity("conv-1", "state") { ["LeaseOwner"] = "crashed", ["LeaseUntil"] = DateTimeOffset.UtcNow.AddSeconds(2) });
+        var host = await StartHostAsync();
+        for (var i = 0; i < 3; i++)
+            await host.Outbox.EnqueueSendAsync(To("conv-1"), Activity.CreateMessage($"{i}"), $"m-{i}", default);
+
+        await Task.Delay(1000);
+        Assert.Empty(Connector.Texts("conv-1"));
+        await Until(() => Connector.Texts("conv-1").Count >= 3, TimeSpan.FromSeconds(10));
+        Assert.Equal(["0", "1", "2"], Connector.Texts("conv-1"));
+    }
+
+    [Fact]
+    public async Task MessageWritesBlocked_stops_that_conversation_and_drops_its_messages_without_retrying()
+    {
+        Connector.Blocked.TryAdd("conv-blocked", true);
+        var host = await StartHostAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            await host.Outbox.EnqueueSendAsync(To("conv-blocked"), Activity.CreateMessage($"{i}"), $"b-{i}", default);
+            await host.Outbox.EnqueueSendAsync(To("conv-ok"), Activity.CreateMessage($"{i}"), $"ok-{i}", default);
+        }
+
+        await Until(() => Connector.Texts("conv-ok").Count >= 5, TimeSpan.FromSeconds(10));
+        await Until(async () => (await host.Outbox.GetStatusAsync(To("conv-blocked"), "b-4", default))?.State == OutboxState.Blocked, TimeSpan.FromSeconds(10));
+        await host.Outbox.EnqueueSendAsync(To("conv-blocked"), Activity.CreateMessage("later"), "b-later", default);
+        await Until(async () => (await host.Outbox.GetStatusAsync(To("conv-blocked"), "b-later", default))?.State == OutboxState.Blocked, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(1, Connector.AttemptsOn("conv-blocked"));
+        Assert.Equal(["0", "1", "2", "3", "4"], Connector.Texts("conv-ok"));
+        Assert.Contains(host.Logs.Entries, e => e.Level == LogLevel.Warning && e.Message.Contains("MessageWritesBlocked"));
+
+        // The user installs the bot again.
+        Connector.Blocked.TryRemove("conv-blocked", out _);
+        await host.Outbox.UnblockAsync(To("conv-blocked"), default);
+        await host.Outbox.EnqueueSendAsync(To("conv-blocked"), Activity.CreateMessage("welcome back"), "b-again", default);
+        await Until(() => Connector.Texts("conv-blocked").Count >= 1, TimeSpan.FromSeconds(10));
+        Assert.Equal(["welcome back"], Connector.Texts("conv-blocked"));
+    }
+
+    [Fact]
+    public async Task An_outage_longer_than_the_connectors_retries_is_waited_out_not_dropped()
+    {
+        Connector.Outage = true;
+        var host = await StartHostAsync();
+        for (var i = 0; i < 5; i++)
+            await host.Outbox.EnqueueSendAsync(To("conv-1"), Activity.CreateMessage($"{i}"), $"m-{i}", default);
+        await Until(() => Connector.AttemptsOn("conv-1") >= 4, TimeSpan.FromSeconds(15));
+        Assert.Equal(OutboxState.Pending, (await host.Outbox.GetStatusAsync(To("conv-1"), "m-0", default))!.State);
+
+        Connector.Outage = false;
+        await Until(() => Connector.Texts("conv-1").Count >= 5, TimeSpan.FromSeconds(15));
+        Assert.Equal(["0", "1", "2", "3", "4"], Connector.Texts("conv-1"));
+    }
+
+    [Fact]
+    public async Task A_message_still_undeliverable_after_a_day_is_dropped_and_the_next_one_goes_out()
+    {
+        Connector.Outage = true;
+        var clock = new MovableClock();
+        var host = await StartHostAsync(clock);
+        await host.Outbox.EnqueueSendAsync(To("conv-1"), Activity.CreateMessage("stale"), "m-0", default);
+        await Until(() => Connector.AttemptsOn("conv-1") >= 3, TimeSpan.FromSeconds(15));
+
+        clock.Advance(TimeSpan.FromHours(25));
+        await Until(async () => (await host.Outbox.GetStatusAsync(To("conv-1"), "m-0", default))?.State == OutboxState.Failed, TimeSpan.FromSeconds(15));
+        Connector.Outage = false;
+        await host.Outbox.EnqueueSendAsync(To("conv-1"), Activity.CreateMessage("fresh"), "m-1", default);
+        await Until(() => Connector.Texts("conv-1").Count >= 1, TimeSpan.FromSeconds(10));
+
+        Assert.Equal(["fresh"], Connector.Texts("conv-1"));
+        Assert.Contains(host.Logs.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("undelivered"));
+    }
+
+    [Fact]
+    public async Task The_same_dedupe_key_enqueued_twice_is_one_message_and_a_send_to_a_user_opens_their_chat()
+    {
+        var host = await StartHostAsync();
+        var reference = new ConversationReference(null, new ChannelAccount { Id = "29:user-7" }, new ChannelAccount { Id = "28:bot" }, null,
+            "msteams", Connector.Url, null, "tenant-1");
+        await host.Outbox.EnqueueSendAsync(reference, Activity.CreateMessage("hello"), "hello-1", default);
+        await host.Outbox.EnqueueSendAsync(reference, Activity.CreateMessage("hello"), "hello-1", default);
+
+        await Until(async () => (await host.Outbox.GetStatusAsync(reference, "hello-1", default))?.State == OutboxState.Sent, TimeSpan.FromSeconds(10));
+        await Task.Delay(500);
+
+        Assert.Equal(["hello"], Connector.Texts("a:chat-29:user-7"));
+        var posted = (await host.Outbox.GetStatusAsync(reference, "hello-1", default))!.Posted!;
+        Assert.Equal("a:chat-29:user-7", posted.ConversationId);
+    }
+
+    [Fact]
+    public async Task A_message_whose_ready_marker_was_never_written_is_found_by_the_sweep_at_start()
+    {
+        var tables = TableStorage.CreateClient(TablesConnection);
+        var outbox = new Outbox(tables, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Outbox>.Instance);
+        await outbox.EnqueueSendAsync(To("conv-1"), Activity.CreateMessage("stranded"), "s-1", default);
+        // As if the enqueuing instance died between the message and its marker.
+        await tables.GetTableClient("OutboxReady").DeleteEntityAsync("ready", "conv-1");
+
+        var host = await StartHostAsync();
+        await Until(() => Connector.Texts("conv-1").Count >= 1, TimeSpan.FromSeconds(10));
+        Assert.Equal(["stranded"], Connector.Texts("conv-1"));
+    }
+
+    [Fact]
+    public async Task The_limiter_keeps_every_window()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.Parse("2026-12-01T10:00:00Z"));
+        var limiter = new SlidingWindowLimiter([new(7, TimeSpan.FromSeconds(1)), new(8, TimeSpan.FromSeconds(2))], clock);
+        var start = clock.GetUtcNow();
+        var at = new List<double>();
+        for (var i = 0; i < 9; i++)
+        {
+            var wait = limiter.WaitAsync(reserve: true, default);
+            for (var step = 0; step < 200 && !wait.IsCompleted; step++)
+            {
+                clock.Advance(TimeSpan.FromMilliseconds(50));
+                await Task.Delay(5);
+            }
+            await wait;
+            at.Add((clock.GetUtcNow() - start).TotalSeconds);
+        }
+        // Seven at once; the eighth a second later (7 per second); the ninth two seconds after the first (8 per 2 s).
+        Assert.All(at.Take(7), t => Assert.Equal(0, t));
+        Assert.InRange(at[7], 1.0, 1.1);
+        Assert.InRange(at[8], 2.0, 2.1);
+    }
+
+    [Fact]
+    public async Task The_bot_registers_the_outbox()
+    {
+        await using var bot = await BotServer.StartAsync(new Dictionary<string, string?> { ["ConnectionStrings:Tables"] = TablesConnection });
+        Assert.NotNull(bot.Services.GetRequiredService<Outbox>());
+        Assert.Contains(bot.Services.GetServices<IHostedService>(), s => s is OutboxDrainer);
+    }
+
+}
+
+// One bot instance's outbox and drainer (the real protocol client with its Polly pipeline), without the rest of the bot.
+sealed class OutboxHost : IAsyncDisposable
+{
+    readonly IHost host;
+    bool stopped;
+
+    OutboxHost(IHost host, CapturingLogs logs)
+    {
+        this.host = host;
+        Logs = logs;
+    }
+
+    public Outbox Outbox => host.Services.GetRequiredService<Outbox>();
+    public CapturingLogs Logs { get; }
+
+    public static async Task<OutboxHost> StartAsync(string tablesConnection, TimeProvider? clock)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Development", DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Tables"] = tablesConnection,
+            ["Connector:Retry:MaxRetryAttempts"] = "2",
+            ["Connector:Retry:BaseDelay"] = "00:00:00.100",
+            ["Outbox:PollInterval"] = "00:00:00.100",
+            ["Outbox:LeaseDuration"] = "00:00:05",
+            ["Outbox:RetryBaseDelay"] = "00:00:00.200",
+            ["Outbox:RetryMaxDelay"] = "00:00:01",
+            ["Outbox:ConversationLimits:0:Count"] = "7",
+            ["Outbox:ConversationLimits:0:Period"] = "00:00:01",
+            ["Outbox:GlobalLimits:0:Count"] = "50",
+            ["Outbox:GlobalLimits:0:Period"] = "00:00:01",
+        });
+        var logs = new CapturingLogs();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(logs);
+        builder.Logging.SetMinimumLevel(LogLevel.Information);
+        if (clock is not null) builder.Services.AddSingleton(clock);
+        builder.Services.AddBotProtocol(builder.Configuration);
+        builder.Services.AddTableStorage(builder.Configuration, builder.Environment);
+        builder.Services.AddOutbox(builder.Configuration);
+        var host = builder.Build();
+        await host.StartAsync();
+        return new OutboxHost(host, logs);
+    }
+
+    public async Task StopAsync()
+    {
+        stopped = true;
+        await host.StopAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!stopped) await host.StopAsync();
+        host.Dispose();
+    }
+}
+
+sealed class CapturingLogs : ILoggerProvider
+{
+    public ConcurrentQueue<(LogLevel Level, string Category, string Message)> Entries { get; } = new();
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose() { }
+
+    sealed class Logger(CapturingLogs logs, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            logs.Entries.Enqueue((logLevel, category, formatter(state, exception)));
+    }
+}
+
+// The Connector on loopback: answers 429 (Retry-After: 1) when a conversation gets more than 7 sends or updates in a second,
+// 403 MessageWritesBlocked for blocked conversations, 503 during an outage; records what it accepted, in arrival order.
+sealed class FakeConnector : IAsyncDisposable
+{
+    WebApplication? app;
+    readonly ConcurrentDictionary<string, ConcurrentQueue<string>> texts = new();
+    readonly ConcurrentDictionary<string, ConcurrentQueue<string>> updates = new();
+    readonly ConcurrentDictionary<string, ConcurrentQueue<string>> arrivals = new();
+    readonly ConcurrentDictionary<string, Queue<DateTimeOffset>> windows = new();
+    readonly ConcurrentDictionary<string, int> attempts = new();
+    int throttled, ids, total;
+
+    public string Url { get; private set; } = "";
+    public ConcurrentDictionary<string, bool> Blocked { get; } = new();
+    public volatile bool Outage;
+    public int Throttled => throttled;
+    public int Total => total;
+
+    public IReadOnlyList<string> Texts(string conversation) => texts.TryGetValue(conversation, out var q) ? [.. q] : [];
+    public IReadOnlyList<string> Updates(string conversation) => updates.TryGetValue(conversation, out var q) ? [.. q] : [];
+    // Sends and updates together, in the order they arrived.
+    public IReadOnlyList<string> Arrivals(string conversation) => arrivals.TryGetValue(conversation, out var q) ? [.. q] : [];
+    public int AttemptsOn(string conversation) => attempts.GetValueOrDefault(conversation);
+
+    public async Task StartAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        app = builder.Build();
+        app.MapPost("/v3/conversations", async (HttpRequest request) =>
+        {
+            var body = (await JsonNode.ParseAsync(request.Body))!;
+            return Results.Json(new { id = "a:chat-" + body["members"]![0]!["id"]!.GetValue<string>() }, statusCode: 201);
+        });
+        app.MapPost("/v3/conversations/{id}/activities", (string id, HttpRequest request) => Accept(id, request, texts, 201));
+        app.MapPut("/v3/conversations/{id}/activities/{activityId}", (string id, HttpRequest request) => Accept(id, request, updates, 200));
+        await app.StartAsync();
+        Url = app.Urls.First() + "/";
+    }
+
+    async Task<IResult> Accept(string conversation, HttpRequest request, ConcurrentDictionary<string, ConcurrentQueue<string>> into, int status)
+    {
+        attempts.AddOrUpdate(conversation, 1, (_, n) => n + 1);
+        var body = (await JsonNode.ParseAsync(request.Body))!;
+        if (Outage) return Results.Json(new { error = new { code = "ServiceUnavailable", message = "down" } }, statusCode: 503);
+        if (Blocked.ContainsKey(conversation))
+            return Results.Json(new { error = new { code = "MessageWritesBlocked", message = "The user blocked the bot." } }, statusCode: 403);
+        var window = windows.GetOrAdd(conversation, _ => new Queue<DateTimeOffset>());
+        lock (window)
+        {
+            var now = DateTimeOffset.UtcNow;
+            while (window.Count > 0 && now - window.Peek() >= TimeSpan.FromSeconds(1)) window.Dequeue();
+            if (window.Count >= 7)
+            {
+                Interlocked.Increment(ref throttled);
+                request.HttpContext.Response.Headers.RetryAfter = "1";
+                return Results.Json(new { error = new { code = "TooManyRequests", message = "slow down" } }, statusCode: 429);
+            }
+            window.Enqueue(now);
+            var text = body["text"]?.GetValue<string>() ?? "";
+            into.GetOrAdd(conversation, _ => new ConcurrentQueue<string>()).Enqueue(text);
+            arrivals.GetOrAdd(conversation, _ => new ConcurrentQueue<string>()).Enqueue(text);
+        }
+        Interlocked.Increment(ref total);
+        return Results.Json(new { id = $"{conversation}/m{Interlocked.Increment(ref ids)}" }, statusCode: status);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (app is null) return;
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}

@@ -1,0 +1,408 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+using SupportBot.Protocol;
+
+namespace SupportBot.Proactive;
+
+// Sends what the outbox holds. One drainer at a time per conversation (an ETag-guarded lease on its "state" row),
+// so with several instances each message goes out once, in order; a crashed instance's lease simply expires.
+public sealed class OutboxDrainer(
+    Outbox outbox, ConnectorClient connector, IOptions<OutboxOptions> options, TimeProvider clock, ILogger<OutboxDrainer> logger)
+    : BackgroundService
+{
+    static readonly HashSet<HttpStatusCode> Transient =
+    [
+        HttpStatusCode.TooManyRequests, HttpStatusCode.PreconditionFailed,
+        HttpStatusCode.BadGateway, HttpStatusCode.ServiceUnavailable, HttpStatusCode.GatewayTimeout,
+    ];
+
+    readonly string owner = $"{Environment.MachineName}/{Guid.NewGuid():N}";
+    readonly ConcurrentDictionary<string, Task> active = new();
+    readonly ConcurrentDictionary<string, SlidingWindowLimiter> conversationLimiters = new();
+    readonly SlidingWindowLimiter global = new(options.Value.ResolvedGlobalLimits, clock);
+    bool storageFailing;
+
+    OutboxOptions Options => options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var nextSweep = clock.GetUtcNow();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var woken = outbox.WakeTask;
+            try
+            {
+                if (clock.GetUtcNow() >= nextSweep)
+                {
+                    // Scheduled first, and soon again if it fails: a failing sweep must not keep the poll below from running.
+                    nextSweep = clock.GetUtcNow() + TimeSpan.FromSeconds(30);
+                    await SweepAsync(stoppingToken);
+                    nextSweep = clock.GetUtcNow() + Options.SweepInterval;
+                }
+                await PollAsync(stoppingToken);
+                if (storageFailing) logger.LogInformation("Outbox: storage is reachable again");
+                storageFailing = false;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                // Storage down (or anything else): keep polling, never stop the host, and say so once per outage, not every second.
+                if (!storageFailing) logger.LogWarning(ex, "Outbox: cannot read the outbox; retrying every {Interval}", Options.PollInterval);
+                storageFailing = true;
+            }
+            await Task.WhenAny(woken, Task.Delay(Options.PollInterval, clock, stoppingToken));
+            foreach (var (key, limiter) in conversationLimiters)
+                if (limiter.Idle && !active.ContainsKey(key)) conversationLimiters.TryRemove(key, out _);
+        }
+        // Each drain finishes the message in flight and releases its lease, so a successor starts at once.
+        await Task.WhenAll(active.Values);
+    }
+
+    async Task PollAsync(CancellationToken ct)
+    {
+        var ready = await outbox.Ready.GetAsync(ct);
+        await foreach (var marker in ready.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Outbox.ReadyPartition}"),
+            select: ["RowKey"], cancellationToken: ct))
+        {
+            if (active.Count >= Options.MaxConcurrentConversations) break;
+            var partition = marker.RowKey;
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (!active.TryAdd(partition, done.Task)) continue;
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    await DrainAsync(partition, ct);
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                }
+                catch (Exception ex)
+                {
+                    logger.LogWarning(ex, "Outbox: draining conversation {Conversation} failed; it is retried on the next poll", partition);
+                }
+                finally
+                {
+                    active.TryRemove(partition, out _);
+                    done.SetResult();
+                }
+            }, CancellationToken.None);
+        }
+    }
+
+    // The backstop for an enqueue that stopped between writing its message and its ready marker; also forgets old outcomes.
+    async Task SweepAsync(CancellationToken ct)
+    {
+        var table = await outbox.Messages.GetAsync(ct);
+        var ready = await outbox.Ready.GetAsync(ct);
+        var partitions = new HashSet<string>();
+        await foreach (var row in table.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"RowKey ge {Outbox.MessagePrefix} and RowKey lt {Outbox.MessageEnd}"), select: ["PartitionKey"], cancellationToken: ct))
+            partitions.Add(row.PartitionKey);
+        foreach (var partition in partitions)
+            await ready.UpsertEntityAsync(new TableEntity(Outbox.ReadyPartition, partition) { ["At"] = clock.GetUtcNow() }, TableUpdateMode.Replace, ct);
+
+        var cutoff = clock.GetUtcNow() - Options.KeepOutcomesFor;
+        await foreach (var outcome in table.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"RowKey ge {Outbox.DedupePrefix} and RowKey lt {Outbox.DedupeEnd} and CompletedAt lt {cutoff}"),
+            select: ["PartitionKey", "RowKey"], cancellationToken: ct))
+        {
+            try { await table.DeleteEntityAsync(outcome.PartitionKey, outcome.RowKey, outcome.ETag, ct); }
+            catch (RequestFailedException ex) when (Outbox.IsConflict(ex)) { }
+        }
+    }
+
+    async Task DrainAsync(string partition, CancellationToken stop)
+    {
+        var table = await outbox.Messages.GetAsync(stop);
+        var ready = await outbox.Ready.GetAsync(stop);
+        if (await AcquireAsync(table, partition, stop) is not { } lease) return;
+        DateTimeOffset? notBefore = null;
+        var dropped = 0;
+        try
+        {
+            var limiter = conversationLimiters.GetOrAdd(partition, _ => new SlidingWindowLimiter(Options.ResolvedConversationLimits, clock));
+            while (!stop.IsCancellationRequested)
+            {
+                // Marker first, then the messages: deleting the marker with this ETag fails if anything was enqueued since.
+                var marker = await ready.GetEntityIfExistsAsync<TableEntity>(Outbox.ReadyPartition, partition, select: ["RowKey"], cancellationToken: stop);
+                var batch = await ReadBatchAsync(table, partition, stop);
+                if (batch.Count == 0)
+                {
+                    if (marker.HasValue)
+                        try { await ready.DeleteEntityAsync(Outbox.ReadyPartition, partition, marker.Value!.ETag, CancellationToken.None); }
+                        catch (RequestFailedException ex) when (Outbox.IsConflict(ex)) { }
+                    return;
+                }
+
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    if (stop.IsCancellationRequested) return;
+                    var item = batch[i];
+                    if (lease.GetBoolean("Blocked") == true)
+                    {
+                        await CompleteAsync(table, item, OutboxState.Blocked, null, "The user blocked the bot (MessageWritesBlocked).");
+                        dropped++;
+                        continue;
+                    }
+                    if (IsSuperseded(batch, i))
+                    {
+                        await CompleteAsync(table, item, OutboxState.Coalesced, null, null);
+                        continue;
+                    }
+                    await limiter.WaitAsync(reserve: false, stop);
+                    await global.WaitAsync(reserve: true, stop);
+                    // After the waits, which can outlast the lease (60 per 30 s): never send on a lease another instance took.
+                    if (!await RenewIfDueAsync(table, lease, stop)) return;
+                    PostedMessage posted;
+                    try
+                    {
+                        // Not cancelled by shutdown: a send cut off mid-flight may have been posted and would go out again.
+                        posted = await DeliverAsync(item, CancellationToken.None);
+                    }
+                    catch (ConnectorException ex) when (ex.IsBlockedByUser)
+                    {
+                        limiter.Record();
+                        logger.LogWarning("Outbox: conversation {Conversation} blocked the bot (403 MessageWritesBlocked); dropping its pending messages", partition);
+                        lease["Blocked"] = true;
+                        lease["BlockedAt"] = clock.GetUtcNow();
+                        await UpdateLeaseAsync(table, lease, CancellationToken.None);
+                        i--;
+                        continue;
+                    }
+                    catch (Exception ex) when (IsTransient(ex))
+                    {
+                        limiter.Record();
+                        if (await RescheduleAsync(table, item, ex) is { } at)
+                        {
+                            notBefore = at;
+                            return;
+                        }
+                        continue;
+                    }
+                    catch (Exception ex)
+                    {
+                        limiter.Record();
+                        logger.LogError(ex, "Outbox: {Kind} {DedupeKey} to {Conversation} failed and is dropped", item.GetString("Kind"), item.GetString("DedupeKey"), partition);
+                        await CompleteAsync(table, item, OutboxState.Failed, null, ex.Message);
+                        continue;
+                    }
+                    limiter.Record();
+                    await CompleteAsync(table, item, OutboxState.Sent, posted, null);
+                }
+            }
+        }
+        finally
+        {
+            if (dropped > 0) logger.LogWarning("Outbox: dropped {Count} message(s) to blocked conversation {Conversation}", dropped, partition);
+            await ReleaseAsync(table, lease, notBefore);
+        }
+    }
+
+    async Task<TableEntity?> AcquireAsync(TableClient table, string partition, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var now = clock.GetUtcNow();
+            var found = await table.GetEntityIfExistsAsync<TableEntity>(partition, Outbox.StateRow, cancellationToken: ct);
+            if (!found.HasValue)
+            {
+                var fresh = new TableEntity(partition, Outbox.StateRow) { ["LeaseOwner"] = owner, ["LeaseUntil"] = now + Options.LeaseDuration };
+                try
+                {
+                    var added = await table.AddEntityAsync(fresh, ct);
+                    fresh.ETag = added.Headers.ETag ?? throw new InvalidOperationException("The table service returned no ETag.");
+                    return fresh;
+                }
+                catch (RequestFailedException ex) when (ex.Status == 409)
+                {
+                    continue;
+                }
+            }
+            var state = found.Value!;
+            if (state.GetString("LeaseOwner") is { } holder && holder != owner && state.GetDateTimeOffset("LeaseUntil") > now) return null;
+            if (state.GetDateTimeOffset("NotBefore") > now && state.GetBoolean("Blocked") != true) return null;
+            state["LeaseOwner"] = owner;
+            state["LeaseUntil"] = now + Options.LeaseDuration;
+            try
+            {
+                await UpdateLeaseAsync(table, state, ct);
+                return state;
+            }
+            catch (RequestFailedException ex) when (Outbox.IsConflict(ex))
+            {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    async Task UpdateLeaseAsync(TableClient table, TableEntity lease, CancellationToken ct)
+    {
+        var updated = await table.UpdateEntityAsync(lease, lease.ETag, TableUpdateMode.Replace, ct);
+        lease.ETag = updated.Headers.ETag ?? throw new InvalidOperationException("The table service returned no ETag.");
+    }
+
+    async Task<bool> RenewIfDueAsync(TableClient table, TableEntity lease, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        if (lease.GetDateTimeOffset("LeaseUntil") - now > Options.LeaseDuration / 2) return true;
+        lease["LeaseUntil"] = now + Options.LeaseDuration;
+        try
+        {
+            await UpdateLeaseAsync(table, lease, ct);
+            return true;
+        }
+        catch (RequestFailedException ex) when (Outbox.IsConflict(ex))
+        {
+            logger.LogWarning("Outbox: lost the lease on {Conversation}; another instance continues", lease.PartitionKey);
+            return false;
+        }
+    }
+
+    async Task ReleaseAsync(TableClient table, TableEntity lease, DateTimeOffset? notBefore)
+    {
+        lease["LeaseOwner"] = null;
+        lease["LeaseUntil"] = clock.GetUtcNow();
+        if (notBefore is not null) lease["NotBefore"] = notBefore;
+        try
+        {
+            await UpdateLeaseAsync(table, lease, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is RequestFailedException or HttpRequestException)
+        {
+            // The lease expires by itself; a backoff lost here only means an earlier retry.
+            logger.LogDebug(ex, "Outbox: could not release the lease on {Conversation}", lease.PartitionKey);
+        }
+    }
+
+    async Task<List<TableEntity>> ReadBatchAsync(TableClient table, string partition, CancellationToken ct)
+    {
+        var batch = new List<TableEntity>();
+        await foreach (var row in table.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {Outbox.MessagePrefix} and RowKey lt {Outbox.MessageEnd}"),
+            maxPerPage: Options.BatchSize, cancellationToken: ct))
+        {
+            batch.Add(row);
+            if (batch.Count >= Options.BatchSize) break;
+        }
+        return batch;
+    }
+
+    // A later update of the same message in this batch makes this one moot: only the latest card matters.
+    static bool IsSuperseded(List<TableEntity> batch, int index)
+    {
+        var item = batch[index];
+        if (item.GetString("Kind") != "update") return false;
+        for (var j = index + 1; j < batch.Count; j++)
+            if (batch[j].GetString("Kind") == "update" && batch[j].GetString("ActivityId") == item.GetString("ActivityId")
+                && batch[j].GetString("ConversationId") == item.GetString("ConversationId"))
+                return true;
+        return false;
+    }
+
+    async Task<PostedMessage> DeliverAsync(TableEntity item, CancellationToken ct)
+    {
+        var activity = Outbox.ReadBody(item);
+        var serviceUrl = item.GetString("ServiceUrl");
+        var conversationId = item.GetString("ConversationId");
+        if (item.GetString("Kind") == "update")
+        {
+            var activityId = item.GetString("ActivityId")!;
+            await connector.UpdateActivityAsync(serviceUrl, conversationId!, activityId,
+                activity with { Type = activity.Type ?? ActivityTypes.Message, Conversation = new ConversationAccount { Id = conversationId } }, ct);
+            return new PostedMessage(serviceUrl, conversationId!, activityId);
+        }
+        if (string.IsNullOrEmpty(conversationId))
+        {
+            var reference = JsonSerializer.Deserialize<ConversationReference>(item.GetString("Reference")!, Outbox.Json)!;
+            var created = await connector.CreateConversationAsync(serviceUrl, new ConversationParameters
+            {
+                IsGroup = false,
+                Bot = reference.Bot,
+                Members = [new ChannelAccount { Id = reference.User!.Id }],
+                TenantId = reference.TenantId,
+                ChannelData = new TeamsChannelData { Tenant = new TenantInfo(reference.TenantId) },
+            }, ct);
+            conversationId = created.Id ?? throw new InvalidOperationException("The channel did not return a conversation id.");
+        }
+        var sent = await connector.SendToConversationAsync(serviceUrl, conversationId, activity with { Type = activity.Type ?? ActivityTypes.Message }, ct);
+        return new PostedMessage(serviceUrl, conversationId, sent?.Id ?? "");
+    }
+
+    static bool IsTransient(Exception ex) => ex switch
+    {
+        ConnectorException c => Transient.Contains(c.Status),
+        // Transport failures and timeouts (the send is never cancelled by us, so a cancellation is a timeout).
+        HttpRequestException or OperationCanceledException => true,
+        _ => false,
+    };
+
+    // The HttpClient's own retries gave up: keep the message and the conversation's order, and try again later.
+    async Task<DateTimeOffset?> RescheduleAsync(TableClient table, TableEntity item, Exception ex)
+    {
+        var now = clock.GetUtcNow();
+        var attempts = (item.GetInt32("Attempts") ?? 0) + 1;
+        if (now - (item.GetDateTimeOffset("EnqueuedAt") ?? now) > Options.GiveUpAfter)
+        {
+            logger.LogError(ex, "Outbox: {DedupeKey} to {Conversation} undelivered after {Attempts} attempts over {GiveUp}; dropped",
+                item.GetString("DedupeKey"), item.PartitionKey, attempts, Options.GiveUpAfter);
+            await CompleteAsync(table, item, OutboxState.Failed, null, ex.Message);
+            return null;
+        }
+        var backoff = Options.RetryBaseDelay * Math.Pow(2, Math.Min(attempts - 1, 20)) * (0.8 + 0.4 * Random.Shared.NextDouble());
+        if (backoff > Options.RetryMaxDelay) backoff = Options.RetryMaxDelay;
+        if (ex is ConnectorException { RetryAfter: { } retryAfter } && retryAfter > backoff) backoff = retryAfter;
+        logger.LogWarning("Outbox: {DedupeKey} to {Conversation} failed ({Error}); attempt {Attempts}, retrying in {Delay}",
+            item.GetString("DedupeKey"), item.PartitionKey, ex.Message, attempts, backoff);
+        item["Attempts"] = attempts;
+        item["LastError"] = Truncate(ex.Message);
+        await table.UpdateEntityAsync(item, item.ETag, TableUpdateMode.Merge, CancellationToken.None);
+        return now + backoff;
+    }
+
+    async Task CompleteAsync(TableClient table, TableEntity item, OutboxState state, PostedMessage? posted, string? error)
+    {
+        var dedupe = new TableEntity(item.PartitionKey, Outbox.DedupeRow(item.GetString("DedupeKey")!))
+        {
+            ["State"] = state.ToString(),
+            ["PostedActivityId"] = posted is { ActivityId.Length: > 0 } ? posted.ActivityId : null,
+            ["PostedConversationId"] = posted?.ConversationId,
+            ["Error"] = error is null ? null : Truncate(error),
+            ["CompletedAt"] = clock.GetUtcNow(),
+        };
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                // One transaction: the message leaves the queue exactly when its outcome is recorded.
+                await table.SubmitTransactionAsync(
+                [
+                    new(TableTransactionActionType.Delete, item, item.ETag),
+                    new(TableTransactionActionType.UpsertMerge, dedupe),
+                ], CancellationToken.None);
+                return;
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status is 404 or 412)
+            {
+                // This transaction retried after it committed, or the message was completed elsewhere.
+                logger.LogDebug("Outbox: {DedupeKey} was already completed", item.GetString("DedupeKey"));
+                return;
+            }
+            catch (Exception ex) when (ex is RequestFailedException or HttpRequestException && attempt < 6)
+            {
+                // Already sent: a record lost here means the message goes out again, so try harder than the SDK does.
+                await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt), clock, CancellationToken.None);
+            }
+        }
+    }
+
+    static string Truncate(string text) => text.Length <= 1000 ? text : text[..1000];
+}
