@@ -14,8 +14,19 @@ public sealed class CommandsTests
     [InlineData("status #1042")]
     [InlineData("#1042")]
     [InlineData("Status 1042!")]
-    [InlineData("ticket 1042")]
+    
     public void Status_with_a_number(string text) => Assert.Equal(new Command.Status(1042), Commands.Parse(text));
+
+    [Theory]
+    [InlineData("ticket 1042")]
+    [InlineData("Ticket #1042")]
+    public void Ticket_with_a_number_is_the_technicians_full_card(string text) => Assert.Equal(new Command.Ticket(1042), Commands.Parse(text));
+
+    [Theory]
+    [InlineData("queue", typeof(Command.Queue))]
+    [InlineData("mine", typeof(Command.Mine))]
+    [InlineData("setup", typeof(Command.Setup))]
+    public void Technician_commands(string text, Type expected) => Assert.IsType(expected, Commands.Parse(text));
 
     [Fact]
     public void Status_without_a_number() => Assert.Equal(new Command.Status(null), Commands.Parse("status"));

@@ -34,7 +34,7 @@ public sealed class PlaygroundConversationTests : IAsyncLifetime
     {
         await playground.SendMessageAsync("the projector just died and my class is waiting right now");
 
-        var card = await playground.NextAsync(e => e.Action == "createMessage" && e.CardText.Contains("Ticket #"));
+        var card = await playground.NextAsync(e => e.Action == "createMessage" && e.CardText.Contains("Add details"));
         Assert.Contains("EMERGENCY", card.CardText);
         Assert.Contains("Where are you?", card.CardText);
         Assert.Contains("Add details", card.CardText);
@@ -103,7 +103,7 @@ public sealed class PlaygroundConversationTests : IAsyncLifetime
     public async Task After_a_restart_my_tickets_and_status_show_the_ticket_and_nobody_else_can_see_it()
     {
         await playground.SendMessageAsync("the projector just died and my class is waiting right now");
-        await playground.NextAsync(e => e.Action == "createMessage" && e.CardText.Contains("Ticket #"));
+        await playground.NextAsync(e => e.Action == "createMessage" && e.CardText.Contains("Add details"));
         var number = Assert.Single(await Tickets.ListByRequesterAsync(playground.CurrentUserId, CancellationToken.None)).Number;
 
         await stack.RestartBotAsync();
@@ -144,7 +144,7 @@ public sealed class PlaygroundConversationTests : IAsyncLifetime
     public async Task A_resolved_ticket_card_is_updated_in_place_and_offers_Reopen()
     {
         await playground.SendMessageAsync("the projector just died and my class is waiting right now");
-        var card = await playground.NextAsync(e => e.Action == "createMessage" && e.CardText.Contains("Ticket #"));
+        var card = await playground.NextAsync(e => e.Action == "createMessage" && e.CardText.Contains("Add details"));
         var number = Assert.Single(await Tickets.ListByRequesterAsync(playground.CurrentUserId, CancellationToken.None)).Number;
         await WithRequesterCardAsync(number);
 

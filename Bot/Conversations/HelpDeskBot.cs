@@ -21,11 +21,7 @@ public sealed class HelpDeskBot(
     ConversationReferenceStore references,
     ProactiveMessenger proactive,
     TechnicianDesk technicianDesk,
-    TechnicianDirectory technicians,
-    TechnicianChannel technicianChannel,
-    ITicketStore tickets,
-    SupportHours hours,
-    TimeProvider clock,
+    TechnicianCommands technicianCommands,
     IOptions<EmergencyPolicy> emergencyPolicy,
     ILogger<HelpDeskBot> logger) : ActivityHandler
 {
@@ -112,30 +108,25 @@ public sealed class HelpDeskBot(
         switch (command)
         {
             case Command.Help:
-                await turn.SendActivityAsync(Activity.CreateMessage(attachments: WelcomeCards.Help(Policy, await IsTechnicianAsync(turn, ct)).ToAttachment()), ct);
+                await turn.SendActivityAsync(Activity.CreateMessage(attachments: WelcomeCards.Help(Policy, await technicianCommands.IsTechnicianAsync(turn, ct)).ToAttachment()), ct);
                 break;
-            case Command.Ticket { Number: var asked } when !await IsTechnicianAsync(turn, ct):
+            case Command.Ticket { Number: var asked } when !await technicianCommands.IsTechnicianAsync(turn, ct):
                 await ShowOwnTicketAsync(turn, asked, ct); // for anyone else "ticket 1042" means their own ticket
                 break;
-            case Command.Queue or Command.Mine or Command.Setup when !await IsTechnicianAsync(turn, ct):
-                await turn.SendActivityAsync("Sorry, that command is for technicians. Type \"help\" to see what you can do.", ct);
+            case Command.Queue or Command.Mine or Command.Setup when !await technicianCommands.IsTechnicianAsync(turn, ct):
+                await turn.SendActivityAsync(TechnicianCommands.NotForYou, ct);
                 break;
             case Command.Queue:
-                await turn.SendActivityAsync(Activity.CreateMessage(attachments: QueueCard.Create("Open tickets", await tickets.ListOpenAsync(ct), hours, clock.GetUtcNow()).ToAttachment()), ct);
+                await technicianCommands.QueueAsync(turn, ct);
                 break;
             case Command.Mine:
-                var mine = (await tickets.ListByAssigneeAsync(requester, ct)).Where(t => t.Status.IsOpen())
-                    .OrderBy(t => t.Urgency == Urgency.Emergency ? 0 : 1).ThenBy(t => t.FirstResponseDueAt).ToList();
-                await turn.SendActivityAsync(Activity.CreateMessage(attachments: QueueCard.Create("Assigned to you", mine, hours, clock.GetUtcNow()).ToAttachment()), ct);
+                await technicianCommands.MineAsync(turn, ct);
                 break;
             case Command.Setup:
-                await SetUpChannelAsync(turn, ct);
+                await technicianCommands.SetUpAsync(turn, ct);
                 break;
-            case Command.Ticket { Number: var number2 }:
-                var any = number2 > 0 ? await tickets.GetAsync(number2, ct) : null;
-                await turn.SendActivityAsync(any is null
-                    ? Activity.CreateMessage($"There is no ticket #{number2}.")
-                    : Activity.CreateMessage(attachments: TechnicianCard.Create(any, hours, clock.GetUtcNow(), withActions: true, [requester]).ToAttachment()), ct);
+            case Command.Ticket { Number: var number }:
+                await technicianCommands.ShowTicketAsync(turn, number, ct);
                 break;
             case Command.MyTickets:
                 await turn.SendActivityAsync(Activity.CreateMessage(attachments: ticketCards.List(await desk.ListForRequesterAsync(requester, ct)).ToAttachment()), ct);
@@ -143,8 +134,8 @@ public sealed class HelpDeskBot(
             case Command.Status { Number: null }:
                 await turn.SendActivityAsync("Which ticket? Type \"status\" and its number, for example \"status 1042\", or \"my tickets\" to see them all.", ct);
                 break;
-            case Command.Status { Number: { } number }:
-                await ShowOwnTicketAsync(turn, number, ct);
+            case Command.Status { Number: { } own }:
+                await ShowOwnTicketAsync(turn, own, ct);
                 break;
             case Command.NotifyMe:
                 await SendTestNotificationAsync(turn, ct);
@@ -153,9 +144,7 @@ public sealed class HelpDeskBot(
     }
 
     async Task<TicketSummary?> WaitingOnThemAsync(TurnContext turn, CancellationToken ct) =>
-        turn.Activity.Conversation?.ConversationType is null or "personal"
-            ? (await tickets.ListByRequesterAsync(turn.Activity.From!.Id!, ct)).FirstOrDefault(t => t.Status == TicketStatus.WaitingOnRequester)
-            : null;
+        turn.Activity.Conversation?.ConversationType is null or "personal" ? await desk.WaitingOnAsync(turn.Activity.From!.Id!, ct) : null;
 
     async Task AddReplyAsync(TurnContext turn, TicketSummary waiting, string text, CancellationToken ct)
     {
@@ -175,23 +164,6 @@ public sealed class HelpDeskBot(
             ? Activity.CreateMessage($"I couldn't find ticket #{number} among yours. Type \"my tickets\" to see them.")
             : Activity.CreateMessage(attachments: ticketCards.ForRequester(ticket).ToAttachment()), ct);
     }
-
-    // "setup" in a channel: new tickets go here from now on (stored, so every instance agrees).
-    async Task SetUpChannelAsync(TurnContext turn, CancellationToken ct)
-    {
-        var channelId = turn.Activity.ChannelData?.Channel?.Id;
-        if (channelId is null)
-        {
-            await turn.SendActivityAsync("Type \"setup\" in the team channel where technicians should get new tickets.", ct);
-            return;
-        }
-        await technicianChannel.SetAsync(new ChannelAddress(channelId, turn.Activity.ServiceUrl, turn.Activity.ChannelData?.Team?.Id,
-            turn.Activity.ChannelData?.Tenant?.Id ?? turn.Activity.Conversation?.TenantId), ct);
-        await turn.SendActivityAsync($"Done: new tickets will be posted in this channel{(turn.Activity.ChannelData?.Channel?.Name is { } name ? $" ({name})" : "")}. Emergencies come first and mention whoever is on call.", ct);
-    }
-
-    Task<bool> IsTechnicianAsync(TurnContext turn, CancellationToken ct) =>
-        technicians.IsTechnicianAsync(turn.Activity.From, turn.Activity.ServiceUrl, ct);
 
     protected override Task OnCardSubmitAsync(TurnContext turn, JsonElement data, CancellationToken ct) =>
         data.TryGetProperty("command", out var command) && command.ValueKind == JsonValueKind.String && command.GetString() == WelcomeCards.HelpCommand

@@ -8,6 +8,7 @@ public static class TechnicianServiceCollectionExtensions
         services.AddSingleton<TechnicianChannel>();
         services.AddSingleton<TechnicianDirectory>();
         services.AddSingleton<TechnicianDesk>();
+        services.AddSingleton<TechnicianCommands>();
         return services;
     }
 }

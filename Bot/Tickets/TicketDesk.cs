@@ -91,6 +91,10 @@ public sealed class TicketDesk(ITicketStore store, KnowledgeBase knowledge, Supp
             [.. all.Where(t => !t.Status.IsOpen()).OrderByDescending(t => t.UpdatedAt).Take(RecentlyClosedShown)]);
     }
 
+    // The ticket a technician is waiting on this requester for, if any: their next message answers it.
+    public async Task<TicketSummary?> WaitingOnAsync(string requesterTeamsId, CancellationToken ct) =>
+        (await store.ListByRequesterAsync(requesterTeamsId, ct)).FirstOrDefault(t => t.Status == TicketStatus.WaitingOnRequester);
+
     public Task<ChangeResult> AddDetailsAsync(int number, Person by, string? details, CancellationToken ct, string? changeId = null)
     {
         var (text, cut) = Cap(details, TicketLimits.NoteChars);
