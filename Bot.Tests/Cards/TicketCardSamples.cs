@@ -55,7 +55,12 @@ public static class TicketCardSamples
         var technicians = new[] { "user-id-0", "user-id-1" };
         var onCall = new[] { new SupportBot.Protocol.ChannelAccount { Id = "user-id-0", Name = "Alex Wilber" } };
         var emergency = Ticket(urgency: Urgency.Emergency) with { SuggestedArticles = ["projector-no-signal"], TriageReasons = ["class or meeting waiting: \"class starts in ten minutes\""] };
-        yield return ("tech-emergency", SupportBot.Technicians.TechnicianCard.Create(emergency, hours, Now, withActions: true, technicians, onCall));
+        var assignable = new[] { "Alex Wilber", "Megan Bowen", "Adele Vance" }.Select((n, i) => new SupportBot.Protocol.ChannelAccount { Id = $"user-id-{i}", Name = n }).ToList();
+        yield return ("tech-emergency", SupportBot.Technicians.TechnicianCard.Create(emergency, hours, Now, withActions: true, technicians, onCall, assignable));
+        yield return ("tech-flagged", SupportBot.Technicians.TechnicianCard.Create(Ticket(TicketStatus.InProgress) with
+        {
+            RequiresBudget = new Flag(true, "new projector lamp, 180 GBP"), RequiresApproval = new Flag(true, "new projector lamp, 180 GBP"),
+        }, hours, Now, withActions: true, technicians, assignable: assignable));
         yield return ("tech-emergency-shared", SupportBot.Technicians.TechnicianCard.Create(emergency, hours, Now, withActions: false, technicians, onCall));
         yield return ("tech-normal", SupportBot.Technicians.TechnicianCard.Create(Ticket(TicketStatus.InProgress), hours, Now, withActions: true, technicians));
         yield return ("tech-resolved", SupportBot.Technicians.TechnicianCard.Create(Ticket(TicketStatus.Resolved), hours, Now, withActions: true, technicians));
@@ -64,7 +69,8 @@ public static class TicketCardSamples
             Requester = new Person("user-id-0", new string('N', 200), null, new string('e', 200), null, new string('D', 200), new string('J', 200), new string('O', 200)),
             History = [.. Enumerable.Range(1, 200).Select(i => new TicketEvent(i, Now, "user-id-1", "Megan", TicketEventKind.InternalNote, "Internal note", new string('n', TicketLimits.NoteChars)))],
             TriageReasons = [.. Enumerable.Range(0, 10).Select(i => new string('r', 100))],
-        }, hours, Now, withActions: true, [.. Enumerable.Range(0, 100).Select(i => $"29:user-{i}")], onCall));
+        }, hours, Now, withActions: true, [.. Enumerable.Range(0, 100).Select(i => $"29:user-{i}")], onCall,
+            [.. Enumerable.Range(0, 80).Select(i => new SupportBot.Protocol.ChannelAccount { Id = $"29:user-{i}", Name = new string('a', 100) })]));
         var queue = Enumerable.Range(0, 40).Select(i => TicketSummary.Of(Ticket(urgency: i < 5 ? Urgency.Emergency : Urgency.Normal)) with { Number = 1100 + i, AssigneeId = i % 3 == 0 ? "user-id-1" : null, AssigneeName = i % 3 == 0 ? "Megan Bowen" : null }).ToList();
         yield return ("tech-queue", SupportBot.Technicians.QueueCard.Create("Open tickets", queue, hours, Now));
         yield return ("tech-queue-empty", SupportBot.Technicians.QueueCard.Create("Assigned to you", [], hours, Now));

@@ -158,4 +158,28 @@ public sealed class TechnicianActionTests : IAsyncLifetime
         var channelUpdate = requester.Calls.Last(c => c.Method == HttpMethod.Put && c.Path.EndsWith($"/activities/{ticket.TechnicianCard!.ActivityId}"));
         Assert.Contains("room 14, upstairs", channelUpdate.CardJson);
     }
+
+    [Fact]
+    public async Task Assign_to_another_technician_only_to_a_real_technician_and_flags_need_a_reason()
+    {
+        var (number, _) = await FileEmergencyAsync();
+
+        var forged = await channel.PressAsync(TechnicianVerbs.AssignTo, new JsonObject { ["ticket"] = number, ["assignee"] = "user-2" }, userId: Technician);
+        Assert.Contains("Choose a technician", forged.ToJsonString());
+        var assigned = await channel.PressAsync(TechnicianVerbs.AssignTo, new JsonObject { ["ticket"] = number, ["assignee"] = Technician }, userId: Technician);
+        Assert.Contains("In progress", assigned.ToJsonString());
+
+        var noReason = await channel.PressAsync(TechnicianVerbs.Flags, new JsonObject { ["ticket"] = number, ["budget"] = "true", ["approval"] = "false" }, userId: Technician);
+        Assert.Contains("Say briefly why", noReason.ToJsonString());
+        await channel.PressAsync(TechnicianVerbs.Flags, new JsonObject { ["ticket"] = number, ["budget"] = "true", ["approval"] = "true", ["flagReason"] = "new projector lamp, 180 GBP" }, userId: Technician);
+
+        var ticket = (await Tickets.GetAsync(number, CancellationToken.None))!;
+        Assert.Equal(Technician, ticket.Assignee?.TeamsId);
+        Assert.Equal(new Flag(true, "new projector lamp, 180 GBP"), ticket.RequiresBudget);
+        Assert.True(ticket.RequiresApproval.Required);
+        Assert.Contains(ticket.History, e => e.Kind == TicketEventKind.FlagChanged);
+
+        await channel.SendAsync("oncall", userId: Technician);
+        Assert.Contains("Alex Wilber", channel.Calls[^1].Text);
+    }
 }

@@ -42,6 +42,8 @@ public sealed record CardMention(string Text, Protocol.ChannelAccount Mentioned)
 [JsonDerivedType(typeof(ColumnSet), "ColumnSet")]
 [JsonDerivedType(typeof(ActionSet), "ActionSet")]
 [JsonDerivedType(typeof(InputText), "Input.Text")]
+[JsonDerivedType(typeof(InputChoiceSet), "Input.ChoiceSet")]
+[JsonDerivedType(typeof(InputToggle), "Input.Toggle")]
 public abstract record CardElement
 {
     public string? Id { get; init; }
@@ -78,6 +80,24 @@ public sealed record Column(IReadOnlyList<CardElement> Items)
 public sealed record ColumnSet(IReadOnlyList<Column> Columns) : CardElement;
 
 public sealed record ActionSet(IReadOnlyList<CardAction> Actions) : CardElement;
+
+public sealed record Choice(string Title, string Value);
+
+public sealed record InputChoiceSet(IReadOnlyList<Choice> Choices) : CardElement
+{
+    public string? Label { get; init; }
+    public string? Placeholder { get; init; }
+    public string? Style { get; init; } = "compact";
+    public string? Value { get; init; }
+}
+
+// Its value is "true" or "false" (ValueOn / ValueOff).
+public sealed record InputToggle(string Title) : CardElement
+{
+    public string? Value { get; init; }
+    public string? ValueOn { get; init; } = "true";
+    public string? ValueOff { get; init; } = "false";
+}
 
 // Its value reaches the bot in the action's data under the input's Id.
 public sealed record InputText : CardElement

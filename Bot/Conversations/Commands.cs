@@ -13,6 +13,7 @@ public abstract record Command
     public sealed record Queue : Command;
     public sealed record Mine : Command;
     public sealed record Setup : Command;
+    public sealed record OnCall : Command;
     public sealed record Ticket(int Number) : Command;
 }
 
@@ -33,6 +34,7 @@ public static partial class Commands
         ("mine", "open tickets assigned to you"),
         ("ticket 1042", "any ticket's full technician card"),
         ("setup", "(in a channel) make this the channel that gets new tickets"),
+        ("oncall", "who emergency cards mention"),
     ];
 
     public static Command? Parse(string text)
@@ -45,6 +47,7 @@ public static partial class Commands
         if (t is "queue" or "the queue") return new Command.Queue();
         if (t is "mine" or "my queue") return new Command.Mine();
         if (t is "setup" or "set up") return new Command.Setup();
+        if (t is "oncall" or "on call" or "on-call") return new Command.OnCall();
         var ticket = TicketOf().Match(t);
         if (ticket.Success)
             return new Command.Ticket(int.TryParse(ticket.Groups["n"].Value, out var number) ? number : -1);

@@ -113,7 +113,7 @@ public sealed class HelpDeskBot(
             case Command.Ticket { Number: var asked } when !await technicianCommands.IsTechnicianAsync(turn, ct):
                 await ShowOwnTicketAsync(turn, asked, ct); // for anyone else "ticket 1042" means their own ticket
                 break;
-            case Command.Queue or Command.Mine or Command.Setup when !await technicianCommands.IsTechnicianAsync(turn, ct):
+            case Command.Queue or Command.Mine or Command.Setup or Command.OnCall when !await technicianCommands.IsTechnicianAsync(turn, ct):
                 await turn.SendActivityAsync(TechnicianCommands.NotForYou, ct);
                 break;
             case Command.Queue:
@@ -124,6 +124,9 @@ public sealed class HelpDeskBot(
                 break;
             case Command.Setup:
                 await technicianCommands.SetUpAsync(turn, ct);
+                break;
+            case Command.OnCall:
+                await technicianCommands.OnCallAsync(turn, ct);
                 break;
             case Command.Ticket { Number: var number }:
                 await technicianCommands.ShowTicketAsync(turn, number, ct);

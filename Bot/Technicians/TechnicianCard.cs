@@ -15,12 +15,15 @@ public static class TechnicianVerbs
     public const string InternalNote = "tech.noteInternal";
     public const string Resolve = "tech.resolve";
     public const string Reopen = "tech.reopen";
+    public const string AssignTo = "tech.assign";
+    public const string Flags = "tech.flags";
 
     public static bool IsTechnicianVerb(string? verb) => verb?.StartsWith("tech.", StringComparison.Ordinal) == true;
 }
 
 // Names the ticket only; the note boxes arrive beside it under their ids.
-public sealed record TechnicianActionData(int Ticket, string? Note = null, string? Resolution = null);
+public sealed record TechnicianActionData(int Ticket, string? Note = null, string? Resolution = null, string? Assignee = null,
+    string? Budget = null, string? Approval = null, string? FlagReason = null);
 
 // The ticket as technicians see it in their channel: everything needed to act without opening anything else.
 // Technicians (refresh userIds) get the buttons; anyone else who can see the channel gets the same card read-only.
@@ -29,7 +32,7 @@ public static class TechnicianCard
     const int HistoryShown = 6;
 
     public static AdaptiveCard Create(Ticket t, SupportHours hours, DateTimeOffset now, bool withActions, IReadOnlyList<string> technicianIds,
-        IReadOnlyList<ChannelAccount>? mention = null)
+        IReadOnlyList<ChannelAccount>? mention = null, IReadOnlyList<ChannelAccount>? assignable = null)
     {
         var sla = new Sla(hours).For(t, now);
         var emergency = t.Urgency == Urgency.Emergency;
@@ -47,6 +50,12 @@ public static class TechnicianCard
         body.Add(new TextBlock(t.Problem.Shorten(800)) { Spacing = "Medium" });
         if (t.TriageReasons.Count > 0)
             body.Add(new TextBlock("Why this urgency: " + string.Join("; ", t.TriageReasons)) { IsSubtle = true, Size = "Small" });
+        if (t.RequiresBudget.Required || t.RequiresApproval.Required)
+            body.Add(new TextBlock(string.Join(" · ", new[]
+            {
+                t.RequiresBudget.Required ? $"Requires budget: {t.RequiresBudget.Reason}" : null,
+                t.RequiresApproval.Required ? $"Requires approval: {t.RequiresApproval.Reason}" : null,
+            }.OfType<string>())) { Color = "Warning", Weight = "Bolder" });
         if (t.SuggestedArticles.Count > 0)
             body.Add(new TextBlock($"Already tried: {string.Join(", ", t.SuggestedArticles)} (said it didn't help)") { IsSubtle = true, Size = "Small" });
 
@@ -71,6 +80,16 @@ public static class TechnicianCard
                     new ActionExecute("Send to requester", TechnicianVerbs.NoteToRequester, data),
                     new ActionExecute("Add internal note", TechnicianVerbs.InternalNote, data),
                 ]));
+                if (assignable is { Count: > 0 })
+                {
+                    body.Add(new InputChoiceSet([.. assignable.Where(a => a.Id is not null).Take(50).Select(a => new Choice(a.Name ?? a.Id!, a.Id!))])
+                        { Id = "assignee", Label = "Assign to", Placeholder = "Choose a technician", Value = t.Assignee?.TeamsId, Separator = true });
+                    body.Add(new ActionSet([new ActionExecute("Assign", TechnicianVerbs.AssignTo, data)]));
+                }
+                body.Add(new InputToggle("Requires budget") { Id = "budget", Value = t.RequiresBudget.Required ? "true" : "false", Separator = true });
+                body.Add(new InputToggle("Requires approval") { Id = "approval", Value = t.RequiresApproval.Required ? "true" : "false" });
+                body.Add(new InputText { Id = "flagReason", Label = "Why (for budget or approval)", MaxLength = 300, Value = t.RequiresBudget.Reason ?? t.RequiresApproval.Reason });
+                body.Add(new ActionSet([new ActionExecute("Save flags", TechnicianVerbs.Flags, data)]));
                 body.Add(new InputText { Id = "resolution", Label = "Resolution (required to resolve)", Placeholder = "What fixed it", IsMultiline = true, MaxLength = TicketLimits.NoteChars });
                 body.Add(new ActionSet([new ActionExecute("Resolve", TechnicianVerbs.Resolve, data) { Style = "positive" }]));
                 if (t.Assignee is null || t.Status == TicketStatus.New) actions.Add(new ActionExecute("Assign to me", TechnicianVerbs.AssignToMe, data) { Style = "positive" });

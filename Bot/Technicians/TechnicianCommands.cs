@@ -5,8 +5,14 @@ using SupportBot.Triage;
 namespace SupportBot.Technicians;
 
 // What technicians type: queue, mine, ticket 1042, setup. Everyone else is told politely that these are not theirs.
-public sealed class TechnicianCommands(ITicketStore tickets, TechnicianDirectory technicians, TechnicianChannel channel, SupportHours hours, TimeProvider clock)
+public sealed class TechnicianCommands(ITicketStore tickets, TechnicianDirectory technicians, TechnicianChannel channel, SupportHours hours, TimeProvider clock,
+    Microsoft.Extensions.Options.IOptions<TechnicianOptions> options)
 {
+    public Task OnCallAsync(TurnContext turn, CancellationToken ct) =>
+        turn.SendActivityAsync(options.Value.OnCall is { Length: > 0 } onCall
+            ? "On call for emergencies: " + string.Join(", ", onCall.Select(o => o.Name ?? o.Id)) + ". Set Support:OnCall to change it."
+            : "Nobody is set as on call, so emergency cards mention no one. Set Support:OnCall (a list of Teams ids and names).", ct);
+
     public const string NotForYou = "Sorry, that command is for technicians. Type \"help\" to see what you can do.";
 
     public Task<bool> IsTechnicianAsync(TurnContext turn, CancellationToken ct) =>

@@ -73,6 +73,8 @@ public sealed class TechnicianDesk(
             TechnicianVerbs.InternalNote => await desk.NoteAsync(data.Ticket, by, data.Note, forRequester: false, ct, changeId),
             TechnicianVerbs.Resolve => await desk.ResolveAsync(data.Ticket, by, data.Resolution, ct, changeId),
             TechnicianVerbs.Reopen => await desk.ReopenAsTechnicianAsync(data.Ticket, by, ct, changeId),
+            TechnicianVerbs.AssignTo => await AssignToAsync(data, by, turn.Activity.ServiceUrl, changeId, ct),
+            TechnicianVerbs.Flags => await desk.SetFlagsAsync(data.Ticket, by, data.Budget == "true", data.Approval == "true", data.FlagReason, ct, changeId),
             _ => new ChangeResult(ChangeOutcome.NotAllowed, Message: "This button is no longer supported."),
         };
         if (result.Ticket is not { } ticket)
@@ -81,6 +83,15 @@ public sealed class TechnicianDesk(
             await AfterChangeAsync(ticket, action.Verb!, turn.Activity.ReplyToId, ct);
         var card = await CardAsync(ticket, withActions: true, turn.Activity.ServiceUrl, ct);
         return AdaptiveCardInvokeResponse.Card(result.Message is null ? card : card with { Body = [new TextBlock(result.Message) { Color = "Warning", Weight = "Bolder" }, .. card.Body] });
+    }
+
+    // The choice comes from the card: it must name someone who really is a technician.
+    async Task<ChangeResult> AssignToAsync(TechnicianActionData data, Person by, string? serviceUrl, string changeId, CancellationToken ct)
+    {
+        var chosen = (await technicians.ListAsync(serviceUrl, ct)).FirstOrDefault(m => m.Id is not null && m.Id == data.Assignee);
+        return chosen is null
+            ? new ChangeResult(ChangeOutcome.NotAllowed, Message: "Choose a technician from the list first.")
+            : await desk.AssignAsync(data.Ticket, by, new Person(chosen.Id!, chosen.Name, chosen.AadObjectId), ct, changeId);
     }
 
     // A change made elsewhere (the requester added details, a reply while waiting on them) shows on the channel card.
@@ -122,7 +133,7 @@ public sealed class TechnicianDesk(
         var lastNote = t.History.LastOrDefault(e => e.Kind is TicketEventKind.NoteToRequester or TicketEventKind.Resolved)?.Text;
         return verb switch
         {
-            TechnicianVerbs.AssignToMe => $"Ticket #{t.Number}: {who} is on it.",
+            TechnicianVerbs.AssignToMe or TechnicianVerbs.AssignTo => $"Ticket #{t.Number}: {who} is on it.",
             TechnicianVerbs.Waiting => $"Ticket #{t.Number}: {who} needs something from you{(lastNote is null ? "" : $": \"{lastNote.Shorten(300)}\"")}. Reply here or use Add details on the ticket card.",
             TechnicianVerbs.NoteToRequester => $"Ticket #{t.Number}, from {who}: {lastNote?.Shorten(500)}",
             TechnicianVerbs.Resolve => $"Ticket #{t.Number} is resolved: {lastNote?.Shorten(500)} If it's not fixed, press Reopen on the ticket card.",
@@ -130,8 +141,12 @@ public sealed class TechnicianDesk(
         };
     }
 
-    async Task<AdaptiveCard> CardAsync(Ticket ticket, bool withActions, string? serviceUrl, CancellationToken ct) =>
-        TechnicianCard.Create(ticket, hours, clock.GetUtcNow(), withActions, await TechnicianIdsAsync(serviceUrl, ct));
+    async Task<AdaptiveCard> CardAsync(Ticket ticket, bool withActions, string? serviceUrl, CancellationToken ct)
+    {
+        var all = await technicians.ListAsync(serviceUrl, ct);
+        return TechnicianCard.Create(ticket, hours, clock.GetUtcNow(), withActions, await TechnicianIdsAsync(serviceUrl, ct),
+            assignable: [.. all.Select(m => new ChannelAccount { Id = m.Id, Name = m.Name, AadObjectId = m.AadObjectId })]);
+    }
 
     async Task<IReadOnlyList<string>> TechnicianIdsAsync(string? serviceUrl, CancellationToken ct) =>
         [.. (await technicians.ListAsync(serviceUrl, ct)).Select(m => m.Id).OfType<string>().Where(id => !Guid.TryParse(id, out _))];

@@ -154,6 +154,21 @@ public sealed class TicketDesk(ITicketStore store, KnowledgeBase knowledge, Supp
                     new NewEvent(technician.TeamsId, technician.Name, TicketEventKind.StatusChanged, $"Status: {status.InWords()}")),
                 null, changeId, ct);
 
+    public Task<ChangeResult> SetFlagsAsync(int number, Person technician, bool budget, bool approval, string? reason, CancellationToken ct, string? changeId = null)
+    {
+        var (why, _) = Cap(reason, 300);
+        if ((budget || approval) && why.Length == 0)
+            return Task.FromResult(new ChangeResult(ChangeOutcome.NotAllowed, Message: "Say briefly why it needs budget or approval."));
+        return ChangeAsTechnicianAsync(number, t =>
+        {
+            var next = t with { RequiresBudget = new Flag(budget, budget ? why : null), RequiresApproval = new Flag(approval, approval ? why : null) };
+            if (next.RequiresBudget == t.RequiresBudget && next.RequiresApproval == t.RequiresApproval) return Refuse("Nothing changed.");
+            var flags = string.Join(" and ", new[] { budget ? "budget" : null, approval ? "approval" : null }.OfType<string>());
+            return Change(next, new NewEvent(technician.TeamsId, technician.Name, TicketEventKind.FlagChanged,
+                flags.Length == 0 ? "Needs no budget or approval" : $"Requires {flags}: {why}"));
+        }, null, changeId, ct);
+    }
+
     public Task<ChangeResult> NoteAsync(int number, Person technician, string? note, bool forRequester, CancellationToken ct, string? changeId = null)
     {
         var (text, cut) = Cap(note, TicketLimits.NoteChars);
