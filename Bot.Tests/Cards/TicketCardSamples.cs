@@ -71,6 +71,9 @@ public static class TicketCardSamples
             TriageReasons = [.. Enumerable.Range(0, 10).Select(i => new string('r', 100))],
         }, hours, Now, withActions: true, [.. Enumerable.Range(0, 100).Select(i => $"29:user-{i}")], onCall,
             [.. Enumerable.Range(0, 80).Select(i => new SupportBot.Protocol.ChannelAccount { Id = $"29:user-{i}", Name = new string('a', 100) })]));
+        yield return ("tech-article-draft", SupportBot.Technicians.ArticleDraftCard.Create(Ticket(TicketStatus.Resolved), "Projector in room 12 shows no signal", "Check the cable\nPress Source on the remote\nChoose HDMI 1"));
+        yield return ("tech-article-draft-extreme", SupportBot.Technicians.ArticleDraftCard.Create(Ticket(TicketStatus.Resolved), new string('T', 80), extreme[..TicketLimits.NoteChars]));
+        yield return ("tech-article-published", SupportBot.Technicians.ArticleDraftCard.Published(clickedLink));
         var queue = Enumerable.Range(0, 40).Select(i => TicketSummary.Of(Ticket(urgency: i < 5 ? Urgency.Emergency : Urgency.Normal)) with { Number = 1100 + i, AssigneeId = i % 3 == 0 ? "user-id-1" : null, AssigneeName = i % 3 == 0 ? "Megan Bowen" : null }).ToList();
         yield return ("tech-queue", SupportBot.Technicians.QueueCard.Create("Open tickets", queue, hours, Now));
         yield return ("tech-queue-empty", SupportBot.Technicians.QueueCard.Create("Assigned to you", [], hours, Now));

@@ -182,4 +182,25 @@ public sealed class TechnicianActionTests : IAsyncLifetime
         await channel.SendAsync("oncall", userId: Technician);
         Assert.Contains("Alex Wilber", channel.Calls[^1].Text);
     }
+
+    [Fact]
+    public async Task A_resolved_ticket_published_as_an_article_is_found_by_search_at_once()
+    {
+        var (number, _) = await FileEmergencyAsync();
+        await channel.PressAsync(TechnicianVerbs.Resolve, new JsonObject { ["ticket"] = number, ["resolution"] = "Switch the kiln off at the wall\nWait 30 seconds\nSwitch it on" }, userId: Technician);
+
+        var draft = await channel.PressAsync(TechnicianVerbs.DraftArticle, new JsonObject { ["ticket"] = number }, userId: Technician);
+        Assert.Contains("Switch the kiln off at the wall", draft.ToJsonString());
+        var refused = await channel.PressAsync(TechnicianVerbs.PublishArticle, new JsonObject { ["ticket"] = number, ["articleSteps"] = "x" }, userId: "user-2");
+        Assert.Equal("application/vnd.microsoft.error", refused["type"]?.GetValue<string>());
+
+        await channel.PressAsync(TechnicianVerbs.PublishArticle, new JsonObject
+        {
+            ["ticket"] = number, ["articleTitle"] = "Kiln controller touchscreen frozen",
+            ["articleSteps"] = "Switch the kiln off at the wall\nWait 30 seconds\nSwitch it back on",
+        }, userId: Technician);
+
+        var hits = bot.Services.GetRequiredService<SupportBot.Knowledge.KnowledgeBase>().Search("kiln controller touchscreen frozen");
+        Assert.Contains(hits, h => h.Article.Title == "Kiln controller touchscreen frozen");
+    }
 }

@@ -6,7 +6,8 @@ using SupportBot.Storage;
 namespace SupportBot.Knowledge;
 
 // What a technician wrote when resolving a ticket, as the knowledge base needs it.
-public sealed record ResolvedTicket(string TicketId, string Problem, string Resolution, string Category, string TechnicianId);
+// Title: as the technician edited it; otherwise the problem's first sentence.
+public sealed record ResolvedTicket(string TicketId, string Problem, string Resolution, string Category, string TechnicianId, string? Title = null);
 
 public sealed record ArticleDraft(string Id, string Title, IReadOnlyList<string> Tags, string Category, string Body, string SourceTicketId, string CreatedBy);
 
@@ -20,7 +21,7 @@ public sealed class PublishedArticleStore(TableServiceClient tables)
 
     public async Task<ArticleDraft> CreateDraftAsync(ResolvedTicket ticket, CancellationToken ct)
     {
-        var title = FirstSentence(ticket.Problem).Shorten(80);
+        var title = (string.IsNullOrWhiteSpace(ticket.Title) ? FirstSentence(ticket.Problem) : ticket.Title.Trim()).Shorten(80);
         var steps = ticket.Resolution
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select((line, i) => $"{i + 1}. {line.TrimStart('-', '*', ' ')}");

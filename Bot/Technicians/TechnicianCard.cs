@@ -16,6 +16,8 @@ public static class TechnicianVerbs
     public const string Resolve = "tech.resolve";
     public const string Reopen = "tech.reopen";
     public const string AssignTo = "tech.assign";
+    public const string DraftArticle = "tech.draftArticle";
+    public const string PublishArticle = "tech.publish";
     public const string Flags = "tech.flags";
 
     public static bool IsTechnicianVerb(string? verb) => verb?.StartsWith("tech.", StringComparison.Ordinal) == true;
@@ -23,7 +25,7 @@ public static class TechnicianVerbs
 
 // Names the ticket only; the note boxes arrive beside it under their ids.
 public sealed record TechnicianActionData(int Ticket, string? Note = null, string? Resolution = null, string? Assignee = null,
-    string? Budget = null, string? Approval = null, string? FlagReason = null);
+    string? Budget = null, string? Approval = null, string? FlagReason = null, string? ArticleTitle = null, string? ArticleSteps = null);
 
 // The ticket as technicians see it in their channel: everything needed to act without opening anything else.
 // Technicians (refresh userIds) get the buttons; anyone else who can see the channel gets the same card read-only.
@@ -99,6 +101,7 @@ public static class TechnicianCard
             else if (t.Status == TicketStatus.Resolved)
             {
                 actions.Add(new ActionExecute("Reopen", TechnicianVerbs.Reopen, data));
+                actions.Add(new ActionExecute("Publish as article", TechnicianVerbs.DraftArticle, data));
             }
         }
 
@@ -129,6 +132,31 @@ public static class TechnicianCard
         if (t.FirstResponseAt is { } at) facts.Add(new("First reply", hours.LocalTime(at, now)));
         return facts;
     }
+}
+
+// "Publish as article": the problem and the resolution as a draft the technician edits, then publishes.
+public static class ArticleDraftCard
+{
+    public static AdaptiveCard Create(Ticket t, string title, string steps) => new()
+    {
+        Body =
+        [
+            new TextBlock($"Publish ticket #{t.Number} as an article") { Size = "Medium", Weight = "Bolder" },
+            new TextBlock("Write it for someone who is not technical: one step per line. It is searchable as soon as you publish.") { IsSubtle = true },
+            new InputText { Id = "articleTitle", Label = "Title", Value = title, MaxLength = 80 },
+            new InputText { Id = "articleSteps", Label = "Steps (one per line)", Value = steps, IsMultiline = true, MaxLength = TicketLimits.NoteChars },
+        ],
+        Actions = [new ActionExecute("Publish", TechnicianVerbs.PublishArticle, new TechnicianActionData(t.Number)) { Style = "positive" }],
+    };
+
+    public static AdaptiveCard Published(Knowledge.Article article) => new()
+    {
+        Body =
+        [
+            new TextBlock("Published") { Size = "Medium", Weight = "Bolder", Color = "Good" },
+            new TextBlock($"\"{article.Title}\" is in the knowledge base now: the next person who asks gets it before a ticket is filed."),
+        ],
+    };
 }
 
 // "queue" and "mine": the open tickets in the order to work them, with "Assign to me" on the first few.

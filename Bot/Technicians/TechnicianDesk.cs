@@ -18,6 +18,8 @@ public sealed class TechnicianDesk(
     ConnectorClient connector,
     SupportHours hours,
     TimeProvider clock,
+    Knowledge.PublishedArticleStore articles,
+    Knowledge.KnowledgeBase knowledge,
     ILogger<TechnicianDesk> logger)
 {
     public static readonly AdaptiveCardInvokeResponse NotATechnician = AdaptiveCardInvokeResponse.Error(403, "Forbidden",
@@ -61,6 +63,8 @@ public sealed class TechnicianDesk(
                 : AdaptiveCardInvokeResponse.Card(await CardAsync(current, isTechnician, turn.Activity.ServiceUrl, ct));
         }
         if (!isTechnician) return NotATechnician;
+        if (action.Verb is TechnicianVerbs.DraftArticle or TechnicianVerbs.PublishArticle)
+            return await ArticleAsync(action.Verb, data, turn.Activity.From!.Id!, ct);
 
         var by = new Person(turn.Activity.From!.Id!, turn.Activity.From.Name, turn.Activity.From.AadObjectId);
         var changeId = $"{turn.Activity.Conversation?.Id}|{by.TeamsId}|{turn.Activity.Id}";
@@ -83,6 +87,23 @@ public sealed class TechnicianDesk(
             await AfterChangeAsync(ticket, action.Verb!, turn.Activity.ReplyToId, ct);
         var card = await CardAsync(ticket, withActions: true, turn.Activity.ServiceUrl, ct);
         return AdaptiveCardInvokeResponse.Card(result.Message is null ? card : card with { Body = [new TextBlock(result.Message) { Color = "Warning", Weight = "Bolder" }, .. card.Body] });
+    }
+
+    // Drafted from the problem and the resolution, edited by the technician, published through the knowledge base's
+    // own path so it is searchable at once on every instance.
+    async Task<AdaptiveCardInvokeResponse> ArticleAsync(string verb, TechnicianActionData data, string technicianId, CancellationToken ct)
+    {
+        if (await store.GetAsync(data.Ticket, ct) is not { Status: TicketStatus.Resolved or TicketStatus.Closed } ticket)
+            return AdaptiveCardInvokeResponse.Error(400, "NotResolved", "Only a resolved ticket can become an article.");
+        var resolution = ticket.History.LastOrDefault(e => e.Kind == TicketEventKind.Resolved)?.Text ?? "";
+        if (verb == TechnicianVerbs.DraftArticle)
+            return AdaptiveCardInvokeResponse.Card(ArticleDraftCard.Create(ticket, ticket.Title, resolution));
+        if (string.IsNullOrWhiteSpace(data.ArticleSteps))
+            return AdaptiveCardInvokeResponse.Error(400, "BadRequest", "Write at least one step.");
+        var draft = await articles.CreateDraftAsync(new Knowledge.ResolvedTicket(ticket.Number.ToString(), ticket.Problem, data.ArticleSteps,
+            ticket.Category, technicianId, data.ArticleTitle), ct);
+        var article = await knowledge.PublishAsync(draft.Id, technicianId, ct);
+        return AdaptiveCardInvokeResponse.Card(ArticleDraftCard.Published(article));
     }
 
     // The choice comes from the card: it must name someone who really is a technician.
