@@ -66,6 +66,9 @@ public sealed class TechnicianActionTests : IAsyncLifetime
         Assert.Contains("Resolve", forTechnician.ToJsonString());
         Assert.DoesNotContain("Assign to me", forOthers.ToJsonString());
         Assert.Contains($"Ticket #{number}", forOthers.ToJsonString());
+        // Outside the technicians' channel a non-technician cannot read tickets by refreshing.
+        var elsewhere = await requester.PressAsync(TechnicianVerbs.Refresh, new JsonObject { ["ticket"] = number }, userId: "user-2");
+        Assert.Equal("application/vnd.microsoft.error", elsewhere["type"]?.GetValue<string>());
     }
 
     [Fact]
@@ -103,7 +106,7 @@ public sealed class TechnicianActionTests : IAsyncLifetime
         Assert.Equal(Technician, ticket.Assignee?.TeamsId);
         Assert.NotNull(ticket.FirstResponseAt);
 
-        var all = requester.Calls.Concat(channel.Calls).ToList();
+        var all = requester.Calls; // one recorder for the whole bot: both conversations see every call
         var updates = all.Where(c => c.Method == HttpMethod.Put && c.Path.EndsWith($"/activities/{requesterCard.ActivityId}")).ToList();
         Assert.True(updates.Count >= 4, $"{updates.Count} in-place updates of the requester's card");
         Assert.Contains("Reopen", updates[^1].Card!.ToJsonString());
@@ -167,7 +170,7 @@ public sealed class TechnicianActionTests : IAsyncLifetime
         var forged = await channel.PressAsync(TechnicianVerbs.AssignTo, new JsonObject { ["ticket"] = number, ["assignee"] = "user-2" }, userId: Technician);
         Assert.Contains("Choose a technician", forged.ToJsonString());
         var assigned = await channel.PressAsync(TechnicianVerbs.AssignTo, new JsonObject { ["ticket"] = number, ["assignee"] = Technician }, userId: Technician);
-        Assert.Contains("In progress", assigned.ToJsonString());
+        Assert.Contains("\"In progress \\u00B7 Alex Wilber\"", assigned.ToJsonString());
 
         var noReason = await channel.PressAsync(TechnicianVerbs.Flags, new JsonObject { ["ticket"] = number, ["budget"] = "true", ["approval"] = "false" }, userId: Technician);
         Assert.Contains("Say briefly why", noReason.ToJsonString());
@@ -202,5 +205,50 @@ public sealed class TechnicianActionTests : IAsyncLifetime
 
         var hits = bot.Services.GetRequiredService<SupportBot.Knowledge.KnowledgeBase>().Search("kiln controller touchscreen frozen");
         Assert.Contains(hits, h => h.Article.Title == "Kiln controller touchscreen frozen");
+    }
+
+    [Fact]
+    public async Task The_shared_channel_card_never_shows_internal_notes_or_contact_details_and_is_rewritten_after_every_press()
+    {
+        var (number, posted) = await FileEmergencyAsync();
+        await channel.PressAsync(TechnicianVerbs.InternalNote, new JsonObject { ["ticket"] = number, ["note"] = "secret: check the switcher" }, userId: Technician,
+            replyToId: (await Tickets.GetAsync(number, CancellationToken.None))!.TechnicianCard!.ActivityId);
+
+        var technicianCard = (await Tickets.GetAsync(number, CancellationToken.None))!.TechnicianCard!;
+        var update = channel.Calls.Last(c => c.Method == HttpMethod.Put && c.Path.EndsWith($"/activities/{technicianCard.ActivityId}"));
+        Assert.DoesNotContain("secret", update.CardJson);
+        Assert.DoesNotContain("sam@example.org", update.CardJson);
+        Assert.DoesNotContain("sam@example.org", posted.CardJson);
+        var forTechnician = await channel.PressAsync(TechnicianVerbs.Refresh, new JsonObject { ["ticket"] = number }, userId: Technician);
+        Assert.Contains("secret", forTechnician.ToJsonString());
+    }
+
+    [Fact]
+    public async Task A_redelivered_technician_action_is_applied_and_announced_once()
+    {
+        var (number, _) = await FileEmergencyAsync();
+        var note = new JsonObject { ["ticket"] = number, ["note"] = "Is the lamp light orange?" };
+
+        await channel.PressAsync(TechnicianVerbs.NoteToRequester, note, userId: Technician, activityId: "same-invoke");
+        await channel.PressAsync(TechnicianVerbs.NoteToRequester, note, userId: Technician, activityId: "same-invoke");
+
+        Assert.Single((await Tickets.GetAsync(number, CancellationToken.None))!.History, e => e.Kind == TicketEventKind.NoteToRequester);
+        var all = requester.Calls;
+        Assert.Single(all, c => c.Method == HttpMethod.Post && c.Text?.Contains("Is the lamp light orange?") == true);
+    }
+
+    [Fact]
+    public async Task Waiting_with_a_question_tells_the_requester_the_question_and_a_new_emergency_is_still_filed()
+    {
+        var (number, _) = await FileEmergencyAsync();
+        await channel.PressAsync(TechnicianVerbs.Waiting, new JsonObject { ["ticket"] = number, ["note"] = "Which room are you in?" }, userId: Technician);
+        var all = requester.Calls; // one recorder for the whole bot: both conversations see every call
+        Assert.Contains(all, c => c.Text?.Contains("needs something from you: \"Which room are you in?\"") == true);
+
+        await requester.SendAsync("thanks!");
+        Assert.Equal(TicketStatus.WaitingOnRequester, (await Tickets.GetAsync(number, CancellationToken.None))!.Status);
+        await requester.SendAsync("smoke is coming out of the printer in the staff room right now");
+        Assert.Equal(2, (await Tickets.ListByRequesterAsync("user-1", CancellationToken.None)).Count);
+        Assert.Equal(TicketStatus.WaitingOnRequester, (await Tickets.GetAsync(number, CancellationToken.None))!.Status);
     }
 }

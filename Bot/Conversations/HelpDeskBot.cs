@@ -50,7 +50,7 @@ public sealed class HelpDeskBot(
                 await turn.SendActivityAsync(answer, apology.Token);
             }
             else if (turn.Activity.Type == ActivityTypes.Invoke)
-                turn.InvokeResponse = new InvokeResponse(200, AdaptiveCardInvokeResponse.Error(503, "StorageUnavailable",
+                turn.InvokeResponse = new InvokeResponse(200, AdaptiveCardInvokeResponse.Error(500, "StorageUnavailable",
                     "Sorry, I couldn't save that just now, so nothing changed. Please press the button again in a minute."));
         }
     }
@@ -85,14 +85,16 @@ public sealed class HelpDeskBot(
             return;
         }
 
-        // A technician asked them something: their next message is the answer, not a new request.
-        if (await WaitingOnThemAsync(turn, ct) is { } waiting)
+        var kind = SmallTalk.Classify(text);
+        // A technician asked them something: their next message is the answer, unless it is an emergency of its own
+        // (those are filed and go to on-call like any other). A short "yes"/"no" is an answer too.
+        if (kind is MessageKind.Request or MessageKind.TooVague && await WaitingOnThemAsync(turn, ct) is { } waiting && !intake.IsClearEmergency(text))
         {
             await AddReplyAsync(turn, waiting, text, ct);
             return;
         }
 
-        if (SmallTalk.Classify(text) is not MessageKind.Request and var kind)
+        if (kind is not MessageKind.Request)
         {
             await turn.SendActivityAsync(SmallTalk.Reply(kind, turn.Activity.From?.Name), ct);
             return;
@@ -193,6 +195,7 @@ public sealed class HelpDeskBot(
         if (answer.Refusal is { } refusal) return refusal;
         if (answer.Ticket is { } ticket && ticket.RequesterCard is null && Intake.CardBeingAnswered(turn) is { } card)
             await desk.TryRememberRequesterCardAsync(ticket.Number, card, logger, ct);
+        await ToTechniciansAsync(turn, answer, ct);
         return AdaptiveCardInvokeResponse.Card(answer.Card!);
     }
 
@@ -212,7 +215,7 @@ public sealed class HelpDeskBot(
         if (result.Ticket is not { } ticket)
             return IntakeAnswer.Refused(result.Outcome == ChangeOutcome.NotAllowed
                 ? AdaptiveCardInvokeResponse.Error(400, "BadRequest", result.Message ?? "That can't be done on this ticket.")
-                : AdaptiveCardInvokeResponse.Error(404, "NotFound", "I couldn't find that ticket among yours."));
+                : AdaptiveCardInvokeResponse.Error(400, "NotFound", "I couldn't find that ticket among yours."));
 
         var card = ticketCards.ForRequester(ticket, result.Message);
         if (result.Outcome == ChangeOutcome.Done)
@@ -230,6 +233,14 @@ public sealed class HelpDeskBot(
         var posted = await turn.SendActivityAsync(Activity.CreateMessage(attachments: answer.Card.ToAttachment()), ct);
         if (answer.Ticket is { } ticket && posted?.Id is { } id && turn.Activity.Conversation?.Id is { } conversation)
             await desk.TryRememberRequesterCardAsync(ticket.Number, new PostedCard(turn.Activity.ServiceUrl, conversation, id), logger, ct);
+        await ToTechniciansAsync(turn, answer, ct);
+    }
+
+    // A ticket not yet in the technicians' channel goes there once the requester has their card.
+    async Task ToTechniciansAsync(TurnContext turn, IntakeAnswer answer, CancellationToken ct)
+    {
+        if (answer.Ticket is { TechnicianCard: null } ticket)
+            await technicianDesk.PostNewTicketAsync(ticket, turn.Activity.ServiceUrl, ct);
     }
 
     // Updates reach people in their 1:1 chat with the bot, so only personal conversations are remembered. A failure

@@ -3,7 +3,6 @@ using SupportBot.Cards;
 using SupportBot.Knowledge;
 using SupportBot.Profiles;
 using SupportBot.Protocol;
-using SupportBot.Technicians;
 using SupportBot.Tickets;
 using SupportBot.Triage;
 
@@ -26,11 +25,12 @@ public sealed class Intake(
     TicketDesk desk,
     TicketCards cards,
     ProfileLookup profiles,
-    TechnicianDesk technicians,
     IOptions<EmergencyPolicy> policy)
 {
     public static readonly AdaptiveCardInvokeResponse BadCardData = AdaptiveCardInvokeResponse.Error(400, "BadRequest", "This card's data is incomplete or out of date.");
-    public static readonly AdaptiveCardInvokeResponse NotYours = AdaptiveCardInvokeResponse.Error(403, "Forbidden", "Only the person who made this request can do that.");
+    public static readonly AdaptiveCardInvokeResponse NotYours = AdaptiveCardInvokeResponse.Error(400, "Forbidden", "Only the person who made this request can do that.");
+
+    public bool IsClearEmergency(string text) => triage.Triage(text) is { Urgency: Urgency.Emergency, Confirm: false };
 
     // replacing: the card this answer replaces when it comes from a button (its id is the ticket card's id).
     public async Task<IntakeAnswer> StartAsync(TurnContext turn, string text, string requestKey, PostedCard? replacing, CancellationToken ct)
@@ -100,8 +100,6 @@ public sealed class Intake(
         var filed = await desk.FileAsync(new TicketRequest(requestKey, text, requester, result, urgency, confirmed, suggested, replacing), ct);
         if (filed.Ticket.Requester.TeamsId != requester.TeamsId)
             return IntakeAnswer.Refused(NotYours);
-        if (filed.Created || filed.Ticket.TechnicianCard is null)
-            await technicians.PostNewTicketAsync(filed.Ticket, turn.Activity.ServiceUrl, ct);
         var alreadyPosted = !filed.Created && filed.Ticket.RequesterCard is not null && replacing is null;
         return new IntakeAnswer(cards.ForRequester(filed.Ticket), filed.Ticket, alreadyPosted);
     }

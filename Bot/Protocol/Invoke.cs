@@ -22,6 +22,7 @@ public sealed record AdaptiveCardInvokeResponse(int StatusCode, string Type, obj
 
     public static AdaptiveCardInvokeResponse Card(object card) => new(200, CardType, card);
     public static AdaptiveCardInvokeResponse Message(string text) => new(200, MessageType, text);
+    // Teams documents 400 (the request is wrong or not allowed) and 500 (the bot failed) for card action errors.
     public static AdaptiveCardInvokeResponse Error(int statusCode, string code, string message) =>
         new(statusCode, ErrorType, new { code, message });
 }

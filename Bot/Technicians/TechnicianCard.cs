@@ -25,7 +25,7 @@ public static class TechnicianVerbs
 
 // Names the ticket only; the note boxes arrive beside it under their ids.
 public sealed record TechnicianActionData(int Ticket, string? Note = null, string? Resolution = null, string? Assignee = null,
-    string? Budget = null, string? Approval = null, string? FlagReason = null, string? ArticleTitle = null, string? ArticleSteps = null);
+    string? Budget = null, string? Approval = null, string? FlagReason = null, string? ArticleTitle = null, string? ArticleSteps = null, string? ArticleIntro = null);
 
 // The ticket as technicians see it in their channel: everything needed to act without opening anything else.
 // Technicians (refresh userIds) get the buttons; anyone else who can see the channel gets the same card read-only.
@@ -48,7 +48,7 @@ public static class TechnicianCard
             body.Add(new TextBlock("On call: " + string.Join(", ", mention.Select(m => $"<at>{m.Name}</at>"))) { Weight = "Bolder" });
         body.Add(new TextBlock("Target: " + sla.Text) { Weight = "Bolder", Spacing = "Small",
             Color = sla.Current.State switch { SlaState.Breached => "Attention", SlaState.DueSoon => "Warning", _ => null } });
-        body.Add(new FactSet(Facts(t, hours, now)));
+        body.Add(new FactSet(Facts(t, hours, now, withContact: withActions)));
         body.Add(new TextBlock(t.Problem.Shorten(800)) { Spacing = "Medium" });
         if (t.TriageReasons.Count > 0)
             body.Add(new TextBlock("Why this urgency: " + string.Join("; ", t.TriageReasons)) { IsSubtle = true, Size = "Small" });
@@ -61,7 +61,8 @@ public static class TechnicianCard
         if (t.SuggestedArticles.Count > 0)
             body.Add(new TextBlock($"Already tried: {string.Join(", ", t.SuggestedArticles)} (said it didn't help)") { IsSubtle = true, Size = "Small" });
 
-        var history = t.History.TakeLast(HistoryShown).ToList();
+        // The shared card is seen by everyone in the channel: internal notes and contact details only on technicians' view.
+        var history = t.History.Where(e => withActions || !e.IsInternal).TakeLast(HistoryShown).ToList();
         if (history.Count > 0)
             body.Add(new Container([
                 new TextBlock("History") { Weight = "Bolder" },
@@ -117,7 +118,7 @@ public static class TechnicianCard
         };
     }
 
-    static IReadOnlyList<Fact> Facts(Ticket t, SupportHours hours, DateTimeOffset now)
+    static IReadOnlyList<Fact> Facts(Ticket t, SupportHours hours, DateTimeOffset now, bool withContact)
     {
         var r = t.Requester;
         var facts = new List<Fact>
@@ -125,7 +126,7 @@ public static class TechnicianCard
             new("Status", t.Status.InWords() + (t.Assignee?.Name is { } a ? $" · {a}" : " · unassigned")),
             new("Requester", string.Join(" · ", new[] { r.Name ?? r.TeamsId, r.JobTitle, r.Department }.Where(x => !string.IsNullOrWhiteSpace(x)))),
         };
-        if ((r.Email ?? r.UserPrincipalName) is { } email) facts.Add(new("Email", email));
+        if (withContact && (r.Email ?? r.UserPrincipalName) is { } email) facts.Add(new("Email", email));
         if ((t.Location ?? r.OfficeLocation) is { } where) facts.Add(new("Where", where));
         facts.Add(new("Category", t.Category));
         facts.Add(new("Filed", hours.LocalTime(t.CreatedAt, now) + " · " + TicketCards.Age(now - t.CreatedAt)));
@@ -142,8 +143,9 @@ public static class ArticleDraftCard
         Body =
         [
             new TextBlock($"Publish ticket #{t.Number} as an article") { Size = "Medium", Weight = "Bolder" },
-            new TextBlock("Write it for someone who is not technical: one step per line. It is searchable as soon as you publish.") { IsSubtle = true },
+            new TextBlock("Write it for someone who is not technical: one step per line. Everyone can read it once published, so take out names and personal details.") { IsSubtle = true },
             new InputText { Id = "articleTitle", Label = "Title", Value = title, MaxLength = 80 },
+            new InputText { Id = "articleIntro", Label = "What the problem looks like", Value = t.Problem.Shorten(400), IsMultiline = true, MaxLength = 400 },
             new InputText { Id = "articleSteps", Label = "Steps (one per line)", Value = steps, IsMultiline = true, MaxLength = TicketLimits.NoteChars },
         ],
         Actions = [new ActionExecute("Publish", TechnicianVerbs.PublishArticle, new TechnicianActionData(t.Number)) { Style = "positive" }],

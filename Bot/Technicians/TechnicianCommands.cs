@@ -41,6 +41,11 @@ public sealed class TechnicianCommands(ITicketStore tickets, TechnicianDirectory
     public async Task SetUpAsync(TurnContext turn, CancellationToken ct)
     {
         var data = turn.Activity.ChannelData;
+        if (!technicians.IsConfiguredTechnician(turn.Activity.From))
+        {
+            await turn.SendActivityAsync("Only a technician listed in the bot's settings (Support:Technicians) can choose the tickets channel.", ct);
+            return;
+        }
         if (data?.Channel?.Id is not { } channelId)
         {
             await turn.SendActivityAsync("Type \"setup\" in the team channel where technicians should get new tickets.", ct);

@@ -22,7 +22,7 @@ public sealed class TechnicianDesk(
     Knowledge.KnowledgeBase knowledge,
     ILogger<TechnicianDesk> logger)
 {
-    public static readonly AdaptiveCardInvokeResponse NotATechnician = AdaptiveCardInvokeResponse.Error(403, "Forbidden",
+    public static readonly AdaptiveCardInvokeResponse NotATechnician = AdaptiveCardInvokeResponse.Error(400, "Forbidden",
         "Sorry, only technicians can do that, so nothing was changed. If you should be one, ask your IT lead to add you.");
 
     // A new ticket goes to the technicians' channel as a new thread; an emergency mentions whoever is on call.
@@ -44,7 +44,7 @@ public sealed class TechnicianDesk(
                 await store.UpdateAsync(ticket.Number, t => t.TechnicianCard == where ? null : new TicketChange(t with { TechnicianCard = where }, []), ct);
             }
         }
-        catch (Exception ex) when (ex is ConnectorException or HttpRequestException or Azure.RequestFailedException)
+        catch (Exception ex) when (ex is ConnectorException or HttpRequestException or Azure.RequestFailedException or AggregateException or OperationCanceledException or JsonException)
         {
             logger.LogWarning("Could not post ticket {Number} to the technicians' channel: {Error}", ticket.Number, ex.GetType().Name);
         }
@@ -57,9 +57,12 @@ public sealed class TechnicianDesk(
         var isTechnician = await technicians.IsTechnicianAsync(turn.Activity.From, turn.Activity.ServiceUrl, ct);
         if (action.Verb == TechnicianVerbs.Refresh)
         {
+            // Anyone in the technicians' channel may see its read-only card; nobody else may read tickets this way.
+            if (!isTechnician && !await InTechnicianChannelAsync(turn, ct))
+                return AdaptiveCardInvokeResponse.Error(400, "NotAvailable", "This card is only available in the technicians' channel.");
             var current = await store.GetAsync(data.Ticket, ct);
             return current is null
-                ? AdaptiveCardInvokeResponse.Error(404, "NotFound", "This ticket no longer exists.")
+                ? AdaptiveCardInvokeResponse.Error(400, "NotFound", "This ticket no longer exists.")
                 : AdaptiveCardInvokeResponse.Card(await CardAsync(current, isTechnician, turn.Activity.ServiceUrl, ct));
         }
         if (!isTechnician) return NotATechnician;
@@ -72,7 +75,7 @@ public sealed class TechnicianDesk(
         {
             TechnicianVerbs.AssignToMe => await desk.AssignAsync(data.Ticket, by, by, ct, changeId),
             TechnicianVerbs.InProgress => await desk.SetStatusAsync(data.Ticket, by, TicketStatus.InProgress, ct, changeId),
-            TechnicianVerbs.Waiting => await desk.SetStatusAsync(data.Ticket, by, TicketStatus.WaitingOnRequester, ct, changeId),
+            TechnicianVerbs.Waiting => await WaitOnRequesterAsync(data, by, changeId, ct),
             TechnicianVerbs.NoteToRequester => await desk.NoteAsync(data.Ticket, by, data.Note, forRequester: true, ct, changeId),
             TechnicianVerbs.InternalNote => await desk.NoteAsync(data.Ticket, by, data.Note, forRequester: false, ct, changeId),
             TechnicianVerbs.Resolve => await desk.ResolveAsync(data.Ticket, by, data.Resolution, ct, changeId),
@@ -82,12 +85,16 @@ public sealed class TechnicianDesk(
             _ => new ChangeResult(ChangeOutcome.NotAllowed, Message: "This button is no longer supported."),
         };
         if (result.Ticket is not { } ticket)
-            return AdaptiveCardInvokeResponse.Error(result.Outcome == ChangeOutcome.NotFound ? 404 : 400, "NotDone", result.Message ?? "That couldn't be done.");
+            return AdaptiveCardInvokeResponse.Error(400, "NotDone", result.Message ?? "That couldn't be done.");
         if (result.Outcome == ChangeOutcome.Done)
-            await AfterChangeAsync(ticket, action.Verb!, turn.Activity.ReplyToId, ct);
+            await AfterChangeAsync(ticket, action.Verb!, by, ct);
         var card = await CardAsync(ticket, withActions: true, turn.Activity.ServiceUrl, ct);
         return AdaptiveCardInvokeResponse.Card(result.Message is null ? card : card with { Body = [new TextBlock(result.Message) { Color = "Warning", Weight = "Bolder" }, .. card.Body] });
     }
+
+    async Task<bool> InTechnicianChannelAsync(TurnContext turn, CancellationToken ct) =>
+        await channel.FindAsync(ct) is { } address && turn.Activity.Conversation?.Id is { } conversation
+        && (conversation == address.ChannelId || conversation.StartsWith(address.ChannelId + ";", StringComparison.Ordinal));
 
     // Drafted from the problem and the resolution, edited by the technician, published through the knowledge base's
     // own path so it is searchable at once on every instance.
@@ -100,10 +107,26 @@ public sealed class TechnicianDesk(
             return AdaptiveCardInvokeResponse.Card(ArticleDraftCard.Create(ticket, ticket.Title, resolution));
         if (string.IsNullOrWhiteSpace(data.ArticleSteps))
             return AdaptiveCardInvokeResponse.Error(400, "BadRequest", "Write at least one step.");
-        var draft = await articles.CreateDraftAsync(new Knowledge.ResolvedTicket(ticket.Number.ToString(), ticket.Problem, data.ArticleSteps,
-            ticket.Category, technicianId, data.ArticleTitle), ct);
-        var article = await knowledge.PublishAsync(draft.Id, technicianId, ct);
-        return AdaptiveCardInvokeResponse.Card(ArticleDraftCard.Published(article));
+        var draft = await articles.CreateDraftAsync(new Knowledge.ResolvedTicket(ticket.Number.ToString(),
+            string.IsNullOrWhiteSpace(data.ArticleIntro) ? ticket.Title : data.ArticleIntro.Trim(), data.ArticleSteps, ticket.Category, technicianId, data.ArticleTitle), ct);
+        try
+        {
+            var article = await knowledge.PublishAsync(draft.Id, technicianId, ct);
+            return AdaptiveCardInvokeResponse.Card(ArticleDraftCard.Published(article));
+        }
+        catch (KeyNotFoundException)
+        {
+            // Publish pressed twice at once: the other press published it.
+            return AdaptiveCardInvokeResponse.Message("That article is already published.");
+        }
+    }
+
+    // The question typed in the note box goes with "Waiting on requester", so the requester is told what is needed.
+    async Task<ChangeResult> WaitOnRequesterAsync(TechnicianActionData data, Person by, string changeId, CancellationToken ct)
+    {
+        if (!string.IsNullOrWhiteSpace(data.Note))
+            await desk.NoteAsync(data.Ticket, by, data.Note, forRequester: true, ct, changeId + "|question");
+        return await desk.SetStatusAsync(data.Ticket, by, TicketStatus.WaitingOnRequester, ct, changeId);
     }
 
     // The choice comes from the card: it must name someone who really is a technician.
@@ -132,14 +155,14 @@ public sealed class TechnicianDesk(
 
     // Everyone sees the change: the channel card (read-only base; technicians refresh to their view), the requester's
     // card in place, and for the changes that matter to them, a message, because Teams does not notify on edits.
-    async Task AfterChangeAsync(Ticket ticket, string verb, string? pressedCard, CancellationToken ct)
+    async Task AfterChangeAsync(Ticket ticket, string verb, Person by, CancellationToken ct)
     {
         await requesterUpdates.UpdateCardAsync(ticket, ct);
-        if (ticket.TechnicianCard?.ActivityId != pressedCard)
-            await UpdateChannelCardAsync(ticket, ct);
+        // Even when the press came from the channel card: Teams shows an invoke's answer only to whoever pressed.
+        await UpdateChannelCardAsync(ticket, ct);
         try
         {
-            if (Announcement(ticket, verb) is { } text && ticket.RequesterCard is { } requester)
+            if (Announcement(ticket, verb, by) is { } text && ticket.RequesterCard is { } requester)
                 await connector.SendToConversationAsync(requester.ServiceUrl, requester.ConversationId, Activity.CreateMessage(text), ct);
         }
         catch (Exception ex) when (ex is ConnectorException or HttpRequestException or OperationCanceledException)
@@ -148,16 +171,17 @@ public sealed class TechnicianDesk(
         }
     }
 
-    static string? Announcement(Ticket t, string verb)
+    static string? Announcement(Ticket t, string verb, Person by)
     {
-        var who = t.Assignee?.Name ?? "A technician";
-        var lastNote = t.History.LastOrDefault(e => e.Kind is TicketEventKind.NoteToRequester or TicketEventKind.Resolved)?.Text;
+        var who = by.Name ?? "A technician";
+        string? Last(TicketEventKind kind) => t.History.LastOrDefault(e => e.Kind == kind)?.Text;
+        var question = t.History.LastOrDefault(e => e.Kind == TicketEventKind.NoteToRequester && e.Seq > (t.History.LastOrDefault(x => x.Kind == TicketEventKind.Reopened)?.Seq ?? 0))?.Text;
         return verb switch
         {
-            TechnicianVerbs.AssignToMe or TechnicianVerbs.AssignTo => $"Ticket #{t.Number}: {who} is on it.",
-            TechnicianVerbs.Waiting => $"Ticket #{t.Number}: {who} needs something from you{(lastNote is null ? "" : $": \"{lastNote.Shorten(300)}\"")}. Reply here or use Add details on the ticket card.",
-            TechnicianVerbs.NoteToRequester => $"Ticket #{t.Number}, from {who}: {lastNote?.Shorten(500)}",
-            TechnicianVerbs.Resolve => $"Ticket #{t.Number} is resolved: {lastNote?.Shorten(500)} If it's not fixed, press Reopen on the ticket card.",
+            TechnicianVerbs.AssignToMe or TechnicianVerbs.AssignTo => $"Ticket #{t.Number}: {t.Assignee?.Name ?? who} is on it.",
+            TechnicianVerbs.Waiting => $"Ticket #{t.Number}: {who} needs something from you{(question is null ? "" : $": \"{question.Shorten(300)}\"")}. Reply here or use Add details on the ticket card.",
+            TechnicianVerbs.NoteToRequester => $"Ticket #{t.Number}, from {who}: {Last(TicketEventKind.NoteToRequester)?.Shorten(500)}",
+            TechnicianVerbs.Resolve => $"Ticket #{t.Number} is resolved: {Last(TicketEventKind.Resolved)?.Shorten(500)} If it's not fixed, press Reopen on the ticket card.",
             _ => null,
         };
     }
@@ -169,8 +193,13 @@ public sealed class TechnicianDesk(
             assignable: [.. all.Select(m => new ChannelAccount { Id = m.Id, Name = m.Name, AadObjectId = m.AadObjectId })]);
     }
 
-    async Task<IReadOnlyList<string>> TechnicianIdsAsync(string? serviceUrl, CancellationToken ct) =>
-        [.. (await technicians.ListAsync(serviceUrl, ct)).Select(m => m.Id).OfType<string>().Where(id => !Guid.TryParse(id, out _))];
+    // Refresh userIds (at most 60, MRIs not AAD ids): on-call and configured technicians first.
+    async Task<IReadOnlyList<string>> TechnicianIdsAsync(string? serviceUrl, CancellationToken ct)
+    {
+        var first = (options.Value.OnCall ?? []).Select(o => o.Id).Concat(options.Value.Technicians ?? []);
+        var all = (await technicians.ListAsync(serviceUrl, ct)).Select(m => m.Id).OfType<string>();
+        return [.. first.Concat(all).Where(id => !Guid.TryParse(id, out _)).Distinct()];
+    }
 
     static TechnicianActionData? Read(AdaptiveCardInvokeAction action)
     {

@@ -11,6 +11,10 @@ public sealed class TechnicianDirectory(IOptions<TechnicianOptions> options, Tec
     static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(5);
     readonly ConcurrentDictionary<string, (DateTimeOffset At, IReadOnlyList<TeamsChannelAccount> Members)> teams = new();
 
+    // Only technicians named in configuration may move the tickets channel (and so decide whose team counts).
+    public bool IsConfiguredTechnician(ChannelAccount? user) =>
+        user?.Id is { } id && (options.Value.Technicians ?? []).Any(t => t == id || (user.AadObjectId is { } aad && string.Equals(t, aad, StringComparison.OrdinalIgnoreCase)));
+
     public async Task<bool> IsTechnicianAsync(ChannelAccount? user, string? serviceUrl, CancellationToken ct)
     {
         if (user?.Id is null) return false;
@@ -26,7 +30,7 @@ public sealed class TechnicianDirectory(IOptions<TechnicianOptions> options, Tec
     {
         var members = (await TeamMembersAsync(serviceUrl, ct)).ToList();
         foreach (var id in options.Value.Technicians ?? [])
-            if (!members.Any(m => m.Id == id || m.AadObjectId == id))
+            if (!members.Any(m => m.Id == id || string.Equals(m.AadObjectId, id, StringComparison.OrdinalIgnoreCase)))
                 members.Add(new TeamsChannelAccount { Id = id, Name = (options.Value.OnCall ?? []).FirstOrDefault(o => o.Id == id)?.Name ?? id });
         return members;
     }
@@ -51,7 +55,7 @@ public sealed class TechnicianDirectory(IOptions<TechnicianOptions> options, Tec
             teams[team] = (clock.GetUtcNow(), members);
             return members;
         }
-        catch (Exception ex) when (ex is ConnectorException or HttpRequestException)
+        catch (Exception ex) when (ex is ConnectorException or HttpRequestException or System.Text.Json.JsonException)
         {
             logger.LogWarning("Could not read the technicians' team members: {Error}", ex.GetType().Name);
             return cached.Members ?? [];

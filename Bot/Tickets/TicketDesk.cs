@@ -14,7 +14,8 @@ public sealed record TicketRequest(
     IReadOnlyList<string>? SuggestedArticles = null,
     PostedCard? RequesterCard = null);
 
-public enum ChangeOutcome { Done, NotFound, NotAllowed }
+// AlreadyDone: this very change (same activity) was applied before; nothing is written or announced again.
+public enum ChangeOutcome { Done, AlreadyDone, NotFound, NotAllowed }
 
 // Message: what to tell the person when the change was cut short or refused.
 public sealed record ChangeResult(ChangeOutcome Outcome, Ticket? Ticket = null, string? Message = null)
@@ -208,9 +209,8 @@ public sealed class TicketDesk(ITicketStore store, KnowledgeBase knowledge, Supp
             return decision.Change is { } change ? change with { ChangeId = changeId } : null;
         }, ct);
         if (result is null) return ChangeResult.NotFound;
-        return decision.Refusal is null
-            ? new ChangeResult(ChangeOutcome.Done, result.Ticket, note)
-            : new ChangeResult(ChangeOutcome.NotAllowed, result.Ticket, decision.Refusal);
+        if (decision.Refusal is not null) return new ChangeResult(ChangeOutcome.NotAllowed, result.Ticket, decision.Refusal);
+        return new ChangeResult(result.Changed ? ChangeOutcome.Done : ChangeOutcome.AlreadyDone, result.Ticket, note);
     }
 
     // Requester changes: only on their own ticket (anyone else gets "not found"), and only when the rules allow it.
