@@ -86,9 +86,9 @@ public sealed class HelpDeskBot(
         }
 
         var kind = SmallTalk.Classify(text);
-        // A technician asked them something: their next message is the answer, unless it is an emergency of its own
-        // (those are filed and go to on-call like any other). A short "yes"/"no" is an answer too.
-        if (kind is MessageKind.Request or MessageKind.TooVague && await WaitingOnThemAsync(turn, ct) is { } waiting && !intake.IsClearEmergency(text))
+        // A technician asked them something: their next message is the answer, unless it reports a new incident
+        // (security, safety, many people: filed and sent to on-call like any other). A short "yes"/"no" is an answer too.
+        if (kind is MessageKind.Request or MessageKind.TooVague && await WaitingOnThemAsync(turn, ct) is { } waiting && !Intake.IsNewIncident(text))
         {
             await AddReplyAsync(turn, waiting, text, ct);
             return;

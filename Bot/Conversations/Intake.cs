@@ -30,7 +30,10 @@ public sealed class Intake(
     public static readonly AdaptiveCardInvokeResponse BadCardData = AdaptiveCardInvokeResponse.Error(400, "BadRequest", "This card's data is incomplete or out of date.");
     public static readonly AdaptiveCardInvokeResponse NotYours = AdaptiveCardInvokeResponse.Error(400, "Forbidden", "Only the person who made this request can do that.");
 
-    public bool IsClearEmergency(string text) => triage.Triage(text) is { Urgency: Urgency.Emergency, Confirm: false };
+    // A message that must not be taken as a reply to a technician's question: a security or safety incident, or an
+    // outage hitting many people, is a new emergency whatever else is open.
+    public static bool IsNewIncident(string text) =>
+        Signals.Find(text).Any(s => s.Kind is SignalKind.SecurityOrSafety or SignalKind.Widespread);
 
     // replacing: the card this answer replaces when it comes from a button (its id is the ticket card's id).
     public async Task<IntakeAnswer> StartAsync(TurnContext turn, string text, string requestKey, PostedCard? replacing, CancellationToken ct)
