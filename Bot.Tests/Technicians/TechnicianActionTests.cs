@@ -131,6 +131,13 @@ public sealed class TechnicianActionTests : IAsyncLifetime
         var queue = channel.Calls[^1].CardJson;
         Assert.Contains("Open tickets (2)", queue);
         Assert.True(queue.IndexOf("EMERGENCY", StringComparison.Ordinal) is >= 0 and var e && e < queue.IndexOf("Printer jammed", StringComparison.Ordinal), queue);
+
+        // "Assign to me" on the queue keeps the queue, now showing who has it.
+        var emergency = (await Tickets.ListOpenAsync(CancellationToken.None))[0].Number;
+        var after = (await channel.PressAsync(TechnicianVerbs.AssignToMe, new JsonObject { ["ticket"] = emergency, ["fromQueue"] = true }, userId: Technician)).ToJsonString();
+        Assert.Contains("Open tickets (2)", after);
+        Assert.Contains("first reply given", after);
+        Assert.Equal(Technician, (await Tickets.GetAsync(emergency, CancellationToken.None))!.Assignee?.TeamsId);
     }
 
     [Fact]

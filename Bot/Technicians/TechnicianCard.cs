@@ -25,7 +25,8 @@ public static class TechnicianVerbs
 
 // Names the ticket only; the note boxes arrive beside it under their ids.
 public sealed record TechnicianActionData(int Ticket, string? Note = null, string? Resolution = null, string? Assignee = null,
-    string? Budget = null, string? Approval = null, string? FlagReason = null, string? ArticleTitle = null, string? ArticleSteps = null, string? ArticleIntro = null);
+    string? Budget = null, string? Approval = null, string? FlagReason = null, string? ArticleTitle = null, string? ArticleSteps = null, string? ArticleIntro = null,
+    bool FromQueue = false);
 
 // The ticket as technicians see it in their channel: everything needed to act without opening anything else.
 // Technicians (refresh userIds) get the buttons; anyone else who can see the channel gets the same card read-only.
@@ -175,11 +176,13 @@ public static class QueueCard
         foreach (var t in open.Take(Shown).Select((t, i) => (t, i)))
         {
             var s = t.t;
-            var due = s.FirstResponseDueAt < now ? $"first reply overdue since {hours.LocalTime(s.FirstResponseDueAt, now)}" : $"first reply due {hours.LocalTime(s.FirstResponseDueAt, now)}";
+            var due = s.FirstResponseAt is not null ? "first reply given"
+                : s.FirstResponseDueAt < now ? $"first reply OVERDUE since {hours.LocalTime(s.FirstResponseDueAt, now)}"
+                : $"first reply due {hours.LocalTime(s.FirstResponseDueAt, now)}";
             var line = $"{(s.Urgency == Urgency.Emergency ? "EMERGENCY · " : "")}#{s.Number} {s.Title.Shorten(70)} · {s.Status.InWords()} · {s.AssigneeName ?? "unassigned"} · {TicketCards.Age(now - s.CreatedAt)} · {due}";
             var items = new List<CardElement> { new TextBlock(line) { Size = "Small", Color = s.Urgency == Urgency.Emergency ? "Attention" : null } };
             if (t.i < WithButtons && s.AssigneeId is null)
-                items.Add(new ActionSet([new ActionExecute($"Assign #{s.Number} to me", TechnicianVerbs.AssignToMe, new TechnicianActionData(s.Number))]));
+                items.Add(new ActionSet([new ActionExecute($"Assign #{s.Number} to me", TechnicianVerbs.AssignToMe, new TechnicianActionData(s.Number, FromQueue: true))]));
             body.Add(new Container(items) { Separator = t.i > 0, Spacing = "Small" });
         }
         if (open.Count > Shown)

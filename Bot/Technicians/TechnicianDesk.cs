@@ -88,6 +88,12 @@ public sealed class TechnicianDesk(
             return AdaptiveCardInvokeResponse.Error(400, "NotDone", result.Message ?? "That couldn't be done.");
         if (result.Outcome == ChangeOutcome.Done)
             await AfterChangeAsync(ticket, action.Verb!, by, ct);
+        if (data.FromQueue)
+        {
+            // Pressed on the queue card: it stays the queue, now showing the assignment.
+            var queue = QueueCard.Create("Open tickets", await store.ListOpenAsync(ct), hours, clock.GetUtcNow());
+            return AdaptiveCardInvokeResponse.Card(result.Message is null ? queue : queue with { Body = [new TextBlock(result.Message) { Color = "Warning" }, .. queue.Body] });
+        }
         var card = await CardAsync(ticket, withActions: true, turn.Activity.ServiceUrl, ct);
         return AdaptiveCardInvokeResponse.Card(result.Message is null ? card : card with { Body = [new TextBlock(result.Message) { Color = "Warning", Weight = "Bolder" }, .. card.Body] });
     }

@@ -97,11 +97,11 @@ public static class TicketStatusExtensions
 public sealed record TicketSummary(
     int Number, string Title, TicketStatus Status, Urgency Urgency, string Category,
     string RequesterId, string? RequesterName, string? AssigneeId, string? AssigneeName,
-    DateTimeOffset CreatedAt, DateTimeOffset FirstResponseDueAt, DateTimeOffset UpdatedAt)
+    DateTimeOffset CreatedAt, DateTimeOffset FirstResponseDueAt, DateTimeOffset UpdatedAt, DateTimeOffset? FirstResponseAt = null)
 {
     public static TicketSummary Of(Ticket t) => new(
         t.Number, t.Title, t.Status, t.Urgency, t.Category, t.Requester.TeamsId, t.Requester.Name,
-        t.Assignee?.TeamsId, t.Assignee?.Name, t.CreatedAt, t.FirstResponseDueAt, t.UpdatedAt);
+        t.Assignee?.TeamsId, t.Assignee?.Name, t.CreatedAt, t.FirstResponseDueAt, t.UpdatedAt, t.FirstResponseAt);
 }
 
 public static class TicketLimits
