@@ -7,26 +7,11 @@ using SupportBot.Triage;
 namespace SupportBot.Tests.Conversations;
 
 // Conversation rules through the real turn pipeline and real storage (Azurite), without HTTP or the Playground.
-public sealed class InProcessConversationTests : IAsyncLifetime
+public sealed class InProcessConversationTests : InProcessBotTests
 {
-    readonly Azurite azurite = new();
-    BotServer bot = null!;
-    InProcessConversation chat = null!;
+    InProcessConversation? chatOnce;
+    InProcessConversation chat => chatOnce ??= new InProcessConversation(Bot.Services);
 
-    public async Task InitializeAsync()
-    {
-        await azurite.InitializeAsync();
-        bot = await InProcessConversation.StartBotAsync(azurite.ConnectionString);
-        chat = new InProcessConversation(bot.Services);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await bot.DisposeAsync();
-        await azurite.DisposeAsync();
-    }
-
-    ITicketStore Tickets => bot.Services.GetRequiredService<ITicketStore>();
     IReadOnlyList<RecordedCall> RequesterCards => [.. chat.Cards.Where(c => c.Path.Contains("personal-1"))];
 
     [Fact]
@@ -43,7 +28,7 @@ public sealed class InProcessConversationTests : IAsyncLifetime
     [Fact]
     public async Task The_same_activity_reaching_two_bot_instances_files_one_ticket()
     {
-        await using var second = await InProcessConversation.StartBotAsync(azurite.ConnectionString);
+        await using var second = await InProcessConversation.StartBotAsync(Azurite.ConnectionString);
         var other = new InProcessConversation(second.Services);
 
         await Task.WhenAll(

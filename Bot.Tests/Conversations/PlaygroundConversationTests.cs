@@ -184,7 +184,7 @@ public sealed class PlaygroundConversationTests : IAsyncLifetime
         var assign = await TechnicianAsync(TechnicianVerbs.AssignToMe, []);
         Assert.True(assign.Contains("In progress · Alex Wilber"), assign);
         await playground.NextAsync(e => e.Action == "updateMessage" && e.MessageId == question.MessageId && e.CardText.Contains("In progress"));
-        var assigned = await playground.NextAsync(e => e.Action == "createMessage" && e.Text?.Contains("is on it") == true);
+        await playground.NextAsync(e => e.Action == "createMessage" && e.Text?.Contains("is on it") == true);
         await TechnicianAsync(TechnicianVerbs.NoteToRequester, new JsonObject { ["note"] = "Is the lamp light orange?" });
         await playground.NextAsync(e => e.Action == "createMessage" && e.Text?.Contains("Is the lamp light orange?") == true);
         await TechnicianAsync(TechnicianVerbs.Waiting, []);
@@ -205,7 +205,6 @@ public sealed class PlaygroundConversationTests : IAsyncLifetime
         var ticket = (await Tickets.GetAsync(number, CancellationToken.None))!;
         Assert.Equal(TicketStatus.Resolved, ticket.Status);
         Assert.Contains(ticket.History, e => e.Text == "yes it is orange and blinking");
-        Assert.NotNull(assigned);
     }
 
     ITicketStore Tickets => bot.Services.GetRequiredService<ITicketStore>();

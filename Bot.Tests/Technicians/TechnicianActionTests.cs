@@ -8,29 +8,12 @@ namespace SupportBot.Tests.Technicians;
 
 // The technicians' side through the real turn pipeline and storage. In Development (appsettings.Development.json)
 // the channel "team-id" gets tickets and user-id-0 is a technician.
-public sealed class TechnicianActionTests : IAsyncLifetime
+public sealed class TechnicianActionTests : InProcessBotTests
 {
     const string Technician = "user-id-0";
-    readonly Azurite azurite = new();
-    BotServer bot = null!;
-    InProcessConversation requester = null!;
-    InProcessConversation channel = null!;
-
-    public async Task InitializeAsync()
-    {
-        await azurite.InitializeAsync();
-        bot = await InProcessConversation.StartBotAsync(azurite.ConnectionString);
-        requester = new InProcessConversation(bot.Services);
-        channel = new InProcessConversation(bot.Services, "team-id", conversationType: "channel");
-    }
-
-    public async Task DisposeAsync()
-    {
-        await bot.DisposeAsync();
-        await azurite.DisposeAsync();
-    }
-
-    ITicketStore Tickets => bot.Services.GetRequiredService<ITicketStore>();
+    InProcessConversation? requesterOnce, channelOnce;
+    InProcessConversation requester => requesterOnce ??= new InProcessConversation(Bot.Services);
+    InProcessConversation channel => channelOnce ??= new InProcessConversation(Bot.Services, "team-id", conversationType: "channel");
 
     async Task<(int Number, RecordedCall ChannelCard)> FileEmergencyAsync()
     {
@@ -143,7 +126,7 @@ public sealed class TechnicianActionTests : IAsyncLifetime
     [Fact]
     public async Task Setup_in_a_channel_makes_it_the_tickets_channel()
     {
-        var other = new InProcessConversation(bot.Services, "19:other@thread", conversationType: "channel", channelId: "19:other@thread");
+        var other = new InProcessConversation(Bot.Services, "19:other@thread", conversationType: "channel", channelId: "19:other@thread");
         await other.SendAsync("<at>SupportBot</at> setup", userId: Technician);
         Assert.Contains("new tickets will be posted in this channel", other.Calls[^1].Text);
 
@@ -210,7 +193,7 @@ public sealed class TechnicianActionTests : IAsyncLifetime
             ["articleSteps"] = "Switch the kiln off at the wall\nWait 30 seconds\nSwitch it back on",
         }, userId: Technician);
 
-        var hits = bot.Services.GetRequiredService<SupportBot.Knowledge.KnowledgeBase>().Search("kiln controller touchscreen frozen");
+        var hits = Bot.Services.GetRequiredService<SupportBot.Knowledge.KnowledgeBase>().Search("kiln controller touchscreen frozen");
         Assert.Contains(hits, h => h.Article.Title == "Kiln controller touchscreen frozen");
     }
 

@@ -6,33 +6,19 @@ using SupportBot.Tests.Infrastructure;
 namespace SupportBot.Tests.Tickets;
 
 // Azurite stopped in the middle of a conversation, then started again with its data.
-public sealed class StorageOutageTests : IAsyncLifetime
+public sealed class StorageOutageTests() : InProcessBotTests(azuriteOnDisk: true)
 {
-    readonly Azurite azurite = new(onDisk: true);
-    BotServer bot = null!;
-    InProcessConversation chat = null!;
-
-    public async Task InitializeAsync()
-    {
-        await azurite.InitializeAsync();
-        bot = await InProcessConversation.StartBotAsync(azurite.ConnectionString);
-        chat = new InProcessConversation(bot.Services);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await bot.DisposeAsync();
-        await azurite.DisposeAsync();
-    }
+    InProcessConversation? chatOnce;
+    InProcessConversation chat => chatOnce ??= new InProcessConversation(Bot.Services);
 
     [Fact]
     public async Task With_storage_down_the_user_is_told_nothing_was_saved_and_Try_again_later_files_exactly_one_ticket()
     {
-        var tickets = bot.Services.GetRequiredService<ITicketStore>();
+        var tickets = Tickets;
         await chat.SendAsync("the projector just died and my class is waiting right now");
         var first = Assert.Single(await tickets.ListByRequesterAsync("user-1", CancellationToken.None)).Number;
 
-        await azurite.StopAsync();
+        await Azurite.StopAsync();
         const string typed = "the whole school has lost the internet right now";
         await chat.SendAsync(typed, activityId: "during-outage");
 
@@ -44,7 +30,7 @@ public sealed class StorageOutageTests : IAsyncLifetime
         var stillDown = await chat.PressAsync(retry["verb"]!.GetValue<string>(), retry["data"]!);
         Assert.Contains("StorageUnavailable", stillDown.ToJsonString());
 
-        await azurite.StartAsync();
+        await Azurite.StartAsync();
         var answers = new List<JsonNode>();
         for (var i = 0; i < 3; i++) // pressed again and again
             answers.Add(await chat.PressAsync(retry["verb"]!.GetValue<string>(), retry["data"]!));

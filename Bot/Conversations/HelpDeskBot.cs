@@ -5,6 +5,7 @@ using SupportBot.Cards;
 using SupportBot.Knowledge;
 using SupportBot.Proactive;
 using SupportBot.Protocol;
+using SupportBot.Storage;
 using SupportBot.Technicians;
 using SupportBot.Tickets;
 using SupportBot.Triage;
@@ -181,14 +182,14 @@ public sealed class HelpDeskBot(
             return await technicianDesk.ActAsync(turn, action, ct);
         var answer = action.Verb switch
         {
-            IntakeVerbs.Urgency when Read<UrgencyAnswerData>(action) is { Request.Length: > 0 } urgency =>
+            IntakeVerbs.Urgency when action.ReadData<UrgencyAnswerData>() is { Request.Length: > 0 } urgency =>
                 await intake.AnswerUrgencyAsync(turn, urgency, ct),
-            IntakeVerbs.Retry when Read<RetryData>(action) is { Text.Length: > 0 } retry && IsRequest(retry.Text.Trim()) =>
+            IntakeVerbs.Retry when action.ReadData<RetryData>() is { Text.Length: > 0 } retry && IsRequest(retry.Text.Trim()) =>
                 await intake.StartAsync(turn, retry.Text.Trim(), RequestKeys.For(turn.Activity, retry.ActivityId), Intake.CardBeingAnswered(turn), ct),
-            KnowledgeVerbs.Fixed or KnowledgeVerbs.StillNeedHelp when Read<ArticleVoteData>(action) is { SuggestionId.Length: > 0 } vote
+            KnowledgeVerbs.Fixed or KnowledgeVerbs.StillNeedHelp when action.ReadData<ArticleVoteData>() is { SuggestionId.Length: > 0 } vote
                 && (action.Verb == KnowledgeVerbs.StillNeedHelp || !string.IsNullOrEmpty(vote.ArticleId)) =>
                 await intake.AnswerSuggestionAsync(turn, vote, fixedIt: action.Verb == KnowledgeVerbs.Fixed, ct),
-            TicketVerbs.AddDetails or TicketVerbs.SetLocation or TicketVerbs.Cancel or TicketVerbs.Reopen when Read<TicketActionData>(action) is { Ticket: > 0 } data =>
+            TicketVerbs.AddDetails or TicketVerbs.SetLocation or TicketVerbs.Cancel or TicketVerbs.Reopen when action.ReadData<TicketActionData>() is { Ticket: > 0 } data =>
                 await ChangeTicketAsync(turn, action.Verb, data, ct),
             _ => IntakeAnswer.Refused(Intake.BadCardData),
         };
@@ -270,18 +271,5 @@ public sealed class HelpDeskBot(
     static bool IsRequest(string text) =>
         text.Length is > 0 and <= TriageInput.MaxMessageChars && Commands.Parse(text) is null && SmallTalk.Classify(text) == MessageKind.Request;
 
-    static T? Read<T>(AdaptiveCardInvokeAction action) where T : class
-    {
-        try { return action.Data?.Deserialize<T>(ProtocolJson.Options); }
-        catch (JsonException) { return null; }
-    }
-
-    // The Azure SDK throws RequestFailedException, or an AggregateException once its retries run out (with the
-    // TaskCanceledExceptions of timed-out attempts inside); a turn whose deadline passed while waiting is the same.
-    static bool IsStorageFailure(Exception ex) => ex switch
-    {
-        RequestFailedException or TicketFilingInProgressException or OperationCanceledException => true,
-        AggregateException agg => agg.InnerExceptions.All(IsStorageFailure),
-        _ => false,
-    };
+    static bool IsStorageFailure(Exception ex) => TableStorage.IsFailure(ex) || ex is TicketFilingInProgressException;
 }

@@ -12,7 +12,15 @@ public static class InvokeNames
 // value of an adaptiveCard/action invoke (Universal Actions).
 public sealed record AdaptiveCardInvokeValue(AdaptiveCardInvokeAction? Action, string? Trigger);
 
-public sealed record AdaptiveCardInvokeAction(string? Type, string? Id, string? Verb, JsonElement? Data);
+public sealed record AdaptiveCardInvokeAction(string? Type, string? Id, string? Verb, JsonElement? Data)
+{
+    // The card's data (and its inputs) as T, or null when it does not have T's shape: card data is client input.
+    public T? ReadData<T>() where T : class
+    {
+        try { return Data?.Deserialize<T>(ProtocolJson.Options); }
+        catch (JsonException) { return null; }
+    }
+}
 
 public sealed record AdaptiveCardInvokeResponse(int StatusCode, string Type, object? Value)
 {

@@ -23,6 +23,15 @@ public static class TableStorage
         return services;
     }
 
+    // The Azure SDK throws RequestFailedException, or an AggregateException once its retries run out (with the
+    // TaskCanceledExceptions of timed-out attempts inside); a turn whose deadline passed while waiting is the same.
+    public static bool IsFailure(Exception ex) => ex switch
+    {
+        Azure.RequestFailedException or OperationCanceledException => true,
+        AggregateException agg => agg.InnerExceptions.All(IsFailure),
+        _ => false,
+    };
+
     // A connection string, or a table endpoint URL for the managed identity; unset means Azurite on this machine.
     public static TableServiceClient CreateClient(string? connection)
     {

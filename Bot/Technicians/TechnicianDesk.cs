@@ -52,7 +52,7 @@ public sealed class TechnicianDesk(
 
     public async Task<AdaptiveCardInvokeResponse> ActAsync(TurnContext turn, AdaptiveCardInvokeAction action, CancellationToken ct)
     {
-        if (Read(action) is not { Ticket: > 0 } data)
+        if (action.ReadData<TechnicianActionData>() is not { Ticket: > 0 } data)
             return AdaptiveCardInvokeResponse.Error(400, "BadRequest", "This card's data is incomplete or out of date.");
         var isTechnician = await technicians.IsTechnicianAsync(turn.Activity.From, turn.Activity.ServiceUrl, ct);
         if (action.Verb == TechnicianVerbs.Refresh)
@@ -205,11 +205,5 @@ public sealed class TechnicianDesk(
         var first = (options.Value.OnCall ?? []).Select(o => o.Id).Concat(options.Value.Technicians ?? []);
         var all = (await technicians.ListAsync(serviceUrl, ct)).Select(m => m.Id).OfType<string>();
         return [.. first.Concat(all).Where(id => !Guid.TryParse(id, out _)).Distinct()];
-    }
-
-    static TechnicianActionData? Read(AdaptiveCardInvokeAction action)
-    {
-        try { return action.Data?.Deserialize<TechnicianActionData>(ProtocolJson.Options); }
-        catch (JsonException) { return null; }
     }
 }

@@ -74,7 +74,7 @@ public sealed class TicketDesk(ITicketStore store, KnowledgeBase knowledge, Supp
         {
             await RememberRequesterCardAsync(number, card, ct);
         }
-        catch (Exception ex) when (ex is Azure.RequestFailedException or AggregateException or OperationCanceledException)
+        catch (Exception ex) when (Storage.TableStorage.IsFailure(ex))
         {
             logger.LogWarning("Could not store the card id of ticket {Number}: {Error}", number, ex.GetType().Name);
         }
