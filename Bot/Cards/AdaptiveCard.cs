@@ -89,6 +89,8 @@ public sealed record InputChoiceSet(IReadOnlyList<Choice> Choices) : CardElement
     public string? Placeholder { get; init; }
     public string? Style { get; init; } = "compact";
     public string? Value { get; init; }
+    public bool? IsRequired { get; init; }
+    public string? ErrorMessage { get; init; }
 }
 
 // Its value is "true" or "false" (ValueOn / ValueOff).
@@ -107,6 +109,8 @@ public sealed record InputText : CardElement
     public bool? IsMultiline { get; init; }
     public int? MaxLength { get; init; }
     public string? Value { get; init; }
+    public bool? IsRequired { get; init; }
+    public string? ErrorMessage { get; init; }
 }
 
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]

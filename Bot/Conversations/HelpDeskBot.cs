@@ -23,6 +23,7 @@ public sealed class HelpDeskBot(
     ProactiveMessenger proactive,
     TechnicianDesk technicianDesk,
     TechnicianCommands technicianCommands,
+    FileAsTicket fileAsTicket,
     IOptions<EmergencyPolicy> emergencyPolicy,
     ILogger<HelpDeskBot> logger) : ActivityHandler
 {
@@ -50,6 +51,9 @@ public sealed class HelpDeskBot(
                     : Activity.CreateMessage("Sorry, I can't reach my storage just now. Please try again in a minute.");
                 await turn.SendActivityAsync(answer, apology.Token);
             }
+            else if (turn.Activity.Name is InvokeNames.MessageActionFetchTask or InvokeNames.MessageActionSubmit)
+                turn.InvokeResponse = new InvokeResponse(200, TaskModuleResponse.Message(
+                    "Sorry, I couldn't save that just now, so nothing was filed. Please try File as ticket again in a minute."));
             else if (turn.Activity.Type == ActivityTypes.Invoke)
                 turn.InvokeResponse = new InvokeResponse(200, AdaptiveCardInvokeResponse.Error(500, "StorageUnavailable",
                     "Sorry, I couldn't save that just now, so nothing changed. Please press the button again in a minute."));
@@ -225,6 +229,33 @@ public sealed class HelpDeskBot(
             await technicianDesk.UpdateChannelCardAsync(ticket, ct);
         }
         return new IntakeAnswer(card, ticket);
+    }
+
+    // "File as ticket" on someone's message: a dialog to check the text and urgency, then their ticket.
+    protected override Task<TaskModuleResponse?> OnMessageActionFetchTaskAsync(TurnContext turn, MessageActionValue action, CancellationToken ct) =>
+        Task.FromResult<TaskModuleResponse?>(fileAsTicket.Open(action));
+
+    protected override async Task<TaskModuleResponse?> OnMessageActionSubmitAsync(TurnContext turn, MessageActionValue action, CancellationToken ct)
+    {
+        var result = await fileAsTicket.SubmitAsync(turn, action, ct);
+        if (result.Ticket is { } ticket)
+        {
+            // Also on a repeated submit: whatever a first attempt did not finish is done now (each send is deduplicated).
+            if (ticket.RequesterCard is null)
+                await requesterUpdates.SendNewCardAsync(ticket, await ReachAsync(turn, ticket.Requester, ct), ct);
+            if (ticket.TechnicianCard is null)
+                await technicianDesk.PostNewTicketAsync(ticket, turn.Activity.ServiceUrl, ct);
+        }
+        return result.Response;
+    }
+
+    // Their 1:1 chat with the bot if they have one, else a reference from which the outbox opens it.
+    async Task<ConversationReference> ReachAsync(TurnContext turn, Person person, CancellationToken ct)
+    {
+        var tenant = turn.Activity.Conversation?.TenantId ?? turn.Activity.ChannelData?.Tenant?.Id;
+        return await references.FindAsync(tenant, person.TeamsId, ct)
+            ?? new ConversationReference(null, new ChannelAccount { Id = person.TeamsId, Name = person.Name }, turn.Activity.Recipient,
+                null, turn.Activity.ChannelId, turn.Activity.ServiceUrl, turn.Activity.Locale, tenant);
     }
 
     // A card answer to a message: posted as its own activity so its id can be kept for updates in place.

@@ -45,8 +45,16 @@ public sealed class ProfileLookup(IDirectory directory, ILogger<ProfileLookup> l
     public async Task<Person> LookupAsync(TurnContext turn, CancellationToken ct)
     {
         var from = turn.Activity.From!;
-        var person = new Person(from.Id!, from.Name, from.AadObjectId);
         var member = await TryAsync("Teams member", c => turn.GetMemberAsync(from.Id!, c), ct);
+        return await EnrichAsync(new Person(from.Id!, from.Name, from.AadObjectId), member, ct);
+    }
+
+    // Someone other than the sender, already found in the conversation (their Teams id is known).
+    public Task<Person> LookupAsync(TeamsChannelAccount member, CancellationToken ct) =>
+        EnrichAsync(new Person(member.Id!, member.Name, member.AadObjectId), member, ct);
+
+    async Task<Person> EnrichAsync(Person person, TeamsChannelAccount? member, CancellationToken ct)
+    {
         if (member is not null)
             person = person with
             {

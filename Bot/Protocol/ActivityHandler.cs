@@ -52,6 +52,11 @@ public abstract class ActivityHandler : IBot
 
     protected virtual async Task OnInvokeActivityAsync(TurnContext turn, CancellationToken ct)
     {
+        if (turn.Activity.Name is InvokeNames.MessageActionFetchTask or InvokeNames.MessageActionSubmit)
+        {
+            await OnMessageActionInvokeAsync(turn, ct);
+            return;
+        }
         if (turn.Activity.Name != InvokeNames.AdaptiveCardAction)
         {
             turn.InvokeResponse = new InvokeResponse(501);
@@ -76,4 +81,32 @@ public abstract class ActivityHandler : IBot
 
     protected virtual Task<AdaptiveCardInvokeResponse> OnAdaptiveCardActionAsync(TurnContext turn, AdaptiveCardInvokeAction action, CancellationToken ct) =>
         Task.FromResult(AdaptiveCardInvokeResponse.Error(400, "NotSupported", "This card action is not supported."));
+
+    async Task OnMessageActionInvokeAsync(TurnContext turn, CancellationToken ct)
+    {
+        MessageActionValue? value = null;
+        try
+        {
+            value = turn.Activity.Value?.Deserialize<MessageActionValue>(ProtocolJson.Options);
+        }
+        catch (JsonException)
+        {
+            // falls through to the 400 below
+        }
+        if (value is null || string.IsNullOrEmpty(value.CommandId))
+        {
+            turn.InvokeResponse = new InvokeResponse(400);
+            return;
+        }
+        var response = turn.Activity.Name == InvokeNames.MessageActionFetchTask
+            ? await OnMessageActionFetchTaskAsync(turn, value, ct)
+            : await OnMessageActionSubmitAsync(turn, value, ct);
+        turn.InvokeResponse = response is null ? new InvokeResponse(501) : new InvokeResponse(200, response);
+    }
+
+    protected virtual Task<TaskModuleResponse?> OnMessageActionFetchTaskAsync(TurnContext turn, MessageActionValue action, CancellationToken ct) =>
+        Task.FromResult<TaskModuleResponse?>(null);
+
+    protected virtual Task<TaskModuleResponse?> OnMessageActionSubmitAsync(TurnContext turn, MessageActionValue action, CancellationToken ct) =>
+        Task.FromResult<TaskModuleResponse?>(null);
 }

@@ -7,6 +7,8 @@ public sealed record InvokeResponse(int Status, object? Body = null);
 public static class InvokeNames
 {
     public const string AdaptiveCardAction = "adaptiveCard/action";
+    public const string MessageActionFetchTask = "composeExtension/fetchTask";
+    public const string MessageActionSubmit = "composeExtension/submitAction";
 }
 
 // value of an adaptiveCard/action invoke (Universal Actions).

@@ -51,6 +51,9 @@ public static class TechnicianCard
             Color = sla.Current.State switch { SlaState.Breached => "Attention", SlaState.DueSoon => "Warning", _ => null } });
         body.Add(new FactSet(Facts(t, hours, now, withContact: withActions)));
         body.Add(new TextBlock(t.Problem.Shorten(800)) { Spacing = "Medium" });
+        if (t.FiledBy is { } filer)
+            body.Add(new TextBlock($"Filed by {filer.Name ?? filer.TeamsId} from {(t.SourceMessageLink is { } link ? $"[a Teams message]({link})" : "a Teams message")} by {t.Requester.Name ?? "the requester"}")
+                { IsSubtle = true, Size = "Small" });
         if (t.TriageReasons.Count > 0)
             body.Add(new TextBlock("Why this urgency: " + string.Join("; ", t.TriageReasons)) { IsSubtle = true, Size = "Small" });
         if (t.RequiresBudget.Required || t.RequiresApproval.Required)

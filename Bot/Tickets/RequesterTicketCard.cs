@@ -32,6 +32,8 @@ public static class RequesterTicketCard
             new TextBlock(t.Title) { Size = "Medium", Weight = "Bolder", Spacing = "Small" },
             new TextBlock(t.Problem.Shorten(ProblemShown)) { IsSubtle = true, Spacing = "Small" },
         };
+        if (t.FiledBy is { } filer)
+            body.Add(new TextBlock($"{filer.Name ?? "A colleague"} filed this for you from your message in Teams.") { Spacing = "Small" });
         if (notice is not null)
             body.Add(new TextBlock(notice) { Color = "Warning", Weight = "Bolder" });
         if (t.ProblemCut)

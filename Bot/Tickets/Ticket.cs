@@ -45,6 +45,9 @@ public sealed record Ticket
     public required string Problem { get; init; }
     public bool ProblemCut { get; init; }
     public required Person Requester { get; init; }
+    // Someone else turned the requester's Teams message into this ticket ("File as ticket"); SourceMessageLink opens it.
+    public Person? FiledBy { get; init; }
+    public string? SourceMessageLink { get; init; }
     public required Urgency Urgency { get; init; }
     // In plain words, for the requester ("You said a class is waiting").
     public required string UrgencyReason { get; init; }

@@ -12,7 +12,9 @@ public sealed record TicketRequest(
     Urgency Urgency,
     bool UrgencyConfirmed,
     IReadOnlyList<string>? SuggestedArticles = null,
-    PostedCard? RequesterCard = null);
+    PostedCard? RequesterCard = null,
+    Person? FiledBy = null,
+    string? SourceMessageLink = null);
 
 // AlreadyDone: this very change (same activity) was applied before; nothing is written or announced again.
 public enum ChangeOutcome { Done, AlreadyDone, NotFound, NotAllowed }
@@ -43,6 +45,8 @@ public sealed class TicketDesk(ITicketStore store, KnowledgeBase knowledge, Supp
             Problem = problem.Length > TicketLimits.ProblemChars ? problem[..TicketLimits.ProblemChars] : problem,
             ProblemCut = problem.Length > TicketLimits.ProblemChars,
             Requester = request.Requester,
+            FiledBy = request.FiledBy,
+            SourceMessageLink = request.SourceMessageLink,
             Urgency = request.Urgency,
             UrgencyReason = TicketWording.UrgencyReason(problem, request.Urgency, request.UrgencyConfirmed, request.Triage.Category),
             Category = request.Triage.Category,

@@ -16,6 +16,7 @@ public static class TicketServiceCollectionExtensions
         services.AddSingleton<TicketDesk>();
         services.AddSingleton<TicketCards>();
         services.AddSingleton<RequesterUpdates>();
+        services.AddSingleton<FileAsTicket>();
         return services;
     }
 }
