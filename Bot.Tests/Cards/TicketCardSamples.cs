@@ -75,6 +75,15 @@ public static class TicketCardSamples
         yield return ("tech-article-draft-extreme", SupportBot.Technicians.ArticleDraftCard.Create(Ticket(TicketStatus.Resolved), new string('T', 80), extreme[..TicketLimits.NoteChars]));
         yield return ("tech-article-published", SupportBot.Technicians.ArticleDraftCard.Published(clickedLink));
         var queue = Enumerable.Range(0, 40).Select(i => TicketSummary.Of(Ticket(urgency: i < 5 ? Urgency.Emergency : Urgency.Normal)) with { Number = 1100 + i, AssigneeId = i % 3 == 0 ? "user-id-1" : null, AssigneeName = i % 3 == 0 ? "Megan Bowen" : null }).ToList();
+        var filedForMegan = Ticket(urgency: Urgency.Emergency) with
+        {
+            FiledBy = new Person("user-id-1", "Megan Bowen"),
+            SourceMessageLink = "https://teams.microsoft.com/l/message/19:chat@thread.v2/1733094000000",
+        };
+        yield return ("tech-filed-from-message", SupportBot.Technicians.TechnicianCard.Create(filedForMegan, hours, Now, withActions: false, technicians));
+        yield return ("ticket-filed-for-you", RequesterTicketCard.Create(filedForMegan, hours, Now));
+        yield return ("file-as-ticket-dialog", FileAsTicketCard.Create("Megan Bowen", "The projector in room 5 just died\nand my class is waiting", Urgency.Emergency));
+        yield return ("file-as-ticket-dialog-extreme", FileAsTicketCard.Create(new string('N', 200), extreme[..TicketLimits.ProblemChars], Urgency.Normal));
         yield return ("tech-queue", SupportBot.Technicians.QueueCard.Create("Open tickets", queue, hours, Now));
         yield return ("tech-queue-empty", SupportBot.Technicians.QueueCard.Create("Assigned to you", [], hours, Now));
         var cards = new TicketCards(hours, new KnowledgeBase(null!, Microsoft.Extensions.Logging.Abstractions.NullLogger<KnowledgeBase>.Instance), TimeProvider.System);

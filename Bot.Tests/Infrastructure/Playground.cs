@@ -115,6 +115,22 @@ public sealed class Playground : IAsyncDisposable
         return await http.PostAsJsonAsync("/_conversation/v1/invoke", body);
     }
 
+    // A message action (composeExtension/fetchTask or submitAction) as Teams sends it from a message's "..." menu.
+    public async Task<JsonNode> InvokeMessageActionAsync(string name, JsonNode value, string conversationId, string? userId = null)
+    {
+        var body = new JsonObject
+        {
+            ["name"] = name,
+            ["value"] = value.DeepClone(),
+            ["from"] = new JsonObject { ["id"] = userId ?? CurrentUserId },
+            ["conversation"] = new JsonObject { ["id"] = conversationId },
+        };
+        var response = await http.PostAsJsonAsync("/_conversation/v1/invoke", body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {text}");
+        return JsonNode.Parse(text)!;
+    }
+
     public async Task SendCustomActivityAsync(string type, string? conversationId = null)
     {
         var template = await http.GetStringAsync($"/_internal/v1/customActivities/template?conversationId={conversationId ?? PersonalChatId}&type={type}");

@@ -89,6 +89,7 @@ public sealed record InputChoiceSet(IReadOnlyList<Choice> Choices) : CardElement
     public string? Placeholder { get; init; }
     public string? Style { get; init; } = "compact";
     public string? Value { get; init; }
+    public bool? Wrap { get; init; }
     public bool? IsRequired { get; init; }
     public string? ErrorMessage { get; init; }
 }

@@ -52,8 +52,9 @@ public static class TechnicianCard
         body.Add(new FactSet(Facts(t, hours, now, withContact: withActions)));
         body.Add(new TextBlock(t.Problem.Shorten(800)) { Spacing = "Medium" });
         if (t.FiledBy is { } filer)
-            body.Add(new TextBlock($"Filed by {filer.Name ?? filer.TeamsId} from {(t.SourceMessageLink is { } link ? $"[a Teams message]({link})" : "a Teams message")} by {t.Requester.Name ?? "the requester"}")
-                { IsSubtle = true, Size = "Small" });
+            body.Add(new TextBlock($"Filed by {filer.Name ?? filer.TeamsId} from {t.Requester.Name ?? "the requester"}'s message in Teams") { IsSubtle = true, Size = "Small" });
+        if (t.SourceMessageLink is { } link)
+            body.Add(new ActionSet([new ActionOpenUrl("Open the message", link)]) { Spacing = "None" });
         if (t.TriageReasons.Count > 0)
             body.Add(new TextBlock("Why this urgency: " + string.Join("; ", t.TriageReasons)) { IsSubtle = true, Size = "Small" });
         if (t.RequiresBudget.Required || t.RequiresApproval.Required)

@@ -23,7 +23,7 @@ public static class FileAsTicketCard
                 new Choice("Normal: it can wait for the usual response time", "normal"),
             ])
             {
-                Id = "urgency", Label = "Urgency (suggested from the message)", Style = "expanded",
+                Id = "urgency", Label = "Urgency (suggested from the message)", Style = "expanded", Wrap = true,
                 Value = suggested == Urgency.Emergency ? "emergency" : "normal", IsRequired = true, ErrorMessage = "Choose an urgency.",
             },
         ],
