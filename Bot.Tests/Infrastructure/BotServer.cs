@@ -33,6 +33,9 @@ public sealed class BotServer : IAsyncDisposable
             {
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks"] = "None",
+                // An enqueue wakes this instance's drainer at once; the poll is for work another instance (or a restart) left.
+                ["Outbox:PollInterval"] = "00:00:00.200",
+                ["Outbox:RetryBaseDelay"] = "00:00:00.500",
             });
             builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
             services?.Invoke(builder.Services);
