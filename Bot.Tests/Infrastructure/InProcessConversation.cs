@@ -17,13 +17,13 @@ public sealed class InProcessConversation(IServiceProvider services, string conv
     int next;
 
     // The bot, with every Connector call (replies and proactive updates alike) going to one in-memory recorder.
-    public static Task<BotServer> StartBotAsync(string tablesConnection, Action<IServiceCollection>? more = null) =>
+    // overrides: applied over the bot's own registrations.
+    public static Task<BotServer> StartBotAsync(string tablesConnection, Action<IServiceCollection>? overrides = null) =>
         BotServer.StartAsync(new Dictionary<string, string?> { ["ConnectionStrings:Tables"] = tablesConnection }, services =>
         {
             services.AddSingleton<RecordingConnector>();
             services.AddHttpClient(ConnectorClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<RecordingConnector>());
-            more?.Invoke(services);
-        });
+        }, overrides: overrides);
 
     public IReadOnlyList<RecordedCall> Calls => [.. connector.Calls];
 
