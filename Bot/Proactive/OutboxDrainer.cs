@@ -412,7 +412,8 @@ public sealed class OutboxDrainer(
         try
         {
             await handler.OnSentAsync(data, posted, CancellationToken.None);
-            await table.UpsertEntityAsync(new TableEntity(partition, dedupeRow) { ["AfterSentPending"] = false }, TableUpdateMode.Merge, CancellationToken.None);
+            // Update, not upsert: an outcome the cleanup removed meanwhile stays removed.
+            await table.UpdateEntityAsync(new TableEntity(partition, dedupeRow) { ["AfterSentPending"] = false }, ETag.All, TableUpdateMode.Merge, CancellationToken.None);
         }
         catch (Exception ex)
         {
