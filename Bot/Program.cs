@@ -39,7 +39,6 @@ public static class SupportBotApp
         builder.Services.AddTickets(builder.Configuration);
         builder.Services.AddTechnicians(builder.Configuration);
         builder.Services.AddProfiles(builder.Configuration);
-        builder.Services.AddSingleton<ProactiveMessenger>();
         builder.Services.AddOutbox(builder.Configuration);
         builder.Services.TryAddSingleton<IBot, HelpDeskBot>();
         builder.Services.AddSingleton<PublishedArticleStore>();

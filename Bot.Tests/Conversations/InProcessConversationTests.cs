@@ -20,8 +20,14 @@ public sealed class InProcessConversationTests : InProcessBotTests
         for (var i = 0; i < 3; i++)
             await chat.SendAsync("the wifi is down for the whole school right now", activityId: "same-activity");
 
-        Assert.Single(await Tickets.ListByRequesterAsync("user-1", CancellationToken.None));
+        var number = Assert.Single(await Tickets.ListByRequesterAsync("user-1", CancellationToken.None)).Number;
         Assert.Single(chat.Cards, c => c.Method == HttpMethod.Post && c.Path.Contains("personal-1") && c.Card!.ToJsonString().Contains("Ticket #"));
+        // The channel post comes from the outbox: once its id is on the ticket it has been sent, and a second copy
+        // would have been queued before the sentinel that follows it.
+        await TicketWhenAsync(number, t => t.TechnicianCard is not null);
+        await Bot.Services.GetRequiredService<SupportBot.Proactive.Outbox>().EnqueueSendAsync(
+            new SupportBot.Proactive.OutboxTarget(InProcessConversation.ServiceUrl, "team-id"), SupportBot.Protocol.Activity.CreateMessage("sentinel"), "sentinel", CancellationToken.None);
+        await chat.WaitForAsync(c => c.Path.EndsWith("/team-id/activities") && c.Text == "sentinel");
         Assert.Single(chat.Cards, c => c.Method == HttpMethod.Post && c.Path.Contains("/team-id/") && c.Card!.ToJsonString().Contains("EMERGENCY"));
     }
 

@@ -192,16 +192,23 @@ public sealed class PlaygroundConversationTests : IAsyncLifetime
         await playground.NextAsync(e => e.Action == "createMessage" && e.Text?.Contains("needs something from you") == true);
 
         await playground.SendMessageAsync("yes it is orange and blinking");
-        await playground.NextAsync(e => e.Action == "createMessage" && e.Text?.Contains($"added that to ticket #{number}") == true);
+        // The answer in the chat, and a reply in the ticket's channel thread that mentions the assignee.
+        var (_, threadReply) = await playground.AllAsync(
+            e => e.Action == "createMessage" && e.Text?.Contains($"added that to ticket #{number}") == true,
+            e => e.Action == "createMessage" && e.Text?.Contains($"Ticket #{number}: Alex Wilber replied: \"yes it is orange and blinking\"") == true) switch
+        { var a => (a[0], a[1]) };
+        Assert.Contains("<at>Alex Wilber</at>", threadReply.Text);
 
         var resolved = await TechnicianAsync(TechnicianVerbs.Resolve, new JsonObject { ["resolution"] = "Replaced the lamp." });
         Assert.Contains("Replaced the lamp", resolved);
-        // In the order the bot sends them: the requester's card in place, the channel card, then the message.
-        var final = await playground.NextAsync(e => e.Action == "updateMessage" && e.MessageId == question.MessageId && e.CardText.Contains("Reopen"));
-        var channelUpdate = await playground.NextAsync(e => e.Action == "updateMessage" && e.MessageId == channelCard.MessageId);
-        Assert.Contains("Resolved", channelUpdate.CardText);
-        await playground.NextAsync(e => e.Action == "createMessage" && e.Text?.Contains("is resolved") == true);
+        // The requester's card in place and then the message (one conversation: in order); the channel card on its own.
+        var (final, channelUpdate, _) = await playground.AllAsync(
+            e => e.Action == "updateMessage" && e.MessageId == question.MessageId && e.CardText.Contains("Reopen"),
+            e => e.Action == "updateMessage" && e.MessageId == channelCard.MessageId && e.CardText.Contains("Resolved"),
+            e => e.Action == "createMessage" && e.Text?.Contains("is resolved") == true) switch
+        { var a => (a[0], a[1], a[2]) };
         Assert.Contains("Replaced the lamp", final.CardText);
+        Assert.Contains("Resolved", channelUpdate.CardText);
         var ticket = (await Tickets.GetAsync(number, CancellationToken.None))!;
         Assert.Equal(TicketStatus.Resolved, ticket.Status);
         Assert.Contains(ticket.History, e => e.Text == "yes it is orange and blinking");

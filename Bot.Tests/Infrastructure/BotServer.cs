@@ -24,7 +24,8 @@ public sealed class BotServer : IAsyncDisposable
         IDictionary<string, string?>? settings = null,
         Action<IServiceCollection>? services = null,
         int port = 0,
-        string environment = "Development")
+        string environment = "Development",
+        Action<IServiceCollection>? overrides = null)
     {
         var app = SupportBotApp.Build(["--environment", environment], builder =>
         {
@@ -33,9 +34,14 @@ public sealed class BotServer : IAsyncDisposable
             {
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks"] = "None",
+                // An enqueue wakes this instance's drainer at once; the poll is for work another instance (or a restart) left.
+                ["Outbox:PollInterval"] = "00:00:00.200",
+                ["Outbox:RetryBaseDelay"] = "00:00:00.500",
             });
             builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
             services?.Invoke(builder.Services);
+            // Called with the bot's own registrations in place, so a test can replace or remove one of them.
+            if (overrides is not null) builder.Host.UseServiceProviderFactory(new OverridingFactory(overrides));
         });
         try
         {
@@ -55,4 +61,16 @@ public sealed class BotServer : IAsyncDisposable
         await app.StopAsync();
         await app.DisposeAsync();
     }
+}
+
+sealed class OverridingFactory(Action<IServiceCollection> overrides) : IServiceProviderFactory<IServiceCollection>
+{
+    public IServiceCollection CreateBuilder(IServiceCollection services)
+    {
+        overrides(services);
+        return services;
+    }
+
+    public IServiceProvider CreateServiceProvider(IServiceCollection services) =>
+        services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
 }

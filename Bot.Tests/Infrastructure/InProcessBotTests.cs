@@ -16,6 +16,19 @@ public abstract class InProcessBotTests(bool azuriteOnDisk = false) : IAsyncLife
         Bot = await InProcessConversation.StartBotAsync(Azurite.ConnectionString);
     }
 
+    // Something the outbox's drainer does after the turn (the channel card's id stored on the ticket): a bounded wait.
+    protected async Task<Ticket> TicketWhenAsync(int number, Func<Ticket, bool> condition, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(15));
+        while (true)
+        {
+            var ticket = await Tickets.GetAsync(number, CancellationToken.None) ?? throw new InvalidOperationException($"No ticket {number}");
+            if (condition(ticket)) return ticket;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Ticket {number} never reached the expected state");
+            await Task.Delay(50);
+        }
+    }
+
     public async Task DisposeAsync()
     {
         await Bot.DisposeAsync();

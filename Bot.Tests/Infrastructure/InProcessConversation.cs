@@ -17,14 +17,21 @@ public sealed class InProcessConversation(IServiceProvider services, string conv
     int next;
 
     // The bot, with every Connector call (replies and proactive updates alike) going to one in-memory recorder.
-    public static Task<BotServer> StartBotAsync(string tablesConnection) =>
+    // overrides: applied over the bot's own registrations.
+    public static Task<BotServer> StartBotAsync(string tablesConnection, Action<IServiceCollection>? overrides = null) =>
         BotServer.StartAsync(new Dictionary<string, string?> { ["ConnectionStrings:Tables"] = tablesConnection }, services =>
         {
             services.AddSingleton<RecordingConnector>();
             services.AddHttpClient(ConnectorClient.HttpClientName).ConfigurePrimaryHttpMessageHandler(sp => sp.GetRequiredService<RecordingConnector>());
-        });
+        }, overrides: overrides);
 
     public IReadOnlyList<RecordedCall> Calls => [.. connector.Calls];
+
+    // Proactive messages arrive from the outbox after the turn: wait (bounded) for the one that matches.
+    public Task<RecordedCall> WaitForAsync(Func<RecordedCall, bool> match, TimeSpan? timeout = null) => connector.WaitForAsync(match, timeout);
+
+    // The bot's answers in this conversation (replies to an activity, not outbox sends or updates), newest last.
+    public IReadOnlyList<RecordedCall> Replies => [.. connector.Calls.Where(c => c.IsReply && c.Path.Contains($"/{Uri.EscapeDataString(conversationId)}/"))];
     public IBot Bot => services.GetRequiredService<IBot>();
 
     public Task<TurnContext> SendAsync(string text, string userId = "user-1", string? activityId = null) =>
@@ -81,18 +88,40 @@ public sealed record RecordedCall(HttpMethod Method, string Path, JsonNode? Body
     // The card as readable JSON (no \u escapes), for assertions on its words.
     public string CardJson => Card?.ToJsonString(new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) ?? "";
     public string? Text => Body?["text"]?.GetValue<string>();
+    // A turn's answer (POST .../activities/{replyToId}); the outbox sends to .../activities and updates with PUT.
+    public bool IsReply => Method == HttpMethod.Post && !Path.EndsWith("/activities", StringComparison.Ordinal) && Path.Contains("/activities/", StringComparison.Ordinal);
 }
 
 public sealed class RecordingConnector : HttpMessageHandler
 {
     public ConcurrentQueue<RecordedCall> Calls { get; } = new();
     int ids;
+    TaskCompletionSource arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async Task<RecordedCall> WaitForAsync(Func<RecordedCall, bool> match, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(15));
+        while (true)
+        {
+            var next = Volatile.Read(ref arrived).Task;
+            if (Calls.FirstOrDefault(match) is { } found) return found;
+            try
+            {
+                await next.WaitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException("No matching Connector call. Seen:\n" + string.Join("\n", Calls.Select(c => $"{c.Method} {c.Path} {c.Text}")));
+            }
+        }
+    }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
     {
         var body = request.Content is null ? null : JsonNode.Parse(await request.Content.ReadAsStringAsync(ct));
         var path = request.RequestUri!.AbsolutePath;
         Calls.Enqueue(new RecordedCall(request.Method, path, body));
+        Interlocked.Exchange(ref arrived, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
         object answer = request.Method == HttpMethod.Get && path.Contains("/members/")
             ? new { id = path.Split('/')[^1], name = "Sam Requester", aadObjectId = "aad-x", email = "sam@example.org", userPrincipalName = "sam@example.org" }
             : new { id = $"msg-{Interlocked.Increment(ref ids)}" };

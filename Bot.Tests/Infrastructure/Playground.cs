@@ -94,6 +94,30 @@ public sealed class Playground : IAsyncDisposable
         }
     }
 
+    // Waits until each predicate has matched a streamed event, in any order (messages to different conversations
+    // leave the outbox independently); events matching none are dropped. Returns the matches in predicate order.
+    public async Task<PlaygroundEvent[]> AllAsync(params Func<PlaygroundEvent, bool>[] matches)
+    {
+        var found = new PlaygroundEvent?[matches.Length];
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var seen = new List<string>();
+        try
+        {
+            while (found.Any(f => f is null))
+            {
+                var e = await events.Reader.ReadAsync(cts.Token);
+                var i = Enumerable.Range(0, matches.Length).FirstOrDefault(i => found[i] is null && matches[i](e), -1);
+                if (i >= 0) found[i] = e;
+                else seen.Add(e.ToString());
+            }
+            return found!;
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"Matched {found.Count(f => f is not null)} of {matches.Length}. Seen:\n" + string.Join("\n", seen) + "\nPlayground output:\n" + process.Output);
+        }
+    }
+
     public async Task<string> SendMessageAsync(string text, string? conversationId = null, string? userId = null)
     {
         var response = await http.PostAsJsonAsync($"/_conversation/v1/conversations/{conversationId ?? PersonalChatId}/messages",

@@ -34,9 +34,9 @@ public abstract class OutboxRig(ITestOutputHelper output) : IAsyncLifetime
         await azurite.DisposeAsync();
     }
 
-    internal async Task<OutboxHost> StartHostAsync(TimeProvider? clock = null)
+    internal async Task<OutboxHost> StartHostAsync(TimeProvider? clock = null, Action<IServiceCollection>? services = null)
     {
-        var host = await OutboxHost.StartAsync(azurite.ConnectionString, clock);
+        var host = await OutboxHost.StartAsync(azurite.ConnectionString, clock, services);
         hosts.Add(host);
         return host;
     }
@@ -277,6 +277,28 @@ public sealed class OutboxTests(ITestOutputHelper output) : OutboxRig(output)
     }
 
     [Fact]
+    public async Task An_update_of_a_send_goes_to_the_id_the_send_got_even_when_queued_ahead_of_it_and_the_after_sent_hook_gets_that_id()
+    {
+        var hook = new RecordingSentHandler();
+        // Queued with no drainer running; the update ahead of its send, as another instance's clock can make it.
+        var outbox = new Outbox(TableStorage.CreateClient(TablesConnection), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Outbox>.Instance);
+        await outbox.EnqueueUpdateOfSentAsync(To("conv-s"), "card", Activity.CreateMessage("edited"), "card-edit", default);
+        await outbox.EnqueueSendAsync(To("conv-s"), Activity.CreateMessage("original"), "card", default, new AfterSent(hook.Name, "42"));
+        await outbox.EnqueueUpdateOfSentAsync(To("conv-s"), "never-sent", Activity.CreateMessage("orphan"), "orphan-edit", default);
+        await outbox.EnqueueSendAsync(To("conv-s"), Activity.CreateMessage("last"), "last", default);
+
+        var host = await StartHostAsync(services: s => s.AddSingleton<IOutboxSentHandler>(hook));
+        await Until(() => Connector.Arrivals("conv-s").Contains("last") && Connector.Arrivals("conv-s").Contains("edited"), TimeSpan.FromSeconds(15));
+
+        Assert.Equal(["original", "last", "edited"], Connector.Arrivals("conv-s")); // the early update waited behind its send
+        var posted = (await host.Outbox.GetStatusAsync(To("conv-s"), "card", default))!.Posted!;
+        Assert.Equal([posted.ActivityId], Connector.UpdatedIds("conv-s"));
+        Assert.Equal(OutboxState.Failed, (await host.Outbox.GetStatusAsync(To("conv-s"), "orphan-edit", default))!.State);
+        await Until(() => !hook.Calls.IsEmpty, TimeSpan.FromSeconds(5));
+        Assert.Equal(("42", posted.ActivityId), Assert.Single(hook.Calls));
+    }
+
+    [Fact]
     public async Task The_limiter_keeps_every_window()
     {
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.Parse("2026-12-01T10:00:00Z"));
@@ -325,7 +347,7 @@ sealed class OutboxHost : IAsyncDisposable
     public Outbox Outbox => host.Services.GetRequiredService<Outbox>();
     public CapturingLogs Logs { get; }
 
-    public static async Task<OutboxHost> StartAsync(string tablesConnection, TimeProvider? clock)
+    public static async Task<OutboxHost> StartAsync(string tablesConnection, TimeProvider? clock, Action<IServiceCollection>? services = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Development", DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -350,6 +372,7 @@ sealed class OutboxHost : IAsyncDisposable
         builder.Services.AddBotProtocol(builder.Configuration);
         builder.Services.AddTableStorage(builder.Configuration, builder.Environment);
         builder.Services.AddOutbox(builder.Configuration);
+        services?.Invoke(builder.Services);
         var host = builder.Build();
         await host.StartAsync();
         return new OutboxHost(host, logs);
@@ -394,6 +417,7 @@ sealed class FakeConnector : IAsyncDisposable
     readonly ConcurrentDictionary<string, ConcurrentQueue<string>> texts = new();
     readonly ConcurrentDictionary<string, ConcurrentQueue<string>> updates = new();
     readonly ConcurrentDictionary<string, ConcurrentQueue<string>> arrivals = new();
+    readonly ConcurrentDictionary<string, ConcurrentQueue<string>> updatedIds = new();
     readonly ConcurrentDictionary<string, Queue<DateTimeOffset>> windows = new();
     readonly ConcurrentDictionary<string, int> attempts = new();
     int throttled, ids, total;
@@ -409,6 +433,8 @@ sealed class FakeConnector : IAsyncDisposable
     // Sends and updates together, in the order they arrived.
     public IReadOnlyList<string> Arrivals(string conversation) => arrivals.TryGetValue(conversation, out var q) ? [.. q] : [];
     public int AttemptsOn(string conversation) => attempts.GetValueOrDefault(conversation);
+    // The message ids that updates to this conversation named, in arrival order.
+    public IReadOnlyList<string> UpdatedIds(string conversation) => updatedIds.TryGetValue(conversation, out var q) ? [.. q] : [];
 
     public async Task StartAsync()
     {
@@ -422,7 +448,13 @@ sealed class FakeConnector : IAsyncDisposable
             return Results.Json(new { id = "a:chat-" + body["members"]![0]!["id"]!.GetValue<string>() }, statusCode: 201);
         });
         app.MapPost("/v3/conversations/{id}/activities", (string id, HttpRequest request) => Accept(id, request, texts, 201));
-        app.MapPut("/v3/conversations/{id}/activities/{activityId}", (string id, HttpRequest request) => Accept(id, request, updates, 200));
+        app.MapPut("/v3/conversations/{id}/activities/{activityId}", async (string id, string activityId, HttpRequest request) =>
+        {
+            var result = await Accept(id, request, updates, 200);
+            if (result is IStatusCodeHttpResult { StatusCode: 200 })
+                updatedIds.GetOrAdd(id, _ => new ConcurrentQueue<string>()).Enqueue(Uri.UnescapeDataString(activityId));
+            return result;
+        });
         await app.StartAsync();
         Url = app.Urls.First() + "/";
     }
@@ -459,5 +491,17 @@ sealed class FakeConnector : IAsyncDisposable
         if (app is null) return;
         await app.StopAsync();
         await app.DisposeAsync();
+    }
+}
+
+sealed class RecordingSentHandler : IOutboxSentHandler
+{
+    public ConcurrentQueue<(string Data, string ActivityId)> Calls { get; } = new();
+    public string Name => "recording";
+
+    public Task OnSentAsync(string data, PostedMessage posted, CancellationToken ct)
+    {
+        Calls.Enqueue((data, posted.ActivityId));
+        return Task.CompletedTask;
     }
 }

@@ -124,9 +124,15 @@ public sealed class FileAsTicketEdgeTests() : InProcessBotTests
         // The recording Connector answers a member lookup with that id as the member's Teams id.
         var ticket = Assert.Single(await Tickets.ListByRequesterAsync("aad-megan", CancellationToken.None));
         Assert.Equal(Urgency.Normal, ticket.Urgency);
-        var outbox = Bot.Services.GetRequiredService<SupportBot.Proactive.Outbox>();
-        var reference = new ConversationReference(null, new ChannelAccount { Id = "aad-megan" }, null, null, "msteams", InProcessConversation.ServiceUrl, null, "tenant-1");
-        Assert.NotNull(await outbox.GetStatusAsync(reference, $"ticket-{ticket.Number}-requester-card", CancellationToken.None));
+        // Through the outbox: a 1:1 chat opened with the author, their card posted there, and its id kept for updates.
+        await chat.WaitForAsync(c => c.Method == HttpMethod.Post && c.Path.EndsWith("/v3/conversations") && c.Body?["members"]?[0]?["id"]?.GetValue<string>() == "aad-megan");
+        var card = await chat.WaitForAsync(c => c.Method == HttpMethod.Post && c.CardJson.Contains($"Ticket #{ticket.Number}") && c.CardJson.Contains("filed this for you"));
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        Ticket? stored;
+        while ((stored = await Tickets.GetAsync(ticket.Number, CancellationToken.None))?.RequesterCard is null && DateTime.UtcNow < deadline)
+            await Task.Delay(100);
+        Assert.NotNull(stored?.RequesterCard);
+        Assert.Contains(stored!.RequesterCard!.ConversationId, card.Path);
     }
 
     [Theory]

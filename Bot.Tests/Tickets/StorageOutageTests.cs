@@ -22,7 +22,7 @@ public sealed class StorageOutageTests() : InProcessBotTests(azuriteOnDisk: true
         const string typed = "the whole school has lost the internet right now";
         await chat.SendAsync(typed, activityId: "during-outage");
 
-        var notSaved = chat.Cards[^1].Card!;
+        var notSaved = chat.Replies[^1].Card!;
         Assert.Contains("Not saved yet", notSaved.ToJsonString());
         Assert.Contains(typed, notSaved.ToJsonString());
         var retry = FindAction(notSaved, "Try again");

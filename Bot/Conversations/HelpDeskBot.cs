@@ -20,7 +20,7 @@ public sealed class HelpDeskBot(
     TicketCards ticketCards,
     RequesterUpdates requesterUpdates,
     ConversationReferenceStore references,
-    ProactiveMessenger proactive,
+    Outbox outbox,
     TechnicianDesk technicianDesk,
     TechnicianCommands technicianCommands,
     FileAsTicket fileAsTicket,
@@ -159,10 +159,11 @@ public sealed class HelpDeskBot(
     async Task AddReplyAsync(TurnContext turn, TicketSummary waiting, string text, CancellationToken ct)
     {
         var by = new Person(turn.Activity.From!.Id!, turn.Activity.From.Name, turn.Activity.From.AadObjectId);
-        var result = await desk.AddDetailsAsync(waiting.Number, by, text, ct, RequestKeys.For(turn.Activity, turn.Activity.Id));
+        var changeId = RequestKeys.For(turn.Activity, turn.Activity.Id);
+        var result = await desk.AddDetailsAsync(waiting.Number, by, text, ct, changeId);
         if (result.Ticket is not { } ticket) return;
         await requesterUpdates.UpdateCardAsync(ticket, ct);
-        await technicianDesk.UpdateChannelCardAsync(ticket, ct);
+        await technicianDesk.RequesterChangedAsync(ticket, changeId, ct);
         await turn.SendActivityAsync($"Thanks, I've added that to ticket #{ticket.Number} and let the technician know." +
             (result.Message is null ? "" : " " + result.Message), ct);
     }
@@ -226,7 +227,7 @@ public sealed class HelpDeskBot(
         if (result.Outcome == ChangeOutcome.Done)
         {
             await requesterUpdates.UpdateCardAsync(ticket, ct, except: turn.Activity.ReplyToId);
-            await technicianDesk.UpdateChannelCardAsync(ticket, ct);
+            await technicianDesk.RequesterChangedAsync(ticket, changeId, ct);
         }
         return new IntakeAnswer(card, ticket);
     }
@@ -292,11 +293,14 @@ public sealed class HelpDeskBot(
         }
     }
 
+    // The way ticket updates travel: the outbox opens the 1:1 chat from the reference, posts, then edits the message.
     async Task SendTestNotificationAsync(TurnContext turn, CancellationToken ct)
     {
         var reference = turn.Activity.GetConversationReference();
-        var posted = await proactive.SendToUserAsync(reference, Activity.CreateMessage("Test notification: sending..."), ct);
-        await proactive.UpdateAsync(posted, Activity.CreateMessage("Test notification: delivered. You'll get ticket updates like this."), ct);
+        var target = new OutboxTarget(reference.ServiceUrl, null, reference with { Conversation = null });
+        var key = RequestKeys.For(turn.Activity, turn.Activity.Id) + "|notify";
+        await outbox.EnqueueSendAsync(target, Activity.CreateMessage("Test notification: sending..."), key, ct);
+        await outbox.EnqueueUpdateOfSentAsync(target, key, Activity.CreateMessage("Test notification: delivered. You'll get ticket updates like this."), key + "|update", ct);
     }
 
     static bool IsRequest(string text) =>

@@ -9,6 +9,9 @@ using SupportBot.Storage;
 
 namespace SupportBot.Proactive;
 
+// A message the bot posted: keep it to update the message in place.
+public sealed record PostedMessage(string? ServiceUrl, string ConversationId, string ActivityId);
+
 // Where a proactive message goes: a conversation the bot is in, or (a reference without a conversation id) a new 1:1 chat.
 public sealed record OutboxTarget(string? ServiceUrl, string? ConversationId, ConversationReference? Reference = null)
 {
@@ -25,6 +28,16 @@ public sealed record OutboxTarget(string? ServiceUrl, string? ConversationId, Co
 }
 
 public enum OutboxState { Pending, Sent, Coalesced, Blocked, Failed }
+
+// Run by the drainer once a send is delivered (for example: store the posted message id on the ticket). Recorded with
+// the outcome before it runs and retried by the sweep until it succeeds, so it must be idempotent.
+public sealed record AfterSent(string Handler, string Data);
+
+public interface IOutboxSentHandler
+{
+    string Name { get; }
+    Task OnSentAsync(string data, PostedMessage posted, CancellationToken ct);
+}
 
 // What became of an enqueued message; Posted is set once a send has its message id (keep it to update the message).
 public sealed record OutboxStatus(OutboxState State, PostedMessage? Posted, string? Error);
@@ -54,11 +67,16 @@ public sealed class Outbox(TableServiceClient tables, TimeProvider clock, ILogge
 
     internal Task WakeTask => Volatile.Read(ref wake).Task;
 
-    public Task EnqueueSendAsync(OutboxTarget target, Activity message, string dedupeKey, CancellationToken ct) =>
-        EnqueueAsync(target, "send", null, message, dedupeKey, ct);
+    public Task EnqueueSendAsync(OutboxTarget target, Activity message, string dedupeKey, CancellationToken ct, AfterSent? afterSent = null) =>
+        EnqueueAsync(target, "send", null, message, dedupeKey, ct, afterSent: afterSent);
 
     public Task EnqueueUpdateAsync(PostedMessage target, Activity replacement, string dedupeKey, CancellationToken ct) =>
         EnqueueAsync(target, "update", target.ActivityId, replacement, dedupeKey, ct);
+
+    // An update of the message sent under sentDedupeKey to the same target, whose id is not known yet: resolved when
+    // delivered. The send is in the same partition, so it is delivered first; an update of a send that failed is dropped.
+    public Task EnqueueUpdateOfSentAsync(OutboxTarget target, string sentDedupeKey, Activity replacement, string dedupeKey, CancellationToken ct) =>
+        EnqueueAsync(target, "update", null, replacement, dedupeKey, ct, sentDedupeKey);
 
     public async Task<OutboxStatus?> GetStatusAsync(OutboxTarget target, string dedupeKey, CancellationToken ct)
     {
@@ -80,12 +98,13 @@ public sealed class Outbox(TableServiceClient tables, TimeProvider clock, ILogge
         await table.UpsertEntityAsync(new TableEntity(target.PartitionKey, StateRow) { ["Blocked"] = false }, TableUpdateMode.Merge, ct);
     }
 
-    async Task EnqueueAsync(OutboxTarget target, string kind, string? activityId, Activity activity, string dedupeKey, CancellationToken ct)
+    async Task EnqueueAsync(OutboxTarget target, string kind, string? activityId, Activity activity, string dedupeKey, CancellationToken ct,
+        string? sentDedupeKey = null, AfterSent? afterSent = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(dedupeKey);
         var partition = target.PartitionKey;
         var now = clock.GetUtcNow();
-        var rowKey = $"{MessagePrefix}{NextTicks(now):D19}-{RandomNumberGenerator.GetHexString(8, lowercase: true)}";
+        var rowKey = NewMessageRow(now);
         var message = new TableEntity(partition, rowKey)
         {
             ["Kind"] = kind,
@@ -93,6 +112,9 @@ public sealed class Outbox(TableServiceClient tables, TimeProvider clock, ILogge
             ["ServiceUrl"] = target.ServiceUrl,
             ["ConversationId"] = target.ConversationId,
             ["ActivityId"] = activityId,
+            ["SentDedupeKey"] = sentDedupeKey,
+            ["AfterSent"] = afterSent?.Handler,
+            ["AfterSentData"] = afterSent?.Data,
             ["Reference"] = target.Reference is null ? null : JsonSerializer.Serialize(target.Reference, Json),
             ["EnqueuedAt"] = now,
             ["Attempts"] = 0,
@@ -123,6 +145,9 @@ public sealed class Outbox(TableServiceClient tables, TimeProvider clock, ILogge
         await ready.UpsertEntityAsync(new TableEntity(ReadyPartition, partition) { ["At"] = now }, TableUpdateMode.Replace, ct);
         Interlocked.Exchange(ref wake, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
+
+    internal static string NewMessageRow(DateTimeOffset now) =>
+        $"{MessagePrefix}{NextTicks(now):D19}-{RandomNumberGenerator.GetHexString(8, lowercase: true)}";
 
     internal static string DedupeRow(string dedupeKey)
     {

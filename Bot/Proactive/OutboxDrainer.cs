@@ -11,7 +11,8 @@ namespace SupportBot.Proactive;
 // Sends what the outbox holds. One drainer at a time per conversation (an ETag-guarded lease on its "state" row),
 // so with several instances each message goes out once, in order; a crashed instance's lease simply expires.
 public sealed class OutboxDrainer(
-    Outbox outbox, ConnectorClient connector, IOptions<OutboxOptions> options, TimeProvider clock, ILogger<OutboxDrainer> logger)
+    Outbox outbox, ConnectorClient connector, IEnumerable<IOutboxSentHandler> sentHandlers, IOptions<OutboxOptions> options, TimeProvider clock,
+    ILogger<OutboxDrainer> logger)
     : BackgroundService
 {
     static readonly HashSet<HttpStatusCode> Transient =
@@ -109,6 +110,13 @@ public sealed class OutboxDrainer(
         foreach (var partition in partitions)
             await ready.UpsertEntityAsync(new TableEntity(Outbox.ReadyPartition, partition) { ["At"] = clock.GetUtcNow() }, TableUpdateMode.Replace, ct);
 
+        // After-sent hooks that a crash or a failure left undone.
+        await foreach (var sent in table.QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"RowKey ge {Outbox.DedupePrefix} and RowKey lt {Outbox.DedupeEnd} and AfterSentPending eq true"), cancellationToken: ct))
+            if (sent.GetString("AfterSent") is { } handler && sent.GetString("PostedActivityId") is { } id)
+                await RunAfterSentAsync(table, sent.PartitionKey, sent.RowKey, handler, sent.GetString("AfterSentData") ?? "",
+                    new PostedMessage(sent.GetString("ServiceUrl"), sent.GetString("PostedConversationId") ?? "", id));
+
         var cutoff = clock.GetUtcNow() - Options.KeepOutcomesFor;
         await foreach (var outcome in table.QueryAsync<TableEntity>(
             TableClient.CreateQueryFilter($"RowKey ge {Outbox.DedupePrefix} and RowKey lt {Outbox.DedupeEnd} and CompletedAt lt {cutoff}"),
@@ -157,6 +165,26 @@ public sealed class OutboxDrainer(
                         await CompleteAsync(table, item, OutboxState.Coalesced, null, null);
                         continue;
                     }
+                    if (item.GetString("SentDedupeKey") is { } sentKey)
+                    {
+                        var sent = await table.GetEntityIfExistsAsync<TableEntity>(partition, Outbox.DedupeRow(sentKey), cancellationToken: stop);
+                        var state = sent.HasValue ? sent.Value!.GetString("State") : null;
+                        if (state == nameof(OutboxState.Pending))
+                        {
+                            // Enqueued before its send (another instance's clock): behind it, then.
+                            await RequeueAsync(table, item);
+                            continue;
+                        }
+                        if (state != nameof(OutboxState.Sent) || sent.Value!.GetString("PostedActivityId") is not { } postedId)
+                        {
+                            logger.LogDebug("Outbox: {DedupeKey} updates {SentKey}, which was never sent; dropped", item.GetString("DedupeKey"), sentKey);
+                            await CompleteAsync(table, item, OutboxState.Failed, null, "The message to update was never sent.");
+                            continue;
+                        }
+                        item["ActivityId"] = postedId;
+                        item["ConversationId"] = sent.Value.GetString("PostedConversationId") ?? item.GetString("ConversationId");
+                        item["ServiceUrl"] ??= sent.Value.GetString("ServiceUrl");
+                    }
                     await limiter.WaitAsync(reserve: false, stop);
                     await global.WaitAsync(reserve: true, stop);
                     // After the waits, which can outlast the lease (60 per 30 s): never send on a lease another instance took.
@@ -196,6 +224,8 @@ public sealed class OutboxDrainer(
                     }
                     limiter.Record();
                     await CompleteAsync(table, item, OutboxState.Sent, posted, null);
+                    if (item.GetString("AfterSent") is { } handler)
+                        await RunAfterSentAsync(table, item.PartitionKey, Outbox.DedupeRow(item.GetString("DedupeKey")!), handler, item.GetString("AfterSentData") ?? "", posted);
                 }
             }
         }
@@ -302,11 +332,14 @@ public sealed class OutboxDrainer(
         var item = batch[index];
         if (item.GetString("Kind") != "update") return false;
         for (var j = index + 1; j < batch.Count; j++)
-            if (batch[j].GetString("Kind") == "update" && batch[j].GetString("ActivityId") == item.GetString("ActivityId")
+            if (batch[j].GetString("Kind") == "update" && UpdatedMessage(batch[j]) == UpdatedMessage(item)
                 && batch[j].GetString("ConversationId") == item.GetString("ConversationId"))
                 return true;
         return false;
     }
+
+    static string? UpdatedMessage(TableEntity update) =>
+        update.GetString("SentDedupeKey") is { } sentKey ? "sent:" + sentKey : update.GetString("ActivityId");
 
     async Task<PostedMessage> DeliverAsync(TableEntity item, CancellationToken ct)
     {
@@ -368,8 +401,50 @@ public sealed class OutboxDrainer(
         return now + backoff;
     }
 
+    // The outcome row says a hook is pending until it has run once without throwing.
+    async Task RunAfterSentAsync(TableClient table, string partition, string dedupeRow, string name, string data, PostedMessage posted)
+    {
+        if (sentHandlers.FirstOrDefault(h => h.Name == name) is not { } handler)
+        {
+            logger.LogWarning("Outbox: no after-sent handler {Handler}; left for an instance that has one", name);
+            return;
+        }
+        try
+        {
+            await handler.OnSentAsync(data, posted, CancellationToken.None);
+            // Update, not upsert: an outcome the cleanup removed meanwhile stays removed.
+            await table.UpdateEntityAsync(new TableEntity(partition, dedupeRow) { ["AfterSentPending"] = false }, ETag.All, TableUpdateMode.Merge, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Outbox: after-sent handler {Handler} failed; the sweep retries it", name);
+        }
+    }
+
+    // Moves a message to the end of its conversation's queue (same partition: one transaction).
+    async Task RequeueAsync(TableClient table, TableEntity item)
+    {
+        var moved = new TableEntity(item) { PartitionKey = item.PartitionKey, RowKey = Outbox.NewMessageRow(clock.GetUtcNow()) };
+        moved.Remove("odata.etag");
+        moved.Remove("Timestamp");
+        try
+        {
+            await table.SubmitTransactionAsync(
+            [
+                new(TableTransactionActionType.Delete, item, item.ETag),
+                new(TableTransactionActionType.Add, moved),
+                new(TableTransactionActionType.UpsertMerge, new TableEntity(item.PartitionKey, Outbox.DedupeRow(item.GetString("DedupeKey")!)) { ["MessageRow"] = moved.RowKey }),
+            ], CancellationToken.None);
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status is 404 or 409 or 412)
+        {
+            logger.LogDebug("Outbox: {DedupeKey} was moved already", item.GetString("DedupeKey"));
+        }
+    }
+
     async Task CompleteAsync(TableClient table, TableEntity item, OutboxState state, PostedMessage? posted, string? error)
     {
+        var afterSent = state == OutboxState.Sent ? item.GetString("AfterSent") : null;
         var dedupe = new TableEntity(item.PartitionKey, Outbox.DedupeRow(item.GetString("DedupeKey")!))
         {
             ["State"] = state.ToString(),
@@ -378,6 +453,12 @@ public sealed class OutboxDrainer(
             ["Error"] = error is null ? null : Truncate(error),
             ["CompletedAt"] = clock.GetUtcNow(),
         };
+        if (afterSent is not null)
+        {
+            dedupe["AfterSent"] = afterSent;
+            dedupe["AfterSentData"] = item.GetString("AfterSentData");
+            dedupe["AfterSentPending"] = true;
+        }
         for (var attempt = 1; ; attempt++)
         {
             try

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using SupportBot.Cards;
+using SupportBot.Proactive;
 using SupportBot.Protocol;
+using SupportBot.Storage;
 using SupportBot.Tickets;
 using SupportBot.Triage;
 
@@ -15,7 +17,7 @@ public sealed class TechnicianDesk(
     TechnicianDirectory technicians,
     IOptions<TechnicianOptions> options,
     RequesterUpdates requesterUpdates,
-    ConnectorClient connector,
+    Outbox outbox,
     SupportHours hours,
     TimeProvider clock,
     Knowledge.PublishedArticleStore articles,
@@ -25,8 +27,9 @@ public sealed class TechnicianDesk(
     public static readonly AdaptiveCardInvokeResponse NotATechnician = AdaptiveCardInvokeResponse.Error(400, "Forbidden",
         "Sorry, only technicians can do that, so nothing was changed. If you should be one, ask your IT lead to add you.");
 
-    // A new ticket goes to the technicians' channel as a new thread; an emergency mentions whoever is on call.
-    // Best effort for now: the ticket is filed whatever happens here, and the failure is logged.
+    // A new ticket goes to the technicians' channel as a new thread; an emergency mentions whoever is on call. Queued in
+    // the outbox; once it is sent, TechnicianCardPosted stores its message id on the ticket.
+    // Best effort: the ticket is filed whatever happens here, and the failure is logged.
     public async Task PostNewTicketAsync(Ticket ticket, string? serviceUrl, CancellationToken ct)
     {
         try
@@ -37,16 +40,12 @@ public sealed class TechnicianDesk(
                 ? (options.Value.OnCall ?? []).Select(o => new ChannelAccount { Id = o.Id, Name = o.Name ?? o.Id }).ToList()
                 : [];
             var card = TechnicianCard.Create(ticket, hours, clock.GetUtcNow(), withActions: false, await TechnicianIdsAsync(url, ct), onCall);
-            var posted = await connector.SendToConversationAsync(url, address.ChannelId, Activity.CreateMessage(attachments: card.ToAttachment()), ct);
-            if (posted?.Id is { } id)
-            {
-                var where = new PostedCard(url, address.ChannelId, id);
-                await store.UpdateAsync(ticket.Number, t => t.TechnicianCard == where ? null : new TicketChange(t with { TechnicianCard = where }, []), ct);
-            }
+            await outbox.EnqueueSendAsync(new OutboxTarget(url, address.ChannelId), Activity.CreateMessage(attachments: card.ToAttachment()),
+                TicketOutboxKeys.ChannelPost(ticket.Number), ct, TechnicianCardPosted.For(ticket.Number));
         }
-        catch (Exception ex) when (ex is ConnectorException or HttpRequestException or Azure.RequestFailedException or AggregateException or OperationCanceledException or JsonException)
+        catch (Exception ex) when (IsPassOnFailure(ex))
         {
-            logger.LogWarning("Could not post ticket {Number} to the technicians' channel: {Error}", ticket.Number, ex.GetType().Name);
+            logger.LogWarning("Could not queue ticket {Number} for the technicians' channel: {Error}", ticket.Number, ex.GetBaseException().GetType().Name);
         }
     }
 
@@ -86,16 +85,18 @@ public sealed class TechnicianDesk(
         };
         if (result.Ticket is not { } ticket)
             return AdaptiveCardInvokeResponse.Error(400, "NotDone", result.Message ?? "That couldn't be done.");
-        if (result.Outcome == ChangeOutcome.Done)
-            await AfterChangeAsync(ticket, action.Verb!, by, ct);
+        // A redelivered press (AlreadyDone) queues again: the keys make that a no-op, or finish what a crash cut short.
+        var message = result.Message;
+        if (result.Outcome is ChangeOutcome.Done or ChangeOutcome.AlreadyDone && !await AfterChangeAsync(ticket, action.Verb!, by, changeId, ct))
+            message = (message is null ? "" : message + " ") + NotPassedOn;
         if (data.FromQueue)
         {
             // Pressed on the queue card: it stays the queue, now showing the assignment.
             var queue = QueueCard.Create("Open tickets", await store.ListOpenAsync(ct), hours, clock.GetUtcNow());
-            return AdaptiveCardInvokeResponse.Card(result.Message is null ? queue : queue with { Body = [new TextBlock(result.Message) { Color = "Warning" }, .. queue.Body] });
+            return AdaptiveCardInvokeResponse.Card(message is null ? queue : queue with { Body = [new TextBlock(message) { Color = "Warning", Wrap = true }, .. queue.Body] });
         }
         var card = await CardAsync(ticket, withActions: true, turn.Activity.ServiceUrl, ct);
-        return AdaptiveCardInvokeResponse.Card(result.Message is null ? card : card with { Body = [new TextBlock(result.Message) { Color = "Warning", Weight = "Bolder" }, .. card.Body] });
+        return AdaptiveCardInvokeResponse.Card(message is null ? card : card with { Body = [new TextBlock(message) { Color = "Warning", Weight = "Bolder", Wrap = true }, .. card.Body] });
     }
 
     async Task<bool> InTechnicianChannelAsync(TurnContext turn, CancellationToken ct) =>
@@ -144,38 +145,99 @@ public sealed class TechnicianDesk(
             : await desk.AssignAsync(data.Ticket, by, new Person(chosen.Id!, chosen.Name, chosen.AadObjectId), ct, changeId);
     }
 
+    public const string NotPassedOn = "Saved, but I couldn't pass this on just now: the requester's card and the channel catch up with the next change.";
+
     // A change made elsewhere (the requester added details, a reply while waiting on them) shows on the channel card.
+    // Best effort: the change is saved, and the next one rewrites the whole card.
     public async Task UpdateChannelCardAsync(Ticket ticket, CancellationToken ct)
     {
-        if (ticket.TechnicianCard is not { } posted) return;
         try
         {
-            await connector.UpdateActivityAsync(posted.ServiceUrl, posted.ConversationId, posted.ActivityId,
-                Activity.CreateMessage(attachments: (await CardAsync(ticket, withActions: false, posted.ServiceUrl, ct)).ToAttachment()), ct);
+            await EnqueueChannelCardAsync(ticket, ct);
         }
-        catch (Exception ex) when (ex is ConnectorException or HttpRequestException or OperationCanceledException)
+        catch (Exception ex) when (IsPassOnFailure(ex))
         {
-            logger.LogWarning("Could not update the channel card of ticket {Number}: {Error}", ticket.Number, ex.GetType().Name);
+            logger.LogWarning("Could not queue the channel card update of ticket {Number}: {Error}", ticket.Number, ex.GetBaseException().GetType().Name);
+        }
+    }
+
+    // The requester changed their ticket (changeId: their activity). Details they added also go to the ticket's thread
+    // in the technicians' channel, mentioning the assignee, because Teams does not notify anyone of a card edit.
+    public async Task RequesterChangedAsync(Ticket ticket, string changeId, CancellationToken ct)
+    {
+        try
+        {
+            await EnqueueChannelCardAsync(ticket, ct);
+            if (ticket.TechnicianCard is { } root
+                && ticket.History.LastOrDefault(e => e.ChangeId == changeId && e.Kind == TicketEventKind.RequesterDetails) is { Text: { } details } reply)
+                await outbox.EnqueueSendAsync(new OutboxTarget(root.ServiceUrl, $"{root.ConversationId};messageid={root.ActivityId}"),
+                    ReplyForTechnician(ticket, details), TicketOutboxKeys.ForEvent(ticket.Number, reply, "thread-reply"), ct);
+        }
+        catch (Exception ex) when (IsPassOnFailure(ex))
+        {
+            logger.LogWarning("Could not pass the requester's change to ticket {Number} on to the technicians: {Error}", ticket.Number, ex.GetBaseException().GetType().Name);
+        }
+    }
+
+    // The assignee, else the technician who last asked the requester something.
+    static Activity ReplyForTechnician(Ticket ticket, string details)
+    {
+        var asked = ticket.History.LastOrDefault(e => e.ById != ticket.Requester.TeamsId
+            && e.Kind is TicketEventKind.NoteToRequester or TicketEventKind.StatusChanged or TicketEventKind.Assigned);
+        var who = ticket.Assignee ?? (asked is null ? null : new Person(asked.ById, asked.ByName));
+        var text = $"Ticket #{ticket.Number}: {ticket.Requester.Name ?? "The requester"} replied: \"{details.Shorten(300)}\"";
+        if (who is null) return Activity.CreateMessage(text);
+        var mention = new Mention(new ChannelAccount { Id = who.TeamsId, Name = who.Name ?? who.TeamsId }, $"<at>{who.Name ?? who.TeamsId}</at>");
+        return Activity.CreateMessage($"{mention.Text} {text}") with
+        {
+            Entities = [JsonSerializer.SerializeToElement(mention, ProtocolJson.Options).Deserialize<Entity>(ProtocolJson.Options)!],
+        };
+    }
+
+    async Task EnqueueChannelCardAsync(Ticket ticket, CancellationToken ct)
+    {
+        if (ticket.TechnicianCard is { } posted)
+        {
+            var update = Activity.CreateMessage(attachments: (await CardAsync(ticket, withActions: false, posted.ServiceUrl, ct)).ToAttachment());
+            await outbox.EnqueueUpdateAsync(new PostedMessage(posted.ServiceUrl, posted.ConversationId, posted.ActivityId), update,
+                TicketOutboxKeys.CardUpdate(ticket, "channel-card", update), ct);
+        }
+        else if (await channel.FindAsync(ct) is { } address)
+        {
+            // Its post is still queued (or its id not stored yet): update whatever that post becomes.
+            var url = address.ServiceUrl ?? ticket.RequesterCard?.ServiceUrl;
+            var update = Activity.CreateMessage(attachments: (await CardAsync(ticket, withActions: false, url, ct)).ToAttachment());
+            await outbox.EnqueueUpdateOfSentAsync(new OutboxTarget(address.ServiceUrl, address.ChannelId), TicketOutboxKeys.ChannelPost(ticket.Number), update,
+                TicketOutboxKeys.CardUpdate(ticket, "channel-card", update), ct);
         }
     }
 
     // Everyone sees the change: the channel card (read-only base; technicians refresh to their view), the requester's
     // card in place, and for the changes that matter to them, a message, because Teams does not notify on edits.
-    async Task AfterChangeAsync(Ticket ticket, string verb, Person by, CancellationToken ct)
+    // All through the outbox, so the technician's press never waits for other conversations. False: not queued (logged).
+    async Task<bool> AfterChangeAsync(Ticket ticket, string verb, Person by, string changeId, CancellationToken ct)
     {
-        await requesterUpdates.UpdateCardAsync(ticket, ct);
-        // Even when the press came from the channel card: Teams shows an invoke's answer only to whoever pressed.
-        await UpdateChannelCardAsync(ticket, ct);
         try
         {
-            if (Announcement(ticket, verb, by) is { } text && ticket.RequesterCard is { } requester)
-                await connector.SendToConversationAsync(requester.ServiceUrl, requester.ConversationId, Activity.CreateMessage(text), ct);
+            await requesterUpdates.EnqueueCardUpdateAsync(ticket, ct);
+            // Even when the press came from the channel card: Teams shows an invoke's answer only to whoever pressed.
+            await EnqueueChannelCardAsync(ticket, ct);
+            if (Announcement(ticket, verb, by) is { } text && ticket.RequesterCard is { } requester
+                && ticket.History.LastOrDefault(e => e.ChangeId == changeId) is { } change)
+                await outbox.EnqueueSendAsync(new OutboxTarget(requester.ServiceUrl, requester.ConversationId), Activity.CreateMessage(text),
+                    TicketOutboxKeys.ForEvent(ticket.Number, change, "announce"), ct);
+            return true;
         }
-        catch (Exception ex) when (ex is ConnectorException or HttpRequestException or OperationCanceledException)
+        catch (Exception ex) when (IsPassOnFailure(ex))
         {
-            logger.LogWarning("Could not pass on the change to ticket {Number}: {Error}", ticket.Number, ex.GetType().Name);
+            logger.LogWarning("Could not pass on the change to ticket {Number}: {Error}", ticket.Number, ex.GetBaseException().GetType().Name);
+            return false;
         }
     }
+
+    // Storage (the outbox, the channel setting) or the Connector (the technicians list for the card) unreachable.
+    static bool IsPassOnFailure(Exception ex) =>
+        TableStorage.IsFailure(ex) || ex.GetBaseException() is ConnectorException or HttpRequestException or JsonException;
 
     static string? Announcement(Ticket t, string verb, Person by)
     {

@@ -9,6 +9,7 @@ public static class TechnicianServiceCollectionExtensions
         services.AddSingleton<TechnicianDirectory>();
         services.AddSingleton<TechnicianDesk>();
         services.AddSingleton<TechnicianCommands>();
+        services.AddSingleton<Proactive.IOutboxSentHandler, TechnicianCardPosted>();
         return services;
     }
 }
