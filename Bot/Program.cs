@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SupportBot;
 using SupportBot.Conversations;
+using SupportBot.Escalation;
 using SupportBot.Knowledge;
 using SupportBot.Proactive;
 using SupportBot.Profiles;
@@ -41,6 +42,7 @@ public static class SupportBotApp
         builder.Services.AddProfiles(builder.Configuration);
         builder.Services.AddSingleton<ProactiveMessenger>();
         builder.Services.AddOutbox(builder.Configuration);
+        builder.Services.AddEscalation(builder.Configuration);
         builder.Services.TryAddSingleton<IBot, HelpDeskBot>();
         builder.Services.AddSingleton<PublishedArticleStore>();
         builder.Services.AddSingleton<ArticleFeedbackStore>();
