@@ -108,7 +108,7 @@ public static class RequesterTicketCard
         };
         if (t.Location is { } location) facts.Add(new("Where", location));
         if (t.Assignee?.Name is { } assignee) facts.Add(new("Technician", assignee));
-        if (Aim(t, hours, now) is { } aim) facts.Add(new("Our aim", aim));
+        if (Aim(t, hours, now) is { } aim) facts.Add(new("Timing", aim));
         return facts;
     }
 
