@@ -64,7 +64,7 @@ public sealed class SlaWatchOutageTests
         var tables = new TableServiceClient("UseDevelopmentStorage=true");
         var technicianOptions = Options.Create(new TechnicianOptions());
         var directory = new TechnicianDirectory(technicianOptions, new TechnicianChannel(tables, technicianOptions), null!,
-            new OnCallRota(technicianOptions, Options.Create(new OnCallRotaOptions())), clock, NullLogger<TechnicianDirectory>.Instance);
+            new OnCallRota(technicianOptions, Options.Create(new OnCallRotaOptions()), Options.Create(new SupportOptions())), clock, NullLogger<TechnicianDirectory>.Instance);
         return new SlaWatch(store, new Sla(hours), hours, new SlaAlertLog(tables, clock), new Outbox(tables, clock, NullLogger<Outbox>.Instance),
             directory, new TicketCards(hours, null!, clock), Options.Create(new SlaWatchOptions()), clock, log);
     }

@@ -14,7 +14,8 @@ public sealed class OnCallRotaTests
         new() { Id = id, Name = id, From = TimeOnly.Parse(from), To = TimeOnly.Parse(to), Days = days.Length == 0 ? null : days };
 
     static OnCallRota Rota(string zone, OnCallShift[] shifts, params OnCallTechnician[] always) =>
-        new(Options.Create(new TechnicianOptions { OnCall = always }), Options.Create(new OnCallRotaOptions { TimeZone = zone, Shifts = shifts }));
+        new(Options.Create(new TechnicianOptions { OnCall = always }), Options.Create(new OnCallRotaOptions { TimeZone = zone, Shifts = shifts }),
+            Options.Create(new SupportBot.Tickets.SupportOptions()));
 
     static string[] Ids(IEnumerable<OnCallPerson> people) => [.. people.Select(p => p.Id)];
 
@@ -122,6 +123,17 @@ public sealed class OnCallRotaTests
         Assert.Equal(Utc(11, 30, 8), changes[^1].At);
         Assert.Equal(11, changes.Count);
         Assert.Equal(changes.OrderBy(c => c.At), changes);
+    }
+
+    [Fact]
+    public void Without_its_own_zone_the_rota_uses_the_help_desks()
+    {
+        var rota = new OnCallRota(Options.Create(new TechnicianOptions()), Options.Create(new OnCallRotaOptions { Shifts = [Shift("ana", "09:00", "17:00")] }),
+            Options.Create(new SupportBot.Tickets.SupportOptions { TimeZone = "America/New_York" }));
+
+        Assert.Equal("America/New_York", rota.Zone.Id);
+        Assert.Equal(["ana"], Ids(rota.At(Utc(11, 23, 14))));       // 09:00 EST
+        Assert.Empty(rota.At(Utc(11, 23, 10)));
     }
 
     [Theory]

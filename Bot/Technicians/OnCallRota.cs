@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SupportBot.Tickets;
 
 namespace SupportBot.Technicians;
 
@@ -17,12 +18,13 @@ public sealed class OnCallShift
 // "Support:OnCallRota": a simple weekly rota on top of the always-on-call list Support:OnCall.
 public sealed class OnCallRotaOptions
 {
-    public string TimeZone { get; set; } = "UTC";
+    // An IANA zone id; unset means the help desk's own, Support:TimeZone.
+    public string? TimeZone { get; set; }
     public OnCallShift[]? Shifts { get; set; }
 
     public IEnumerable<string> Problems()
     {
-        if (!TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out _))
+        if (TimeZone is not null && !TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out _))
             yield return $"Support:OnCallRota:TimeZone '{TimeZone}' is not a known time zone id (e.g. Europe/London, America/New_York).";
         foreach (var (shift, i) in (Shifts ?? []).Select((s, i) => (s, i)))
         {
@@ -42,12 +44,12 @@ public sealed record OnCallChange(DateTimeOffset At, IReadOnlyList<OnCallPerson>
 
 // Who is on call at a moment: everyone in Support:OnCall, plus whoever's rota shift covers it. Shift times are wall-clock
 // times in the rota's zone, so a 08:00 shift starts at 08:00 on both sides of a DST change.
-public sealed class OnCallRota(IOptions<TechnicianOptions> technicians, IOptions<OnCallRotaOptions> options)
+public sealed class OnCallRota(IOptions<TechnicianOptions> technicians, IOptions<OnCallRotaOptions> options, IOptions<SupportOptions> support)
 {
     static readonly DayOfWeek[] EveryDay = Enum.GetValues<DayOfWeek>();
     static readonly string[] DayNames = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 
-    readonly TimeZoneInfo zone = TimeZoneInfo.FindSystemTimeZoneById(options.Value.TimeZone);
+    readonly TimeZoneInfo zone = TimeZoneInfo.FindSystemTimeZoneById(options.Value.TimeZone ?? support.Value.TimeZone);
     readonly IReadOnlyList<(OnCallShift Shift, HashSet<DayOfWeek> Days)> shifts =
         [.. (options.Value.Shifts ?? []).Select(s => (s, s.Days is { Length: > 0 } days ? days.SelectMany(ParseDays).ToHashSet() : [.. EveryDay]))];
 
