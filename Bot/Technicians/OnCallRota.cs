@@ -79,7 +79,7 @@ public sealed class OnCallRota(IOptions<TechnicianOptions> technicians, IOptions
         foreach (var at in boundaries)
         {
             var next = At(at);
-            if (next.Select(p => p.Id).SequenceEqual(current.Select(p => p.Id))) continue;
+            if (next.Select(p => p.Id).ToHashSet(StringComparer.OrdinalIgnoreCase).SetEquals(current.Select(p => p.Id))) continue;
             changes.Add(new OnCallChange(at, next));
             current = next;
         }
@@ -113,18 +113,15 @@ public sealed class OnCallRota(IOptions<TechnicianOptions> technicians, IOptions
         return new DateTimeOffset(wall, zone.GetUtcOffset(wall));
     }
 
+    // "Mon", "Monday", or a range "Mon-Fri" (wrapping: "Fri-Mon" is Friday to Monday).
     public static bool TryParseDays(string text, out IReadOnlyList<DayOfWeek> days)
     {
         days = [];
-        var parts = text.Split('-', StringSplitOptions.TrimEntries);
-        if (parts.Length is < 1 or > 2 || parts.Select(ParseDay).ToList() is not { } parsed || parsed.Any(p => p is null)) return false;
-        if (parsed.Count == 1) { days = [parsed[0]!.Value]; return true; }
-        var list = new List<DayOfWeek>();
-        for (var d = parsed[0]!.Value; ; d = (DayOfWeek)(((int)d + 1) % 7))
-        {
-            list.Add(d);
-            if (d == parsed[1]) break;
-        }
+        var parsed = text.Split('-', StringSplitOptions.TrimEntries).Select(ParseDay).ToList();
+        if (parsed.Count is < 1 or > 2 || parsed.Any(d => d is null)) return false;
+        var (first, last) = (parsed[0]!.Value, parsed[^1]!.Value);
+        var list = new List<DayOfWeek> { first };
+        for (var d = first; d != last; ) list.Add(d = (DayOfWeek)(((int)d + 1) % 7));
         days = list;
         return true;
     }
