@@ -4,7 +4,7 @@ using SupportBot.Triage;
 
 namespace SupportBot.Technicians;
 
-// What technicians type: queue, mine, ticket 1042, setup. Everyone else is told politely that these are not theirs.
+// What technicians type: queue, mine, ticket 1042, setup, oncall. Everyone else is told politely that these are not theirs.
 public sealed class TechnicianCommands(ITicketStore tickets, TechnicianDirectory technicians, TechnicianChannel channel, SupportHours hours, TimeProvider clock,
     OnCallRota rota)
 {
