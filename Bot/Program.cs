@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SupportBot;
 using SupportBot.Conversations;
+using SupportBot.Escalation;
 using SupportBot.Knowledge;
 using SupportBot.Proactive;
 using SupportBot.Profiles;
@@ -40,6 +41,7 @@ public static class SupportBotApp
         builder.Services.AddTechnicians(builder.Configuration);
         builder.Services.AddProfiles(builder.Configuration);
         builder.Services.AddOutbox(builder.Configuration);
+        builder.Services.AddEscalation(builder.Configuration);
         builder.Services.TryAddSingleton<IBot, HelpDeskBot>();
         builder.Services.AddSingleton<PublishedArticleStore>();
         builder.Services.AddSingleton<ArticleFeedbackStore>();

@@ -1,4 +1,5 @@
 using SupportBot.Cards;
+using SupportBot.Escalation;
 using SupportBot.Knowledge;
 using SupportBot.Tickets;
 using SupportBot.Triage;
@@ -30,6 +31,29 @@ public static class TicketCardSamples
             new TicketEvent(3, Now.AddMinutes(-1), "user-id-1", "Megan Bowen", TicketEventKind.InternalNote, "Internal", "Check the HDMI switcher."),
         ],
     };
+
+    // The SLA watch's replies in a ticket's channel thread.
+    static IEnumerable<(string Name, AdaptiveCard Card)> SlaAlerts(SupportHours hours, Ticket emergency, SupportBot.Protocol.ChannelAccount[] onCall,
+        SupportBot.Protocol.ChannelAccount unmapped, string extreme)
+    {
+        var sla = new Sla(hours);
+        AdaptiveCard Alert(Ticket t, SlaTargetKind target, SlaState state, IReadOnlyList<SupportBot.Protocol.ChannelAccount> people, DateTimeOffset? at = null)
+        {
+            var now = at ?? Now;
+            var due = target == SlaTargetKind.FirstResponse ? t.FirstResponseDueAt : sla.ResolutionDueAt(t);
+            return SlaAlertCard.Create(t, new SlaAlert(t.Number, target, state, due), sla.For(t, now), hours, now, people);
+        }
+        var late = Now.AddMinutes(12);
+        yield return ("sla-alert-emergency-unassigned", Alert(emergency, SlaTargetKind.FirstResponse, SlaState.Breached, [.. onCall, unmapped], late));
+        yield return ("sla-alert-emergency-nobody-on-call", Alert(emergency, SlaTargetKind.FirstResponse, SlaState.Breached, [], late));
+        yield return ("sla-alert-first-reply-due-soon", Alert(Ticket(), SlaTargetKind.FirstResponse, SlaState.DueSoon, [], Now.AddMinutes(8)));
+        var normal = Ticket() with { CreatedAt = Now.AddDays(-7), FirstResponseDueAt = Now.AddDays(-6) };
+        yield return ("sla-alert-first-reply-overdue", Alert(normal, SlaTargetKind.FirstResponse, SlaState.Breached, []));
+        yield return ("sla-alert-resolution-overdue", Alert(normal with { Status = TicketStatus.InProgress, Assignee = new Person("user-id-1", "Megan Bowen"), FirstResponseAt = Now.AddDays(-6) },
+            SlaTargetKind.Resolution, SlaState.Breached, []));
+        yield return ("sla-alert-extreme", Alert(emergency with { Title = new string('T', TicketLimits.TitleChars), Problem = extreme }, SlaTargetKind.FirstResponse, SlaState.Breached,
+            [.. Enumerable.Range(0, 30).Select(i => new SupportBot.Protocol.ChannelAccount { Id = i % 2 == 0 ? $"29:user-{i}" : null, Name = new string('a', 100) })], Now.AddDays(3)));
+    }
 
     public static IEnumerable<(string Name, AdaptiveCard Card)> All()
     {
@@ -71,6 +95,9 @@ public static class TicketCardSamples
             TriageReasons = [.. Enumerable.Range(0, 10).Select(i => new string('r', 100))],
         }, hours, Now, withActions: true, [.. Enumerable.Range(0, 100).Select(i => $"29:user-{i}")], onCall,
             [.. Enumerable.Range(0, 80).Select(i => new SupportBot.Protocol.ChannelAccount { Id = $"29:user-{i}", Name = new string('a', 100) })]));
+        var unmapped = new SupportBot.Protocol.ChannelAccount { Name = "Adele Vance", AadObjectId = "22222222-2222-2222-2222-222222222222" };
+        yield return ("tech-emergency-unmapped-on-call", SupportBot.Technicians.TechnicianCard.Create(emergency, hours, Now, withActions: false, technicians, [.. onCall, unmapped]));
+        foreach (var (name, card) in SlaAlerts(hours, emergency, onCall, unmapped, extreme)) yield return (name, card);
         yield return ("tech-article-draft", SupportBot.Technicians.ArticleDraftCard.Create(Ticket(TicketStatus.Resolved), "Projector in room 12 shows no signal", "Check the cable\nPress Source on the remote\nChoose HDMI 1"));
         yield return ("tech-article-draft-extreme", SupportBot.Technicians.ArticleDraftCard.Create(Ticket(TicketStatus.Resolved), new string('T', 80), extreme[..TicketLimits.NoteChars]));
         yield return ("tech-article-published", SupportBot.Technicians.ArticleDraftCard.Published(clickedLink));

@@ -34,7 +34,7 @@ public static partial class Commands
         ("mine", "open tickets assigned to you"),
         ("ticket 1042", "any ticket's full technician card"),
         ("setup", "(in a channel) make this the channel that gets new tickets"),
-        ("oncall", "who emergency cards mention"),
+        ("oncall", "who is on call now, and next this week"),
     ];
 
     public static Command? Parse(string text)

@@ -46,7 +46,7 @@ public static class TechnicianCard
             new TextBlock(t.Title) { Size = "Medium", Weight = "Bolder", Spacing = "Small" },
         };
         if (mention is { Count: > 0 } && t.IsOpen)
-            body.Add(new TextBlock("On call: " + string.Join(", ", mention.Select(m => $"<at>{m.Name}</at>"))) { Weight = "Bolder" });
+            body.Add(new TextBlock("On call: " + OnCallText(mention)) { Weight = "Bolder" });
         body.Add(new TextBlock("Target: " + sla.Text) { Weight = "Bolder", Spacing = "Small",
             Color = sla.Current.State switch { SlaState.Breached => "Attention", SlaState.DueSoon => "Warning", _ => null } });
         body.Add(new FactSet(Facts(t, hours, now, withContact: withActions)));
@@ -117,11 +117,20 @@ public static class TechnicianCard
             Actions = actions is { Count: > 0 } ? actions : null,
             Refresh = new CardRefresh(new ActionExecute("Refresh", TechnicianVerbs.Refresh, data), [.. technicianIds.Take(60)]),
             MsTeams = mention is { Count: > 0 } && t.IsOpen
-                ? new CardTeamsExtras([.. mention.Select(m => new CardMention($"<at>{m.Name}</at>", m))])
+                ? MentionsOf(mention)
                 : null,
             FallbackText = $"{(emergency ? "EMERGENCY " : "")}Ticket #{t.Number}: {t.Title} ({t.Status.InWords()})",
         };
     }
+
+    // Someone without a Teams id (an AAD id not found in the team) is named, not mentioned: a mention needs a Teams id.
+    public static string OnCallText(IEnumerable<ChannelAccount> onCall) =>
+        string.Join(", ", onCall.Select(m => m.Id is null ? m.Name : $"<at>{m.Name}</at>"));
+
+    public static CardTeamsExtras? MentionsOf(IEnumerable<ChannelAccount> onCall) =>
+        onCall.Where(m => m.Id is not null).ToList() is { Count: > 0 } mentioned
+            ? new CardTeamsExtras([.. mentioned.Select(m => new CardMention($"<at>{m.Name}</at>", m))])
+            : null;
 
     static IReadOnlyList<Fact> Facts(Ticket t, SupportHours hours, DateTimeOffset now, bool withContact)
     {

@@ -4,14 +4,53 @@ using SupportBot.Triage;
 
 namespace SupportBot.Technicians;
 
-// What technicians type: queue, mine, ticket 1042, setup. Everyone else is told politely that these are not theirs.
+// What technicians type: queue, mine, ticket 1042, setup, oncall. Everyone else is told politely that these are not theirs.
 public sealed class TechnicianCommands(ITicketStore tickets, TechnicianDirectory technicians, TechnicianChannel channel, SupportHours hours, TimeProvider clock,
-    Microsoft.Extensions.Options.IOptions<TechnicianOptions> options)
+    OnCallRota rota)
 {
-    public Task OnCallAsync(TurnContext turn, CancellationToken ct) =>
-        turn.SendActivityAsync(options.Value.OnCall is { Length: > 0 } onCall
-            ? "On call for emergencies: " + string.Join(", ", onCall.Select(o => o.Name ?? o.Id)) + ". Set Support:OnCall to change it."
-            : "Nobody is set as on call, so emergency cards mention no one. Set Support:OnCall (a list of Teams ids and names).", ct);
+    const int ChangesShown = 10;
+
+    public const string HowToSetOnCall = "To set it: Support:OnCall (always on call: a list of Id and Name) or Support:OnCallRota " +
+        "(weekly shifts with a time zone). Ids are Teams ids (29:...) or AAD object ids.";
+
+    // Who is on call now and who takes over next during the coming week, in the rota's time zone.
+    public async Task OnCallAsync(TurnContext turn, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var onCall = await technicians.MentionableAsync(rota.At(now), turn.Activity.ServiceUrl, ct);
+        var changes = rota.ChangesBetween(now, now.AddDays(7));
+        await turn.SendActivityAsync(await OnCallTextAsync(onCall, changes, turn.Activity.ServiceUrl, ct), ct);
+    }
+
+    async Task<string> OnCallTextAsync(IReadOnlyList<ChannelAccount> onCall, IReadOnlyList<OnCallChange> changes, string? serviceUrl, CancellationToken ct)
+    {
+        if (onCall.Count == 0 && changes.Count == 0)
+            return "Nobody is on call, so emergency cards mention no one. " + HowToSetOnCall;
+        var lines = new List<string>
+        {
+            onCall.Count == 0
+                ? "Nobody is on call right now, so emergency cards mention no one. " + HowToSetOnCall
+                : "On call now: " + Names(onCall) + ".",
+        };
+        if (rota.HasRota)
+        {
+            var zone = rota.Zone.Id;
+            if (changes.Count == 0) lines.Add($"No changes in the coming week (rota times are {zone}).");
+            else
+            {
+                lines.Add($"Next changes this week ({zone} time):");
+                foreach (var change in changes.Take(ChangesShown))
+                {
+                    var people = await technicians.MentionableAsync(change.OnCall, serviceUrl, ct);
+                    lines.Add($"- {TimeZoneInfo.ConvertTime(change.At, rota.Zone):ddd HH:mm}: {(people.Count == 0 ? "nobody" : Names(people))}");
+                }
+                if (changes.Count > ChangesShown) lines.Add($"- …and {changes.Count - ChangesShown} more.");
+            }
+        }
+        return string.Join("\n\n", lines);
+    }
+
+    static string Names(IEnumerable<ChannelAccount> people) => string.Join(", ", people.Select(p => p.Name ?? p.Id));
 
     public const string NotForYou = "Sorry, that command is for technicians. Type \"help\" to see what you can do.";
 

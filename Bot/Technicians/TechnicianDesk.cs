@@ -37,7 +37,7 @@ public sealed class TechnicianDesk(
             if (await channel.FindAsync(ct) is not { } address) return;
             var url = address.ServiceUrl ?? serviceUrl;
             var onCall = ticket.Urgency == Urgency.Emergency
-                ? (options.Value.OnCall ?? []).Select(o => new ChannelAccount { Id = o.Id, Name = o.Name ?? o.Id }).ToList()
+                ? await technicians.OnCallAsync(url, ct)
                 : [];
             var card = TechnicianCard.Create(ticket, hours, clock.GetUtcNow(), withActions: false, await TechnicianIdsAsync(url, ct), onCall);
             await outbox.EnqueueSendAsync(new OutboxTarget(url, address.ChannelId), Activity.CreateMessage(attachments: card.ToAttachment()),

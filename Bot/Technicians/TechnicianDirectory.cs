@@ -6,7 +6,7 @@ namespace SupportBot.Technicians;
 
 // Who may act as a technician: the ids in Support:Technicians, and the members of the team that holds the technicians'
 // channel (read through the Connector's paged members API, cached briefly). Checked on the server for every action.
-public sealed class TechnicianDirectory(IOptions<TechnicianOptions> options, TechnicianChannel channel, ConnectorClient connector, TimeProvider clock, ILogger<TechnicianDirectory> logger)
+public sealed class TechnicianDirectory(IOptions<TechnicianOptions> options, TechnicianChannel channel, ConnectorClient connector, OnCallRota rota, TimeProvider clock, ILogger<TechnicianDirectory> logger)
 {
     static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(5);
     readonly ConcurrentDictionary<string, (DateTimeOffset At, IReadOnlyList<TeamsChannelAccount> Members)> teams = new();
@@ -34,6 +34,34 @@ public sealed class TechnicianDirectory(IOptions<TechnicianOptions> options, Tec
                 members.Add(new TeamsChannelAccount { Id = id, Name = (options.Value.OnCall ?? []).FirstOrDefault(o => o.Id == id)?.Name ?? id });
         return members;
     }
+
+    // Who is on call now, ready to mention. Mentions need Teams ids, so AAD object ids are looked up in the technicians'
+    // team; anyone not found comes back without an Id, to be named rather than mentioned.
+    public async Task<IReadOnlyList<ChannelAccount>> OnCallAsync(string? serviceUrl, CancellationToken ct) =>
+        await MentionableAsync(rota.At(clock.GetUtcNow()), serviceUrl, ct);
+
+    public async Task<IReadOnlyList<ChannelAccount>> MentionableAsync(IReadOnlyList<OnCallPerson> people, string? serviceUrl, CancellationToken ct)
+    {
+        if (people.Count == 0) return [];
+        var members = people.Any(p => IsAadId(p.Id)) ? await TeamMembersAsync(serviceUrl, ct) : [];
+        return [.. people.Select(p =>
+        {
+            if (!IsAadId(p.Id)) return new ChannelAccount { Id = p.Id, Name = p.Name ?? p.Id };
+            var member = members.FirstOrDefault(m => m.Id is not null && string.Equals(m.AadObjectId, p.Id, StringComparison.OrdinalIgnoreCase));
+            return new ChannelAccount { Id = member?.Id, Name = p.Name ?? member?.Name ?? p.Id, AadObjectId = p.Id };
+        })];
+    }
+
+    // The Teams ids (at most 60, MRIs not AAD ids) that get the technicians' view of a card: on call now, then the
+    // configured technicians, then the team.
+    public async Task<IReadOnlyList<string>> CardUserIdsAsync(string? serviceUrl, CancellationToken ct)
+    {
+        var onCall = (await OnCallAsync(serviceUrl, ct)).Select(m => m.Id).OfType<string>();
+        var all = (await ListAsync(serviceUrl, ct)).Select(m => m.Id).OfType<string>();
+        return [.. onCall.Concat(options.Value.Technicians ?? []).Concat(all).Where(id => !IsAadId(id)).Distinct().Take(60)];
+    }
+
+    static bool IsAadId(string id) => Guid.TryParse(id, out _);
 
     async Task<IReadOnlyList<TeamsChannelAccount>> TeamMembersAsync(string? serviceUrl, CancellationToken ct)
     {

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace SupportBot.Technicians;
 
 public static class TechnicianServiceCollectionExtensions
@@ -5,6 +7,9 @@ public static class TechnicianServiceCollectionExtensions
     public static IServiceCollection AddTechnicians(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<TechnicianOptions>(configuration.GetSection("Support"));
+        services.AddOptions<OnCallRotaOptions>().Bind(configuration.GetSection("Support:OnCallRota")).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OnCallRotaOptions>, OnCallRotaValidation>();
+        services.AddSingleton<OnCallRota>();
         services.AddSingleton<TechnicianChannel>();
         services.AddSingleton<TechnicianDirectory>();
         services.AddSingleton<TechnicianDesk>();

@@ -110,7 +110,22 @@ public static class RequesterTicketCard
         };
         if (t.Location is { } location) facts.Add(new("Where", location));
         if (t.Assignee?.Name is { } assignee) facts.Add(new("Technician", assignee));
+        if (Aim(t, hours, now) is { } aim) facts.Add(new("Timing", aim));
         return facts;
+    }
+
+    // The response target in plain words: what we aim for, or honestly that we are late.
+    public static string? Aim(Ticket t, SupportHours hours, DateTimeOffset now)
+    {
+        if (!t.IsOpen) return null;
+        var sla = new Sla(hours).For(t, now);
+        return (sla.FirstResponse.StoppedAt is null, sla.Current.State) switch
+        {
+            (true, SlaState.Breached) => "Reply overdue, we're on it",
+            (true, _) => $"We aim to reply by {hours.LocalTime(sla.Current.DueAt, now)}",
+            (false, SlaState.Breached) => "Taking longer than we aimed for, we're still on it",
+            (false, _) => $"We aim to fix it by {hours.LocalTime(sla.Current.DueAt, now)}",
+        };
     }
 
     static string NextStep(Ticket t, SupportHours hours, DateTimeOffset now) => t.Status switch

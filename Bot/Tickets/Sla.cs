@@ -94,7 +94,7 @@ public sealed class Sla(SupportHours hours)
     }
 
     // Whole units, rounded down: "under a minute", "12 min", "2 h 5 min", "3 days 1 h".
-    static string Span(TimeSpan span)
+    internal static string Span(TimeSpan span)
     {
         if (span < TimeSpan.FromMinutes(1)) return "under a minute";
         if (span < TimeSpan.FromHours(1)) return $"{span.Minutes} min";
