@@ -66,7 +66,7 @@ public sealed class SlaWatchOutageTests
         var directory = new TechnicianDirectory(technicianOptions, new TechnicianChannel(tables, technicianOptions), null!,
             new OnCallRota(technicianOptions, Options.Create(new OnCallRotaOptions()), Options.Create(new SupportOptions())), clock, NullLogger<TechnicianDirectory>.Instance);
         return new SlaWatch(store, new Sla(hours), hours, new SlaAlertLog(tables, clock), new Outbox(tables, clock, NullLogger<Outbox>.Instance),
-            directory, new TicketCards(hours, null!, clock), Options.Create(new SlaWatchOptions()), clock, log);
+            directory, technicianDesk: null!, requesterUpdates: null!, Options.Create(new SlaWatchOptions()), clock, log);
     }
 
     sealed class ListLogger : ILogger<SlaWatch>

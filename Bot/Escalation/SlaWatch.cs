@@ -23,7 +23,8 @@ public sealed class SlaWatch(
     SlaAlertLog log,
     Outbox outbox,
     TechnicianDirectory technicians,
-    TicketCards cards,
+    TechnicianDesk technicianDesk,
+    RequesterUpdates requesterUpdates,
     IOptions<SlaWatchOptions> options,
     TimeProvider clock,
     ILogger<SlaWatch> logger) : BackgroundService
@@ -76,13 +77,10 @@ public sealed class SlaWatch(
             var thread = new OutboxTarget(card.ServiceUrl, $"{card.ConversationId};messageid={card.ActivityId}");
             await outbox.EnqueueSendAsync(thread, Activity.CreateMessage(attachments:
                 SlaAlertCard.Create(ticket, alert, status, hours, now, onCall).ToAttachment()), alert.DedupeKey, ct);
-            var current = TechnicianCard.Create(ticket, hours, now, withActions: false, await technicians.CardUserIdsAsync(card.ServiceUrl, ct));
-            await outbox.EnqueueUpdateAsync(new PostedMessage(card.ServiceUrl, card.ConversationId, card.ActivityId),
-                Activity.CreateMessage(attachments: current.ToAttachment()), alert.DedupeKey + "|card", ct);
-            // The requester's card says "we aim to reply by 10:15" until then; once breached it says so honestly.
-            if (alert.State == SlaState.Breached && ticket.RequesterCard is { } requester)
-                await outbox.EnqueueUpdateAsync(new PostedMessage(requester.ServiceUrl, requester.ConversationId, requester.ActivityId),
-                    Activity.CreateMessage(attachments: cards.ForRequester(ticket).ToAttachment()), alert.DedupeKey + "|requester", ct);
+            // The cards' target lines move on too (best effort: the next change rewrites them anyway).
+            await technicianDesk.UpdateChannelCardAsync(ticket, ct);
+            if (alert.State == SlaState.Breached)
+                await requesterUpdates.UpdateCardAsync(ticket, ct);
             // After the enqueue: a crash in between re-enqueues the same keys next time, which the outbox ignores.
             await log.MarkFiredAsync(alert, ct);
             logger.LogInformation("SLA watch: ticket {Number} {Target} {State}", ticket.Number, alert.Target, alert.State);
