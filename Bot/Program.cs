@@ -10,9 +10,9 @@ using SupportBot.Technicians;
 using SupportBot.Tickets;
 using SupportBot.Triage;
 
-if (args.Length > 0 && args[0] is "triage" or "kb" or "tickets")
+if (args.Length > 0 && args[0] is "triage" or "kb" or "tickets" or "manifest")
 {
-    var cli = new System.CommandLine.RootCommand("SupportBot command-line tools") { TriageCommand.Create(), KbCommand.Create(), TicketsCommand.Create() };
+    var cli = new System.CommandLine.RootCommand("SupportBot command-line tools") { TriageCommand.Create(), KbCommand.Create(), TicketsCommand.Create(), SupportBot.Hosting.ManifestCommand.Create() };
     return cli.Parse(args).Invoke();
 }
 
