@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SupportBot;
 using SupportBot.Conversations;
+using SupportBot.Hosting;
 using SupportBot.Knowledge;
 using SupportBot.Proactive;
 using SupportBot.Profiles;
@@ -12,11 +13,13 @@ using SupportBot.Triage;
 
 if (args.Length > 0 && args[0] is "triage" or "kb" or "tickets" or "manifest")
 {
-    var cli = new System.CommandLine.RootCommand("SupportBot command-line tools") { TriageCommand.Create(), KbCommand.Create(), TicketsCommand.Create(), SupportBot.Hosting.ManifestCommand.Create() };
+    var cli = new System.CommandLine.RootCommand("SupportBot command-line tools") { TriageCommand.Create(), KbCommand.Create(), TicketsCommand.Create(), ManifestCommand.Create() };
     return cli.Parse(args).Invoke();
 }
 
 var app = SupportBotApp.Build(args);
+if (!await app.PassesDeploymentChecksAsync())
+    return 1;
 app.LogAuthenticationMode();
 await app.RunAsync();
 return 0;
@@ -32,6 +35,8 @@ public static class SupportBotApp
         builder.Services.AddProblemDetails();
         builder.Services.AddBotProtocol(builder.Configuration);
         builder.Services.AddTableStorage(builder.Configuration, builder.Environment);
+        builder.Services.AddDeploymentChecks();
+        builder.Services.AddSupportBotTelemetry(builder.Configuration);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ConversationReferenceStore>();
         builder.Services.AddSingleton<PendingRequestStore>();
@@ -55,7 +60,8 @@ public static class SupportBotApp
         app.UseStatusCodePages();
         app.MapBotMessages();
         app.MapHealthChecks("/healthz", new() { Predicate = _ => false });
-        app.MapHealthChecks("/readyz", new() { Predicate = check => check.Tags.Contains("ready") });
+        app.MapHealthChecks("/readyz", new() { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = ReadinessReport.WriteAsync });
+        app.MapDashboardPlaceholder();
         return app;
     }
 }

@@ -11,14 +11,15 @@ public sealed record ToolResult(int ExitCode, string StandardOutput, string Stan
 public static class ToolRun
 {
     public static async Task<ToolResult> RunAsync(
-        string file, IEnumerable<string> args, IDictionary<string, string?>? environment = null, TimeSpan? timeout = null)
+        string file, IEnumerable<string> args, IDictionary<string, string?>? environment = null, TimeSpan? timeout = null,
+        string? workingDirectory = null)
     {
         var start = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = TestPaths.RepoRoot,
+            WorkingDirectory = workingDirectory ?? TestPaths.RepoRoot,
         };
         foreach (var a in args) start.ArgumentList.Add(a);
         foreach (var (k, v) in environment ?? new Dictionary<string, string?>()) start.Environment[k] = v;
@@ -37,7 +38,7 @@ public static class ToolRun
         return new(process.ExitCode, await stdout, await stderr);
     }
 
-    // The bot built next to the tests, started as its own process the way App Service starts it.
+    // The bot built next to the tests, run as its own process the way App Service runs it (from its own folder).
     public static Task<ToolResult> BotAsync(IEnumerable<string> args, IDictionary<string, string?>? environment = null, TimeSpan? timeout = null) =>
-        RunAsync("dotnet", new[] { Path.Combine(AppContext.BaseDirectory, "SupportBot.dll") }.Concat(args), environment, timeout);
+        RunAsync("dotnet", new[] { Path.Combine(AppContext.BaseDirectory, "SupportBot.dll") }.Concat(args), environment, timeout, AppContext.BaseDirectory);
 }
