@@ -179,7 +179,6 @@ resource bot 'Microsoft.BotService/botServices@2022-09-15' = {
     msaAppId: identity.properties.clientId
     msaAppTenantId: tenantId
     msaAppMSIResourceId: identity.id
-    disableLocalAuth: true
   }
 }
 
