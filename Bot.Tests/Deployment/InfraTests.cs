@@ -141,6 +141,9 @@ public sealed class InfraTests
     {
         if (!File.Exists(Bicep))
             throw new InvalidOperationException($"{Bicep} is missing: restore Bot.Tests (it downloads Azure.Bicep.CommandLine.linux-x64).");
+        // NuGet may unpack it without the execute bit (the package is the linux-x64 build).
+        if (!OperatingSystem.IsWindows() && !File.GetUnixFileMode(Bicep).HasFlag(UnixFileMode.UserExecute))
+            File.SetUnixFileMode(Bicep, File.GetUnixFileMode(Bicep) | UnixFileMode.UserExecute);
         // Offline: no telemetry, no module registry look-ups.
         return ToolRun.RunAsync(Bicep, args, new Dictionary<string, string?> { ["BICEP_TRACING_ENABLED"] = "false", ["BICEP_TELEMETRY_ENABLED"] = "false" });
     }
