@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using SupportBot;
 using SupportBot.Conversations;
 using SupportBot.Escalation;
+using SupportBot.Hosting;
 using SupportBot.Knowledge;
 using SupportBot.Proactive;
 using SupportBot.Profiles;
@@ -11,13 +12,15 @@ using SupportBot.Technicians;
 using SupportBot.Tickets;
 using SupportBot.Triage;
 
-if (args.Length > 0 && args[0] is "triage" or "kb" or "tickets")
+if (args.Length > 0 && args[0] is "triage" or "kb" or "tickets" or "manifest")
 {
-    var cli = new System.CommandLine.RootCommand("SupportBot command-line tools") { TriageCommand.Create(), KbCommand.Create(), TicketsCommand.Create() };
+    var cli = new System.CommandLine.RootCommand("SupportBot command-line tools") { TriageCommand.Create(), KbCommand.Create(), TicketsCommand.Create(), ManifestCommand.Create() };
     return cli.Parse(args).Invoke();
 }
 
 var app = SupportBotApp.Build(args);
+if (!await app.PassesDeploymentChecksAsync())
+    return 1;
 app.LogAuthenticationMode();
 await app.RunAsync();
 return 0;
@@ -33,6 +36,8 @@ public static class SupportBotApp
         builder.Services.AddProblemDetails();
         builder.Services.AddBotProtocol(builder.Configuration);
         builder.Services.AddTableStorage(builder.Configuration, builder.Environment);
+        builder.Services.AddDeploymentChecks();
+        builder.Services.AddSupportBotTelemetry(builder.Configuration);
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ConversationReferenceStore>();
         builder.Services.AddSingleton<PendingRequestStore>();
@@ -56,7 +61,8 @@ public static class SupportBotApp
         app.UseStatusCodePages();
         app.MapBotMessages();
         app.MapHealthChecks("/healthz", new() { Predicate = _ => false });
-        app.MapHealthChecks("/readyz", new() { Predicate = check => check.Tags.Contains("ready") });
+        app.MapHealthChecks("/readyz", new() { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = ReadinessReport.WriteAsync });
+        app.MapDashboardPlaceholder();
         return app;
     }
 }

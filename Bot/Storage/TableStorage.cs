@@ -1,6 +1,8 @@
+using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using SupportBot.Hosting;
 
 namespace SupportBot.Storage;
 
@@ -8,17 +10,9 @@ public static class TableStorage
 {
     public static IServiceCollection AddTableStorage(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
+        // Unset means Azurite on this machine; outside Development the start-up checks (Hosting/DeploymentChecks) refuse that.
         var connection = configuration.GetConnectionString("Tables");
-        if (string.IsNullOrWhiteSpace(connection))
-        {
-            // Local development (Azurite). Anywhere else /readyz reports the missing storage at once.
-            connection = "UseDevelopmentStorage=true";
-            if (!environment.IsDevelopment())
-                services.AddHostedService(sp => new StartupWarning(sp.GetRequiredService<ILogger<TableServiceClient>>(),
-                    "ConnectionStrings:Tables is not set: using local storage emulator (Azurite) at 127.0.0.1:10002. Set it to a storage connection string, or a table endpoint URL to use the app's managed identity."));
-        }
-
-        services.AddSingleton(_ => CreateClient(connection));
+        services.AddSingleton(_ => CreateClient(connection, AzureIdentity.For(configuration)));
         services.AddHealthChecks().AddCheck<TablesHealthCheck>("tables", tags: ["ready"]);
         return services;
     }
@@ -33,7 +27,7 @@ public static class TableStorage
     };
 
     // A connection string, or a table endpoint URL for the managed identity; unset means Azurite on this machine.
-    public static TableServiceClient CreateClient(string? connection)
+    public static TableServiceClient CreateClient(string? connection, TokenCredential? credential = null)
     {
         connection = string.IsNullOrWhiteSpace(connection) ? "UseDevelopmentStorage=true" : connection;
         // Teams gives a turn 15 s: fail fast enough that the user still hears from the bot.
@@ -42,7 +36,7 @@ public static class TableStorage
         options.Retry.Delay = TimeSpan.FromMilliseconds(300);
         options.Retry.NetworkTimeout = TimeSpan.FromSeconds(3);
         return Uri.TryCreate(connection, UriKind.Absolute, out var endpoint)
-            ? new TableServiceClient(endpoint, new DefaultAzureCredential(), options)
+            ? new TableServiceClient(endpoint, credential ?? new DefaultAzureCredential(), options)
             : new TableServiceClient(connection, options);
     }
 }
@@ -58,9 +52,17 @@ public sealed class TablesHealthCheck(TableServiceClient tables) : IHealthCheck
                 break;
             return HealthCheckResult.Healthy();
         }
-        catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or AggregateException or AuthenticationFailedException)
+        catch (Azure.RequestFailedException ex) when (ex.Status == 403)
         {
-            return HealthCheckResult.Unhealthy("Table storage is unreachable", ex);
+            return HealthCheckResult.Unhealthy("Table storage refused the bot (403): give its identity the Storage Table Data Contributor role on the account; a new role assignment can take up to 10 minutes to apply.", ex);
+        }
+        catch (AuthenticationFailedException ex)
+        {
+            return HealthCheckResult.Unhealthy("No token for Table Storage: the managed identity is not attached to the web app, or MicrosoftAppId (UserAssignedMSI) or AZURE_CLIENT_ID does not name it.", ex);
+        }
+        catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or AggregateException)
+        {
+            return HealthCheckResult.Unhealthy("Table storage is unreachable: check ConnectionStrings:Tables.", ex);
         }
     }
 }
@@ -81,15 +83,4 @@ public sealed class LazyTable(TableServiceClient tables, string name)
     // Partition and row keys may not contain / \ # ? or control characters; Teams ids and article ids can.
     // Percent-escaping with ~ for %, and ~ itself escaped first, keeps distinct ids distinct.
     public static string Key(string id) => Uri.EscapeDataString(id).Replace("~", "%7E").Replace("%", "~");
-}
-
-sealed class StartupWarning(ILogger logger, string message) : IHostedService
-{
-    public Task StartAsync(CancellationToken ct)
-    {
-        logger.LogWarning("{Warning}", message);
-        return Task.CompletedTask;
-    }
-
-    public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
 }

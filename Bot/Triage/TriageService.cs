@@ -23,11 +23,20 @@ public static class TriageService
 }
 
 // Loads the model while the host starts, so the first user does not wait for it.
-public sealed class TriageWarmUp(ITriage triage) : IHostedService
+public sealed class TriageWarmUp(ITriage triage, ILogger<TriageWarmUp> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken ct)
     {
-        triage.Triage("warm up");
+        try
+        {
+            triage.Triage("warm up");
+        }
+        // A cold start on a busy machine (a small App Service plan) can run past the signals' match timeout while the
+        // regexes compile; the warm-up is only a head start and must not stop the host.
+        catch (System.Text.RegularExpressions.RegexMatchTimeoutException ex)
+        {
+            logger.LogWarning(ex, "Triage warm-up ran past its time limit; the first request finishes loading it");
+        }
         return Task.CompletedTask;
     }
 
