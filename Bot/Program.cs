@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SupportBot;
 using SupportBot.Conversations;
+using SupportBot.Incidents;
 using SupportBot.Knowledge;
 using SupportBot.Proactive;
 using SupportBot.Profiles;
@@ -38,6 +39,7 @@ public static class SupportBotApp
         builder.Services.AddSingleton<Intake>();
         builder.Services.AddTickets(builder.Configuration);
         builder.Services.AddTechnicians(builder.Configuration);
+        builder.Services.AddMajorIncidents(builder.Configuration);
         builder.Services.AddProfiles(builder.Configuration);
         builder.Services.AddSingleton<ProactiveMessenger>();
         builder.Services.AddOutbox(builder.Configuration);

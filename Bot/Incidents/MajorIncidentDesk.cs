@@ -1,0 +1,189 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using SupportBot.Cards;
+using SupportBot.Conversations;
+using SupportBot.Protocol;
+using SupportBot.Technicians;
+using SupportBot.Tickets;
+
+namespace SupportBot.Incidents;
+
+// The incident as people see it: the technicians' one card in their channel, "Resolve" on it (every linked ticket
+// resolved and its requester told), and the requester's "My problem is different".
+public sealed class MajorIncidentDesk(
+    MajorIncidentStore incidents,
+    ITicketStore tickets,
+    TicketDesk desk,
+    TicketCards cards,
+    TechnicianDesk technicianDesk,
+    TechnicianDirectory technicians,
+    TechnicianChannel channel,
+    IOptions<TechnicianOptions> technicianOptions,
+    RequesterUpdates requesterUpdates,
+    ConnectorClient connector,
+    SupportHours hours,
+    TimeProvider clock,
+    ILogger<MajorIncidentDesk> logger)
+{
+    static readonly TimeSpan ClaimTimeout = TimeSpan.FromSeconds(30);
+    static readonly AdaptiveCardInvokeResponse BadCardData = AdaptiveCardInvokeResponse.Error(400, "BadRequest", "This card's data is incomplete or out of date.");
+
+    // After the reporter has their answer: the tickets this report turned into an incident show it on their
+    // requesters' cards and their channel cards, and the technicians' one card is posted or rewritten.
+    public async Task AfterReportAsync(IncidentLink link, string? serviceUrl, CancellationToken ct)
+    {
+        foreach (var number in link.Absorbed)
+            if (await tickets.GetAsync(number, ct) is { } absorbed)
+            {
+                await requesterUpdates.UpdateCardAsync(absorbed, ct);
+                await technicianDesk.UpdateChannelCardAsync(absorbed, ct);
+            }
+        await ShowAsync(link.IncidentId, serviceUrl, ct);
+    }
+
+    // Posted once (a claim on the incident decides who posts), then rewritten until the card shows the latest state.
+    // Best effort like every channel post: the tickets are linked whatever happens here.
+    public async Task ShowAsync(string id, string? serviceUrl, CancellationToken ct)
+    {
+        try
+        {
+            for (var round = 0; round < 4; round++)
+            {
+                if ((await incidents.GetAsync(id, ct))?.Incident is not { } incident) return;
+                if (incident.Card is { } card)
+                {
+                    await connector.UpdateActivityAsync(card.ServiceUrl, card.ConversationId, card.ActivityId,
+                        Activity.CreateMessage(attachments: (await CardAsync(incident, withActions: false, card.ServiceUrl, ct)).ToAttachment()), ct);
+                    // A report that arrived while this one was writing: go round again, so the newest state is written last.
+                    if ((await incidents.GetAsync(id, ct))?.Incident.Shown == incident.Shown) return;
+                    continue;
+                }
+                if (await channel.FindAsync(ct) is not { } address) return;
+                var now = clock.GetUtcNow();
+                if (incident.CardClaimedAt is { } claimedAt && now - claimedAt < ClaimTimeout) return; // another turn is posting it
+                var owner = Guid.NewGuid().ToString("N");
+                var claimed = await incidents.UpdateAsync(id, i => i.Card is null && (i.CardClaimedAt is not { } at || now - at >= ClaimTimeout)
+                    ? i with { CardClaim = owner, CardClaimedAt = now } : null, ct);
+                if (claimed?.CardClaim != owner) continue;
+
+                var url = address.ServiceUrl ?? serviceUrl;
+                var posted = await connector.SendToConversationAsync(url, address.ChannelId,
+                    Activity.CreateMessage(attachments: (await CardAsync(claimed, withActions: false, url, ct)).ToAttachment()), ct);
+                if (posted?.Id is not { } messageId) return;
+                await incidents.UpdateAsync(id, i => i.Card is null ? i with { Card = new PostedCard(url, address.ChannelId, messageId) } : null, ct);
+                if ((await incidents.GetAsync(id, ct))?.Incident.Shown == claimed.Shown) return;
+            }
+        }
+        catch (Exception ex) when (ex is ConnectorException or HttpRequestException or OperationCanceledException or JsonException)
+        {
+            logger.LogWarning("Could not show major incident {Incident} in the technicians' channel: {Error}", id, ex.GetType().Name);
+        }
+    }
+
+    public async Task<AdaptiveCardInvokeResponse> ActAsync(TurnContext turn, AdaptiveCardInvokeAction action, CancellationToken ct)
+    {
+        if (action.ReadData<IncidentActionData>() is not { } data) return BadCardData;
+        if (action.Verb == IncidentVerbs.Separate)
+            return data.Ticket > 0 ? await SeparateAsync(turn, data.Ticket, ct) : BadCardData;
+        if (data.Incident is not { Length: > 0 } id || (await incidents.GetAsync(id, ct))?.Incident is not { } incident)
+            return AdaptiveCardInvokeResponse.Error(400, "NotFound", "This incident no longer exists.");
+
+        var isTechnician = await technicians.IsTechnicianAsync(turn.Activity.From, turn.Activity.ServiceUrl, ct);
+        if (action.Verb == IncidentVerbs.Refresh)
+            return isTechnician || await InTechnicianChannelAsync(turn, ct)
+                ? AdaptiveCardInvokeResponse.Card(await CardAsync(incident, isTechnician, turn.Activity.ServiceUrl, ct))
+                : AdaptiveCardInvokeResponse.Error(400, "NotAvailable", "This card is only available in the technicians' channel.");
+        if (!isTechnician) return TechnicianDesk.NotATechnician;
+        if (action.Verb != IncidentVerbs.Resolve)
+            return AdaptiveCardInvokeResponse.Error(400, "BadRequest", "This button is no longer supported.");
+        if (string.IsNullOrWhiteSpace(data.Resolution))
+            return AdaptiveCardInvokeResponse.Error(400, "NotDone", "A resolution note is required: say what was wrong and what fixed it. Every requester gets it.");
+
+        var by = new Person(turn.Activity.From!.Id!, turn.Activity.From.Name, turn.Activity.From.AadObjectId);
+        var resolved = await ResolveAsync(id, by, data.Resolution, TechnicianChangeId(turn, by), turn.Activity.ServiceUrl, ct) ?? incident;
+        return AdaptiveCardInvokeResponse.Card(await CardAsync(resolved, withActions: true, turn.Activity.ServiceUrl, ct));
+    }
+
+    // "Resolve" on the parent ticket's own technician card counts as resolving the incident.
+    public async Task AfterTechnicianActionAsync(TurnContext turn, AdaptiveCardInvokeAction action, CancellationToken ct)
+    {
+        if (action.Verb != TechnicianVerbs.Resolve || action.ReadData<TechnicianActionData>() is not { Ticket: > 0 } data) return;
+        if (await tickets.GetAsync(data.Ticket, ct) is not { MajorIncident: { } id, Status: TicketStatus.Resolved } parent || !MajorIncidents.IsParent(parent)) return;
+        if (!await technicians.IsTechnicianAsync(turn.Activity.From, turn.Activity.ServiceUrl, ct)) return;
+        var by = new Person(turn.Activity.From!.Id!, turn.Activity.From.Name, turn.Activity.From.AadObjectId);
+        var resolution = parent.History.LastOrDefault(e => e.Kind == TicketEventKind.Resolved)?.Text ?? "";
+        await ResolveAsync(id, by, resolution, TechnicianChangeId(turn, by), turn.Activity.ServiceUrl, ct);
+    }
+
+    // The first resolution stands; each linked ticket is resolved with it (keyed by this press and the ticket, so a
+    // replay resolves and notifies nobody twice) and its requester hears through the technicians' usual path.
+    public async Task<MajorIncident?> ResolveAsync(string id, Person by, string resolution, string changeId, string? serviceUrl, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var incident = await incidents.UpdateAsync(id, i => i.Resolved ? null
+            : i with { Resolved = true, Resolution = resolution.Trim(), ResolvedByName = by.Name, ResolvedAt = now }, ct);
+        if (incident is null) return null;
+        await incidents.CloseAsync(incident.Category, id, ct);
+        var text = incident.Resolution ?? resolution;
+        if (incident.ParentNumber is { } parent)
+            await desk.ResolveAsync(parent, by, text, ct, changeId);
+        await Parallel.ForEachAsync(incident.Linked, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (report, token) =>
+        {
+            var result = await desk.ResolveAsync(report.Number, by, text, token, $"{changeId}|{report.Number}");
+            if (result is { Outcome: ChangeOutcome.Done, Ticket: { } ticket })
+                await technicianDesk.AfterChangeAsync(ticket, TechnicianVerbs.Resolve, by, token);
+        });
+        await ShowAsync(id, serviceUrl, ct);
+        return (await incidents.GetAsync(id, ct))?.Incident ?? incident;
+    }
+
+    // Only the ticket's requester may press it; it acts once (a replay, or a second press, finds it separate already).
+    async Task<AdaptiveCardInvokeResponse> SeparateAsync(TurnContext turn, int number, CancellationToken ct)
+    {
+        var by = new Person(turn.Activity.From!.Id!, turn.Activity.From.Name, turn.Activity.From.AadObjectId);
+        if (await tickets.GetAsync(number, ct) is not { } ticket || ticket.Requester.TeamsId != by.TeamsId)
+            return Intake.NotYours;
+        if (ticket.MajorIncident is not { } id)
+            return AdaptiveCardInvokeResponse.Card(cards.ForRequester(ticket));
+        if (!ticket.IsOpen)
+            return AdaptiveCardInvokeResponse.Card(cards.ForRequester(ticket, "This ticket is no longer open, so it can't be split off."));
+
+        var changeId = RequestKeys.For(turn.Activity, turn.Activity.Id);
+        var result = await tickets.UpdateAsync(number, t => t.MajorIncident is null ? null
+            : new TicketChange(t with { MajorIncident = null },
+                [new NewEvent(by.TeamsId, by.Name, TicketEventKind.UnlinkedFromIncident, "The requester said their problem is different: unlinked from the major incident")], changeId), ct);
+        if (result is not { Ticket: var separate })
+            return Intake.NotYours;
+        if (result.Changed)
+        {
+            var found = await incidents.GetAsync(id, ct);
+            await incidents.SeparateAsync(id, number, ct);
+            if (found?.Incident.Reports.FirstOrDefault(r => r.Number == number) is { } report)
+                await incidents.MarkRecentAsync(found.Value.Incident.Category, report.RecentRow, null, separated: true, ct);
+            await requesterUpdates.UpdateCardAsync(separate, ct, except: turn.Activity.ReplyToId);
+            if (separate.TechnicianCard is null)
+                await technicianDesk.PostNewTicketAsync(separate, turn.Activity.ServiceUrl, ct);
+            else
+                await technicianDesk.UpdateChannelCardAsync(separate, ct);
+            await ShowAsync(id, turn.Activity.ServiceUrl, ct);
+        }
+        return AdaptiveCardInvokeResponse.Card(cards.ForRequester(separate, result.Changed
+            ? "Thanks: I've passed this to a technician as a problem of its own."
+            : null));
+    }
+
+    async Task<AdaptiveCard> CardAsync(MajorIncident incident, bool withActions, string? serviceUrl, CancellationToken ct)
+    {
+        var onCall = incident.Emergency
+            ? (technicianOptions.Value.OnCall ?? []).Select(o => new ChannelAccount { Id = o.Id, Name = o.Name ?? o.Id }).ToList()
+            : [];
+        return MajorIncidentCard.Create(incident, hours, clock.GetUtcNow(), withActions, await technicianDesk.TechnicianIdsAsync(serviceUrl, ct), onCall);
+    }
+
+    async Task<bool> InTechnicianChannelAsync(TurnContext turn, CancellationToken ct) =>
+        await channel.FindAsync(ct) is { } address && turn.Activity.Conversation?.Id is { } conversation
+        && (conversation == address.ChannelId || conversation.StartsWith(address.ChannelId + ";", StringComparison.Ordinal));
+
+    // The same key a technician's press has in TechnicianDesk.
+    static string TechnicianChangeId(TurnContext turn, Person by) => $"{turn.Activity.Conversation?.Id}|{by.TeamsId}|{turn.Activity.Id}";
+}
