@@ -17,9 +17,12 @@ public static class MajorIncidentCard
         var first = linked.Count > 0 ? linked[0].At : incident.CreatedAt;
         var last = linked.Count > 0 ? linked[^1].At : incident.CreatedAt;
         var minutes = Math.Max(1, (int)Math.Ceiling((last - first).TotalMinutes));
-        var span = incident.Resolved ? $"within {minutes} minute{(minutes == 1 ? "" : "s")}" : $"in the last {Math.Max(minutes, (int)Math.Ceiling((now - first).TotalMinutes))} minutes";
+        var since = Math.Max(minutes, (int)Math.Ceiling((now - first).TotalMinutes));
+        var span = incident.Resolved ? $"within {Minutes(minutes)}" : $"in the last {Minutes(since)}";
         return $"{linked.Count} report{(linked.Count == 1 ? "" : "s")} of {incident.Subject} {span}";
     }
+
+    static string Minutes(int n) => n == 1 ? "1 minute" : $"{n} minutes";
 
     public static AdaptiveCard Create(MajorIncident incident, SupportHours hours, DateTimeOffset now, bool withActions, IReadOnlyList<string> technicianIds,
         IReadOnlyList<ChannelAccount>? mention = null)

@@ -58,10 +58,12 @@ public static partial class ReportSimilarity
         if (reports.Count == 0) return null;
         var sets = reports.Select(Keys).ToList();
         var first = Words(reports[0]);
-        var shared = first.Where(w => sets.Count(s => s.Contains(w.Key)) * 2 >= sets.Count).Take(3).Select(w => Display(w)).ToList();
-        if (shared.Count == 0) return null;
         var symptom = reports.Select(r => Symptom().Match(r.ToLowerInvariant().Replace("'", ""))).FirstOrDefault(m => m.Success)?.Value;
-        return string.Join(" ", shared) + (symptom is null ? "" : " " + SymptomWords(symptom));
+        var shared = first.Where(w => sets.Count(s => s.Contains(w.Key)) * 2 >= sets.Count && symptom?.Contains(w.Surface) != true)
+            .Take(3).Select(Display).ToList();
+        if (shared.Count == 0) return null;
+        var phrase = string.Join(" ", shared) + (symptom is null ? "" : " " + SymptomWords(symptom));
+        return char.ToUpperInvariant(phrase[0]) + phrase[1..];
     }
 
     static string Display(Word w) => w.Key switch
@@ -71,7 +73,7 @@ public static partial class ReportSimilarity
         "mfa" => "MFA",
         "teams" => "Teams",
         "email" when w.Surface is "outlook" => "Outlook",
-        _ => w.Surface.Length > 0 ? char.ToUpperInvariant(w.Surface[0]) + w.Surface[1..] : w.Surface,
+        _ => w.Surface,
     };
 
     static string SymptomWords(string matched) => matched switch
@@ -100,7 +102,7 @@ public static partial class ReportSimilarity
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
         IEnumerable<string[]> groups = [
             .. Knowledge.Synonyms.Groups,
-            ["suspicious", "weird", "strange", "dodgy", "sketchy", "odd", "fake", "scam"],
+            ["phishing", "suspicious", "dodgy", "sketchy", "fake", "scam"],
             ["wifi", "wi-fi", "wireless", "internet", "network", "eduroam", "connection", "online", "web"],
         ];
         foreach (var group in groups)
@@ -113,7 +115,8 @@ public static partial class ReportSimilarity
             }
         }
         // Words the knowledge base groups for search but that are different problems for an outage.
-        foreach (var distinct in new[] { "screen", "display", "lost", "missing", "call", "meeting", "sound", "app", "program", "software" })
+        foreach (var distinct in new[] { "screen", "display", "lost", "missing", "call", "meeting", "sound", "app", "program", "software",
+            "crash", "crashed", "suspicious email", "fake email" })
             map.Remove(distinct);
         map["teams"] = "teams";
         return map;
@@ -133,7 +136,8 @@ public static partial class ReportSimilarity
         work works working worked broken broke break dead died stop stops stopped fail fails failed failing failure error errors
         issue issues problem problems trouble wrong fault faulty offline slow slowly dropping drops dropped drop disconnect disconnects
         disconnected disconnecting connect connects connected connecting unable able anymore properly strangely
-        urgent urgently asap emergency quick quickly
+        urgent urgently asap emergency quick quickly weird strange odd
+        open opens opening load loads loading crash crashes crashed crashing join joining call calls ask asking asked confirm
         room rooms rm floor level building block wing site campus office library hall lab labs classroom class classes corridor
         upstairs downstairs ground first second third staffroom reception canteen gym portable
         school staff student students pupils kids teacher teachers people colleague colleagues users user team department
