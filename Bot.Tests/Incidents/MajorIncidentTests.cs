@@ -51,7 +51,7 @@ public sealed class MajorIncidentTests : IAsyncLifetime
 
     async Task<Ticket> ReportAsync(string user, string text)
     {
-        await Chat(user).SendAsync(text, userId: user);
+        await Chat(user).SendAsync(text, userId: user, activityId: Guid.NewGuid().ToString("N"));
         var mine = (await Tickets.ListByRequesterAsync(user, CancellationToken.None)).OrderByDescending(t => t.Number).First();
         return (await Tickets.GetAsync(mine.Number, CancellationToken.None))!;
     }

@@ -48,9 +48,7 @@ public sealed class MajorIncidents(
 
             // The reports in the window about the same thing that belong to no incident yet; they must come from
             // enough different people (one person reporting three times is one report).
-            var alike = recent.Where(r => r.Incident is null && !r.Separated && (r.Number == ticket.Number || ReportSimilarity.Alike(keys, r.Keys, Options.Similarity)))
-                .OrderBy(r => r.At).Take(MaxTaken).ToList();
-            if (alike.All(r => r.Number != ticket.Number)) alike.Add(mine);
+            var alike = Cluster(mine, recent.Where(r => r.Incident is null && !r.Separated && r.Number != ticket.Number));
             if (alike.Select(r => r.RequesterId).Distinct().Count() < Options.Reports) return null;
 
             var id = $"{ticket.Category}-{alike.Min(r => r.Number)}";
@@ -75,6 +73,22 @@ public sealed class MajorIncidents(
             return me is null ? null : new IncidentLink(me, id, absorbed);
         }
         return null;
+    }
+
+    // This report and those alike it, or alike one that is (two steps): "wifi down", "no wifi anywhere" and "wifi is
+    // offline for everyone" are one wave even where the first and second share too little on their own.
+    List<RecentReport> Cluster(RecentReport mine, IEnumerable<RecentReport> candidates)
+    {
+        var cluster = new List<RecentReport> { mine };
+        var rest = candidates.ToList();
+        for (var step = 0; step < 2; step++)
+        {
+            var joining = rest.Where(r => cluster.Any(c => ReportSimilarity.Alike(c.Keys, r.Keys, Options.Similarity))).ToList();
+            if (joining.Count == 0) break;
+            cluster.AddRange(joining);
+            rest.RemoveAll(joining.Contains);
+        }
+        return [.. cluster.OrderByDescending(r => r.At).Take(MaxTaken).OrderBy(r => r.At)];
     }
 
     // The incident and its parent ticket, created once whoever gets here first (and healed here if an earlier

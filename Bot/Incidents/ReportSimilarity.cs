@@ -130,7 +130,7 @@ public static partial class ReportSimilarity
         what whats when where who whos why how which whatever anyone someone somebody anybody anything something nothing
         hi hello hey thanks thank please pls plz help ok okay sorry just really very so too also again still keep keeps kept
         today now yesterday tomorrow morning afternoon evening minute minutes hour hours day days week since ago right currently
-        some any all more much many lot lots bit every everyone everybody nobody noone whole entire
+        some any all more much many lot lots bit every everyone everybody nobody noone whole entire across anywhere everywhere
         up down out over off than then about
         not no nor dont doesnt didnt cant cannot wont isnt arent wasnt werent havent hasnt couldnt wouldnt shouldnt
         work works working worked broken broke break dead died stop stops stopped fail fails failed failing failure error errors
