@@ -9,6 +9,8 @@ namespace SupportBot.Tests.Incidents;
 // The acceptance run through the Agents Playground: four of its users report the Wi-Fi outage in their words.
 public sealed class MajorIncidentPlaygroundTests : IAsyncLifetime
 {
+    // The card's words without the apostrophe (the stream's JSON escapes it).
+    const string WeAlreadyKnow = "We already know about this and are working on it";
     LocalStack stack = null!;
     Playground playground => stack.Playground;
     ITicketStore Tickets => stack.Bot.Services.GetRequiredService<ITicketStore>();
@@ -40,9 +42,9 @@ public sealed class MajorIncidentPlaygroundTests : IAsyncLifetime
         }
 
         // The third and fourth heard "we already know" at once; the first two on their card, updated in place.
-        Assert.DoesNotContain(MajorIncidentCard.WeAlreadyKnow, requesterCards[0].CardText);
-        Assert.Contains(MajorIncidentCard.WeAlreadyKnow, requesterCards[2].CardText);
-        Assert.Contains(MajorIncidentCard.WeAlreadyKnow, requesterCards[3].CardText);
+        Assert.DoesNotContain(WeAlreadyKnow, requesterCards[0].CardText);
+        Assert.Contains(WeAlreadyKnow, requesterCards[2].CardText);
+        Assert.Contains(WeAlreadyKnow, requesterCards[3].CardText);
         Assert.Contains("3 reports of Wi-Fi down", incidentCard!.CardText);
         var four = await NextAsync(e => e.Action == "updateMessage" && e.MessageId == incidentCard.MessageId && e.CardText.Contains("4 reports of Wi-Fi down"));
 
@@ -52,17 +54,20 @@ public sealed class MajorIncidentPlaygroundTests : IAsyncLifetime
         var incidentId = Assert.Single(tickets.Select(t => t.MajorIncident).Distinct());
         Assert.NotNull(incidentId);
         foreach (var t in tickets[..2])
-            Assert.Contains(MajorIncidentCard.WeAlreadyKnow, (await LatestAsync(t.RequesterCard!.ActivityId)).CardText);
+            Assert.Contains(WeAlreadyKnow, (await LatestAsync(t.RequesterCard!.ActivityId)).CardText);
         var open = await Tickets.ListOpenAsync(CancellationToken.None);
         Assert.Single(open, s => s.RequesterId == MajorIncidents.Parent.TeamsId);
 
-        // Alex (user-id-0) is the technician in Development; Resolve on the incident card (pressed from the chat: the
-        // Playground stops streaming the chat after an invoke in the team thread).
-        var refreshed = await (await playground.InvokeActionAsync(four.MessageId!, IncidentVerbs.Refresh, new JsonObject { ["incident"] = incidentId })).Content.ReadAsStringAsync();
-        Assert.NotNull(FindAction(JsonNode.Parse(refreshed)!, "Resolve the incident and its 4 linked tickets"));
-        var data = new JsonObject { ["incident"] = incidentId, ["resolution"] = "The core switch was restarted; Wi-Fi is back." };
-        var response = await playground.InvokeActionAsync(four.MessageId!, IncidentVerbs.Resolve, data);
-        Assert.Contains("Major incident resolved", await response.Content.ReadAsStringAsync());
+        // Alex (user-id-0) is the technician in Development. He resolves the parent ticket from its technician card
+        // ("ticket N" in the chat: the Playground refuses an invoke whose card is in another conversation, and stops
+        // streaming the chat after an invoke in the team thread). The incident card's own Resolve is tested in-process.
+        var parent = (await stack.Bot.Services.GetRequiredService<MajorIncidentStore>().GetAsync(incidentId!, CancellationToken.None))!.Value.Incident.ParentNumber!.Value;
+        await playground.SendMessageAsync($"ticket {parent}");
+        var parentCard = await NextAsync(e => e.Action == "createMessage" && e.CardText.Contains($"Ticket #{parent}") && e.CardText.Contains("Resolve"));
+        Assert.Contains("Major incident: resolving this ticket resolves every linked ticket", parentCard.CardText);
+        var response = await playground.InvokeActionAsync(parentCard.MessageId!, SupportBot.Technicians.TechnicianVerbs.Resolve,
+            new JsonObject { ["ticket"] = parent, ["resolution"] = "The core switch was restarted; Wi-Fi is back." });
+        Assert.Contains("Resolved", await response.Content.ReadAsStringAsync());
 
         // The four are resolved in parallel: their messages may come in any order.
         var pending = tickets.Select(t => $"Ticket #{t.Number} is resolved: The core switch was restarted").ToHashSet();
@@ -73,6 +78,7 @@ public sealed class MajorIncidentPlaygroundTests : IAsyncLifetime
             Assert.Equal(TicketStatus.Resolved, (await Tickets.GetAsync(t.Number, CancellationToken.None))!.Status);
             Assert.Contains("Reopen", (await LatestAsync(t.RequesterCard!.ActivityId)).CardText);
         }
+        Assert.Contains("Major incident resolved", (await LatestAsync(incidentCard.MessageId!)).CardText);
     }
 
     readonly Dictionary<string, PlaygroundEvent> seen = [];
