@@ -126,6 +126,13 @@ public sealed class MajorIncidentTests : IAsyncLifetime
         Assert.Equal(TicketStatus.Resolved, (await Tickets.GetAsync(parent.Number, CancellationToken.None))!.Status);
         Assert.Contains("Major incident resolved", Latest(incidentCard).CardJson);
 
+        // Reopened, a linked ticket is worked on its own: no "we already know", and the technicians get its card.
+        var postsBefore = ChannelPosts.Count;
+        var reopened = await Chat("user-3").PressAsync(TicketVerbs.Reopen, new JsonObject { ["ticket"] = third.Number }, userId: "user-3",
+            replyToId: linked[2].RequesterCard!.ActivityId);
+        Assert.DoesNotContain("We already know", reopened.ToJsonString());
+        Assert.Contains($"Ticket #{third.Number}", Assert.Single(ChannelPosts.Skip(postsBefore)).CardJson);
+
         // A fifth report after the incident is resolved is a ticket of its own again.
         var fifth = await ReportAsync("user-5", "the wifi is down again for the whole school right now");
         Assert.Null(fifth.MajorIncident);
@@ -240,7 +247,7 @@ public sealed class MajorIncidentTests : IAsyncLifetime
         {
             bot.Services.GetRequiredService<MajorIncidents>(),
             new MajorIncidents(new MajorIncidentStore(tables), new TableTicketStore(tables, bot.Services.GetRequiredService<IOptions<TicketOptions>>(), clock),
-                bot.Services.GetRequiredService<TicketDesk>(), options, clock),
+                bot.Services.GetRequiredService<TicketDesk>(), options, clock, Microsoft.Extensions.Logging.Abstractions.NullLogger<MajorIncidents>.Instance),
         };
         var desk = bot.Services.GetRequiredService<TicketDesk>();
         var triage = bot.Services.GetRequiredService<SupportBot.Triage.ITriage>();

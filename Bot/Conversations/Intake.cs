@@ -108,7 +108,7 @@ public sealed class Intake(
             return IntakeAnswer.Refused(NotYours);
         var alreadyPosted = !filed.Created && filed.Ticket.RequesterCard is not null && replacing is null;
         // A new report alike several others just before it joins (or opens) a major incident; its card says so.
-        var incident = filed.Created ? await incidents.ReportAsync(filed.Ticket, ct) : null;
+        var incident = filed.Created ? await incidents.TryReportAsync(filed.Ticket, ct) : null;
         var ticket = incident?.Ticket ?? filed.Ticket;
         return new IntakeAnswer(cards.ForRequester(ticket), ticket, alreadyPosted, Incident: incident);
     }

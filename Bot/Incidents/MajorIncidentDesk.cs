@@ -30,15 +30,23 @@ public sealed class MajorIncidentDesk(
 
     // After the reporter has their answer: the tickets this report turned into an incident show it on their
     // requesters' cards and their channel cards, and the technicians' one card is posted or rewritten.
+    // The reporter already has their card, so a storage failure here is logged, never answered with "not saved".
     public async Task AfterReportAsync(IncidentLink link, string? serviceUrl, CancellationToken ct)
     {
-        foreach (var number in link.Absorbed)
-            if (await tickets.GetAsync(number, ct) is { } absorbed)
-            {
-                await requesterUpdates.UpdateCardAsync(absorbed, ct);
-                await technicianDesk.UpdateChannelCardAsync(absorbed, ct);
-            }
-        await ShowAsync(link.IncidentId, serviceUrl, ct);
+        try
+        {
+            foreach (var number in link.Absorbed)
+                if (await tickets.GetAsync(number, ct) is { } absorbed)
+                {
+                    await requesterUpdates.UpdateCardAsync(absorbed, ct);
+                    await technicianDesk.UpdateChannelCardAsync(absorbed, ct);
+                }
+            await ShowAsync(link.IncidentId, serviceUrl, ct);
+        }
+        catch (Exception ex) when (Storage.TableStorage.IsFailure(ex) && !ct.IsCancellationRequested)
+        {
+            logger.LogWarning("Could not pass on major incident {Incident}: {Error}", link.IncidentId, ex.GetType().Name);
+        }
     }
 
     // Posted once (a claim on the incident decides who posts), then rewritten until the card shows the latest state.
@@ -130,8 +138,10 @@ public sealed class MajorIncidentDesk(
         await Parallel.ForEachAsync(incident.Linked, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (report, token) =>
         {
             var result = await desk.ResolveAsync(report.Number, by, text, token, $"{changeId}|{report.Number}");
-            if (result is { Outcome: ChangeOutcome.Done, Ticket: { } ticket })
-                await technicianDesk.AfterChangeAsync(ticket, TechnicianVerbs.Resolve, by, token);
+            if (result is not { Outcome: ChangeOutcome.Done, Ticket: { } resolved }) return;
+            // Resolved, it is an ordinary ticket again: reopened, it is worked on its own (the history keeps the link).
+            var ticket = (await tickets.UpdateAsync(resolved.Number, t => t.MajorIncident == id ? new TicketChange(t with { MajorIncident = null }, []) : null, token))?.Ticket ?? resolved;
+            await technicianDesk.AfterChangeAsync(ticket, TechnicianVerbs.Resolve, by, token);
         });
         await ShowAsync(id, serviceUrl, ct);
         return (await incidents.GetAsync(id, ct))?.Incident ?? incident;

@@ -11,7 +11,8 @@ public sealed class MajorIncidents(
     ITicketStore tickets,
     TicketDesk desk,
     IOptions<MajorIncidentOptions> options,
-    TimeProvider clock)
+    TimeProvider clock,
+    ILogger<MajorIncidents> logger)
 {
     // The parent ticket's "requester": nobody to update, so its card and messages go nowhere.
     public static readonly Person Parent = new("supportbot~major-incident", "Major incident");
@@ -20,6 +21,21 @@ public sealed class MajorIncidents(
     MajorIncidentOptions Options => options.Value;
 
     public static bool IsParent(Ticket ticket) => ticket.Requester.TeamsId == Parent.TeamsId;
+
+    // For a ticket that is already filed and about to be shown: if storage fails here it stays a ticket of its own
+    // (posted as usual) rather than the requester hearing "not saved".
+    public async Task<IncidentLink?> TryReportAsync(Ticket ticket, CancellationToken ct)
+    {
+        try
+        {
+            return await ReportAsync(ticket, ct);
+        }
+        catch (Exception ex) when (Storage.TableStorage.IsFailure(ex) && !ct.IsCancellationRequested)
+        {
+            logger.LogWarning("Could not check ticket {Number} for a major incident: {Error}", ticket.Number, ex.GetType().Name);
+            return null;
+        }
+    }
 
     // Called once for a newly filed ticket. Null: it stays a ticket of its own.
     public async Task<IncidentLink?> ReportAsync(Ticket ticket, CancellationToken ct)
