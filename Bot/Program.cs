@@ -3,6 +3,7 @@ using SupportBot;
 using SupportBot.Conversations;
 using SupportBot.Escalation;
 using SupportBot.Hosting;
+using SupportBot.Incidents;
 using SupportBot.Knowledge;
 using SupportBot.Proactive;
 using SupportBot.Profiles;
@@ -44,6 +45,7 @@ public static class SupportBotApp
         builder.Services.AddSingleton<Intake>();
         builder.Services.AddTickets(builder.Configuration);
         builder.Services.AddTechnicians(builder.Configuration);
+        builder.Services.AddMajorIncidents(builder.Configuration);
         builder.Services.AddProfiles(builder.Configuration);
         builder.Services.AddOutbox(builder.Configuration);
         builder.Services.AddEscalation(builder.Configuration);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Azure;
 using Microsoft.Extensions.Options;
 using SupportBot.Cards;
+using SupportBot.Incidents;
 using SupportBot.Knowledge;
 using SupportBot.Proactive;
 using SupportBot.Protocol;
@@ -24,6 +25,7 @@ public sealed class HelpDeskBot(
     TechnicianDesk technicianDesk,
     TechnicianCommands technicianCommands,
     FileAsTicket fileAsTicket,
+    MajorIncidentDesk majorIncidents,
     IOptions<EmergencyPolicy> emergencyPolicy,
     ILogger<HelpDeskBot> logger) : ActivityHandler
 {
@@ -184,7 +186,13 @@ public sealed class HelpDeskBot(
     protected override async Task<AdaptiveCardInvokeResponse> OnAdaptiveCardActionAsync(TurnContext turn, AdaptiveCardInvokeAction action, CancellationToken ct)
     {
         if (TechnicianVerbs.IsTechnicianVerb(action.Verb))
-            return await technicianDesk.ActAsync(turn, action, ct);
+        {
+            var response = await technicianDesk.ActAsync(turn, action, ct);
+            await majorIncidents.AfterTechnicianActionAsync(turn, action, ct);
+            return response;
+        }
+        if (IncidentVerbs.IsIncidentVerb(action.Verb))
+            return await majorIncidents.ActAsync(turn, action, ct);
         var answer = action.Verb switch
         {
             IntakeVerbs.Urgency when action.ReadData<UrgencyAnswerData>() is { Request.Length: > 0 } urgency =>
@@ -269,10 +277,13 @@ public sealed class HelpDeskBot(
         await ToTechniciansAsync(turn, answer, ct);
     }
 
-    // A ticket not yet in the technicians' channel goes there once the requester has their card.
+    // A ticket not yet in the technicians' channel goes there once the requester has their card; one linked under a
+    // major incident updates the incident's card instead.
     async Task ToTechniciansAsync(TurnContext turn, IntakeAnswer answer, CancellationToken ct)
     {
-        if (answer.Ticket is { TechnicianCard: null } ticket)
+        if (answer.Incident is { } incident)
+            await majorIncidents.AfterReportAsync(incident, turn.Activity.ServiceUrl, ct);
+        else if (answer.Ticket is { TechnicianCard: null, MajorIncident: null } ticket)
             await technicianDesk.PostNewTicketAsync(ticket, turn.Activity.ServiceUrl, ct);
     }
 

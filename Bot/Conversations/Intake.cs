@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using SupportBot.Cards;
+using SupportBot.Incidents;
 using SupportBot.Knowledge;
 using SupportBot.Profiles;
 using SupportBot.Protocol;
@@ -10,7 +11,8 @@ namespace SupportBot.Conversations;
 
 // What the bot answers a request with. AlreadyPosted: a replay of a request whose card the requester already has.
 // Refusal: the click was not this person's to make, or its card data is stale or forged.
-public sealed record IntakeAnswer(AdaptiveCard? Card, Ticket? Ticket = null, bool AlreadyPosted = false, AdaptiveCardInvokeResponse? Refusal = null)
+// Incident: the ticket was linked under a major incident; the technicians hear of the incident instead of the ticket.
+public sealed record IntakeAnswer(AdaptiveCard? Card, Ticket? Ticket = null, bool AlreadyPosted = false, AdaptiveCardInvokeResponse? Refusal = null, IncidentLink? Incident = null)
 {
     public static IntakeAnswer Refused(AdaptiveCardInvokeResponse refusal) => new(null, Refusal: refusal);
 }
@@ -25,6 +27,7 @@ public sealed class Intake(
     TicketDesk desk,
     TicketCards cards,
     ProfileLookup profiles,
+    MajorIncidents incidents,
     IOptions<EmergencyPolicy> policy)
 {
     public static readonly AdaptiveCardInvokeResponse BadCardData = AdaptiveCardInvokeResponse.Error(400, "BadRequest", "This card's data is incomplete or out of date.");
@@ -104,7 +107,10 @@ public sealed class Intake(
         if (filed.Ticket.Requester.TeamsId != requester.TeamsId)
             return IntakeAnswer.Refused(NotYours);
         var alreadyPosted = !filed.Created && filed.Ticket.RequesterCard is not null && replacing is null;
-        return new IntakeAnswer(cards.ForRequester(filed.Ticket), filed.Ticket, alreadyPosted);
+        // A new report alike several others just before it joins (or opens) a major incident; its card says so.
+        var incident = filed.Created ? await incidents.TryReportAsync(filed.Ticket, ct) : null;
+        var ticket = incident?.Ticket ?? filed.Ticket;
+        return new IntakeAnswer(cards.ForRequester(ticket), ticket, alreadyPosted, Incident: incident);
     }
 
     public static PostedCard? CardBeingAnswered(TurnContext turn) =>

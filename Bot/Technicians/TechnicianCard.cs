@@ -50,6 +50,10 @@ public static class TechnicianCard
         body.Add(new TextBlock("Target: " + sla.Text) { Weight = "Bolder", Spacing = "Small",
             Color = sla.Current.State switch { SlaState.Breached => "Attention", SlaState.DueSoon => "Warning", _ => null } });
         body.Add(new FactSet(Facts(t, hours, now, withContact: withActions)));
+        if (t.MajorIncident is not null)
+            body.Add(new TextBlock(Incidents.MajorIncidents.IsParent(t)
+                ? "Major incident: resolving this ticket resolves every linked ticket and tells each requester."
+                : "Linked to a major incident: its card in this channel resolves it with the others.") { Weight = "Bolder", Color = "Warning" });
         body.Add(new TextBlock(t.Problem.Shorten(800)) { Spacing = "Medium" });
         if (t.FiledBy is { } filer)
             body.Add(new TextBlock($"Filed by {filer.Name ?? filer.TeamsId} from {t.Requester.Name ?? "the requester"}'s message in Teams") { IsSubtle = true, Size = "Small" });

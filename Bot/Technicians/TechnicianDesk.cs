@@ -215,7 +215,7 @@ public sealed class TechnicianDesk(
     // Everyone sees the change: the channel card (read-only base; technicians refresh to their view), the requester's
     // card in place, and for the changes that matter to them, a message, because Teams does not notify on edits.
     // All through the outbox, so the technician's press never waits for other conversations. False: not queued (logged).
-    async Task<bool> AfterChangeAsync(Ticket ticket, string verb, Person by, string changeId, CancellationToken ct)
+    public async Task<bool> AfterChangeAsync(Ticket ticket, string verb, Person by, string changeId, CancellationToken ct)
     {
         try
         {
@@ -262,7 +262,7 @@ public sealed class TechnicianDesk(
     }
 
     // Refresh userIds (at most 60, MRIs not AAD ids): on-call and configured technicians first.
-    async Task<IReadOnlyList<string>> TechnicianIdsAsync(string? serviceUrl, CancellationToken ct)
+    public async Task<IReadOnlyList<string>> TechnicianIdsAsync(string? serviceUrl, CancellationToken ct)
     {
         var first = (options.Value.OnCall ?? []).Select(o => o.Id).Concat(options.Value.Technicians ?? []);
         var all = (await technicians.ListAsync(serviceUrl, ct)).Select(m => m.Id).OfType<string>();

@@ -42,6 +42,8 @@ public static class RequesterTicketCard
         body.Add(new TextBlock(Progress(t.Status)) { Spacing = "Medium" });
         body.Add(new FactSet(Facts(t, hours, now)));
         body.Add(new TextBlock(NextStep(t, hours, now)) { Spacing = "Small" });
+        if (t.MajorIncident is not null && t.IsOpen)
+            body.Add(Incidents.MajorIncidentCard.NoticeForRequester());
         if (emergency && t.IsOpen)
             body.Add(new TextBlock(hours.Options.EmergencyLine) { Weight = "Bolder", Color = "Attention", Spacing = "Small" });
 
@@ -71,6 +73,7 @@ public static class RequesterTicketCard
             body.Add(new InputText { Id = "details", Label = "Anything to add?", Placeholder = "An error message, what you tried, when it started", IsMultiline = true, MaxLength = TicketLimits.NoteChars, Separator = !t.AskForLocation });
             actions.Add(new ActionExecute("Add details", TicketVerbs.AddDetails, data) { Style = "positive" });
             actions.Add(new ActionExecute("Cancel request", TicketVerbs.Cancel, data) { Style = "destructive" });
+            if (t.MajorIncident is not null) actions.Add(Incidents.MajorIncidentCard.DifferentProblem(t.Number));
         }
         else if (t.Status == TicketStatus.Resolved)
         {

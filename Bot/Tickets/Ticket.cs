@@ -26,7 +26,7 @@ public sealed record PostedCard(string? ServiceUrl, string ConversationId, strin
 public enum TicketEventKind
 {
     Filed, StatusChanged, Assigned, RequesterDetails, LocationGiven, NoteToRequester, InternalNote,
-    FlagChanged, Resolved, Reopened, Cancelled, Closed,
+    FlagChanged, Resolved, Reopened, Cancelled, Closed, LinkedToIncident, UnlinkedFromIncident,
 }
 
 // One change in a ticket's history: who, what, when. Notes carry their text; internal notes are never shown to the requester.
@@ -72,6 +72,8 @@ public sealed record Ticket
     public DateTimeOffset UpdatedAt { get; init; }
     public PostedCard? RequesterCard { get; init; }
     public PostedCard? TechnicianCard { get; init; }
+    // The major incident this ticket is linked under (Incidents/), while it is.
+    public string? MajorIncident { get; init; }
     public IReadOnlyList<TicketEvent> History { get; init; } = [];
 
     public bool IsOpen => Status.IsOpen();
