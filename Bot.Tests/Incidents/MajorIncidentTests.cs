@@ -52,6 +52,7 @@ public sealed class MajorIncidentTests : IAsyncLifetime
     async Task<Ticket> ReportAsync(string user, string text)
     {
         await Chat(user).SendAsync(text, userId: user, activityId: Guid.NewGuid().ToString("N"));
+        await bot.WaitForOutboxIdleAsync();
         var mine = (await Tickets.ListByRequesterAsync(user, CancellationToken.None)).OrderByDescending(t => t.Number).First();
         return (await Tickets.GetAsync(mine.Number, CancellationToken.None))!;
     }
@@ -114,6 +115,7 @@ public sealed class MajorIncidentTests : IAsyncLifetime
         // Resolving the parent from the incident card resolves and notifies all four.
         var answer = await TechniciansChannel.PressAsync(IncidentVerbs.Resolve,
             new JsonObject { ["incident"] = incidentId, ["resolution"] = "The core switch was restarted; Wi-Fi is back." }, userId: Technician);
+        await bot.WaitForOutboxIdleAsync();
         Assert.Contains("Major incident resolved", answer.ToJsonString());
         foreach (var t in linked)
         {
@@ -130,6 +132,7 @@ public sealed class MajorIncidentTests : IAsyncLifetime
         var postsBefore = ChannelPosts.Count;
         var reopened = await Chat("user-3").PressAsync(TicketVerbs.Reopen, new JsonObject { ["ticket"] = third.Number }, userId: "user-3",
             replyToId: linked[2].RequesterCard!.ActivityId);
+        await bot.WaitForOutboxIdleAsync();
         Assert.DoesNotContain("We already know", reopened.ToJsonString());
         Assert.Contains($"Ticket #{third.Number}", Assert.Single(ChannelPosts.Skip(postsBefore)).CardJson);
 
@@ -180,13 +183,17 @@ public sealed class MajorIncidentTests : IAsyncLifetime
         var data = new JsonObject { ["ticket"] = fourth.Number };
 
         var forged = await Chat("user-2").PressAsync(IncidentVerbs.Separate, data, userId: "user-2", replyToId: fourth.RequesterCard!.ActivityId);
+        await bot.WaitForOutboxIdleAsync();
         Assert.Equal("application/vnd.microsoft.error", forged["type"]?.GetValue<string>());
         Assert.Equal(incidentId, (await Tickets.GetAsync(fourth.Number, CancellationToken.None))!.MajorIncident);
 
         var postsBefore = ChannelPosts.Count;
         var answer = await chat.PressAsync(IncidentVerbs.Separate, data, userId: "user-4", replyToId: fourth.RequesterCard.ActivityId, activityId: "press-1");
+        await bot.WaitForOutboxIdleAsync();
         var replay = await chat.PressAsync(IncidentVerbs.Separate, data, userId: "user-4", replyToId: fourth.RequesterCard.ActivityId, activityId: "press-1");
+        await bot.WaitForOutboxIdleAsync();
         var again = await chat.PressAsync(IncidentVerbs.Separate, data, userId: "user-4", replyToId: fourth.RequesterCard.ActivityId, activityId: "press-2");
+        await bot.WaitForOutboxIdleAsync();
 
         Assert.Contains("a problem of its own", answer.ToJsonString());
         Assert.DoesNotContain("My problem is different", replay.ToJsonString());
@@ -205,6 +212,7 @@ public sealed class MajorIncidentTests : IAsyncLifetime
 
         // Resolving the incident leaves the separate ticket open.
         await TechniciansChannel.PressAsync(IncidentVerbs.Resolve, new JsonObject { ["incident"] = incidentId, ["resolution"] = "Switch restarted." }, userId: Technician);
+        await bot.WaitForOutboxIdleAsync();
         Assert.Equal(TicketStatus.New, (await Tickets.GetAsync(fourth.Number, CancellationToken.None))!.Status);
     }
 
@@ -217,11 +225,15 @@ public sealed class MajorIncidentTests : IAsyncLifetime
         var incident = (await bot.Services.GetRequiredService<MajorIncidentStore>().GetAsync(incidentId, CancellationToken.None))!.Value.Incident;
 
         var refused = await TechniciansChannel.PressAsync(IncidentVerbs.Resolve, new JsonObject { ["incident"] = incidentId, ["resolution"] = "forged" }, userId: "user-2");
+        await bot.WaitForOutboxIdleAsync();
         Assert.Contains("only technicians", refused.ToJsonString());
         var empty = await TechniciansChannel.PressAsync(IncidentVerbs.Resolve, new JsonObject { ["incident"] = incidentId }, userId: Technician);
+        await bot.WaitForOutboxIdleAsync();
         Assert.Contains("resolution note is required", empty.ToJsonString());
         var forTechnician = await TechniciansChannel.PressAsync(IncidentVerbs.Refresh, new JsonObject { ["incident"] = incidentId }, userId: Technician);
+        await bot.WaitForOutboxIdleAsync();
         var forOthers = await TechniciansChannel.PressAsync(IncidentVerbs.Refresh, new JsonObject { ["incident"] = incidentId }, userId: "user-2");
+        await bot.WaitForOutboxIdleAsync();
         Assert.Contains("Resolve the incident and its 3 linked tickets", forTechnician.ToJsonString());
         Assert.DoesNotContain("Resolve the incident", forOthers.ToJsonString());
         Assert.All(reports, r => Assert.Equal(TicketStatus.New, Tickets.GetAsync(r.Number, CancellationToken.None).Result!.Status));
@@ -229,7 +241,9 @@ public sealed class MajorIncidentTests : IAsyncLifetime
         // The parent's own technician card ("ticket N"): Resolve there, twice (a redelivery), resolves the rest once.
         var press = new JsonObject { ["ticket"] = incident.ParentNumber, ["resolution"] = "Access point firmware rolled back." };
         await TechniciansChannel.PressAsync(TechnicianVerbs.Resolve, press, userId: Technician, activityId: "resolve-1");
+        await bot.WaitForOutboxIdleAsync();
         await TechniciansChannel.PressAsync(TechnicianVerbs.Resolve, press, userId: Technician, activityId: "resolve-1");
+        await bot.WaitForOutboxIdleAsync();
         foreach (var r in reports)
         {
             Assert.Equal(TicketStatus.Resolved, (await Tickets.GetAsync(r.Number, CancellationToken.None))!.Status);
