@@ -17,7 +17,7 @@ public sealed record WalkthroughState(string SuggestionId, string RequesterId, s
 // What a ticket carries from a walkthrough, so the technician starts where the requester stopped.
 public sealed record StepsTried(string ArticleId, string ArticleTitle, int Reached, int StepCount)
 {
-    public string Describe() => (Reached <= 1 ? "step 1" : $"steps 1-{Reached}") + $" of \"{ArticleTitle}\"";
+    public string Describe() => (Reached <= 1 ? "step 1" : $"steps 1-{Reached}") + $" of '{ArticleTitle}'";
 }
 
 // One walkthrough per suggestion, in Table Storage (partition "walkthrough", row key the suggestion id), so any
