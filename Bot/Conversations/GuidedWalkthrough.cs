@@ -25,15 +25,15 @@ public sealed class GuidedWalkthrough(KnowledgeBase knowledge, ArticleFeedbackSt
 
     public async Task<IntakeAnswer> NextAsync(TurnContext turn, WalkthroughStepData data, CancellationToken ct)
     {
-        if (await CheckAsync(turn, data, ct) is { } refusedOrAnswered) return refusedOrAnswered;
+        if ((await CheckAsync(turn, data, ct)).Stop is { } refusedOrAnswered) return refusedOrAnswered;
         var state = await walkthroughs.AdvanceAsync(data.SuggestionId, data.Step, ct);
         return state is null ? IntakeAnswer.Refused(Intake.BadCardData) : StepCard(state);
     }
 
     public async Task<IntakeAnswer> FinishAsync(TurnContext turn, WalkthroughStepData data, bool fixedIt, CancellationToken ct)
     {
-        if (await CheckAsync(turn, data, ct) is { } refusedOrAnswered) return refusedOrAnswered;
-        var state = (await walkthroughs.GetAsync(data.SuggestionId, ct))!;
+        var (stop, state) = await CheckAsync(turn, data, ct);
+        if (stop is not null || state is null) return stop ?? IntakeAnswer.Refused(Intake.BadCardData);
         if (fixedIt)
             return await intake.AnswerSuggestionAsync(turn, new ArticleVoteData(state.SuggestionId, state.ArticleId), fixedIt: true, ct);
         var title = knowledge.Find(state.ArticleId)?.Title ?? state.ArticleId;
@@ -41,15 +41,15 @@ public sealed class GuidedWalkthrough(KnowledgeBase knowledge, ArticleFeedbackSt
             new StepsTried(state.ArticleId, title, state.Step, state.StepCount));
     }
 
-    // null when the press may go on: the walkthrough exists, it is the presser's, and its suggestion is unanswered.
-    // An answered one (a press on an old copy of the card) shows that answer again, and changes nothing.
-    async Task<IntakeAnswer?> CheckAsync(TurnContext turn, WalkthroughStepData data, CancellationToken ct)
+    // Stop is null when the press may go on: the walkthrough exists, it is the presser's, and its suggestion is
+    // unanswered. An answered one (a press on an old copy of the card) shows that answer again, and changes nothing.
+    async Task<(IntakeAnswer? Stop, WalkthroughState? State)> CheckAsync(TurnContext turn, WalkthroughStepData data, CancellationToken ct)
     {
         var state = await walkthroughs.GetAsync(data.SuggestionId, ct);
-        if (state is null) return IntakeAnswer.Refused(Intake.BadCardData);
-        if (state.RequesterId != turn.Activity.From!.Id) return IntakeAnswer.Refused(Intake.NotYours);
+        if (state is null) return (IntakeAnswer.Refused(Intake.BadCardData), null);
+        if (state.RequesterId != turn.Activity.From!.Id) return (IntakeAnswer.Refused(Intake.NotYours), state);
         var suggestion = await feedback.GetSuggestionAsync(data.SuggestionId, ct);
-        return suggestion?.Outcome is null ? null : await AnsweredAsync(turn, data.SuggestionId, ct);
+        return (suggestion?.Outcome is null ? null : await AnsweredAsync(turn, data.SuggestionId, ct), state);
     }
 
     // The suggestion's first answer wins: the "glad it fixed it" card, or the ticket it filed.
