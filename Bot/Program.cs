@@ -43,6 +43,8 @@ public static class SupportBotApp
         builder.Services.AddSingleton<ConversationReferenceStore>();
         builder.Services.AddSingleton<PendingRequestStore>();
         builder.Services.AddSingleton<Intake>();
+        builder.Services.AddSingleton<GuidedWalkthrough>();
+        builder.Services.AddSingleton<WalkthroughStore>();
         builder.Services.AddTickets(builder.Configuration);
         builder.Services.AddTechnicians(builder.Configuration);
         builder.Services.AddMajorIncidents(builder.Configuration);

@@ -30,7 +30,15 @@ public static class CardCatalog
             yield return ($"kb-article-{article.Id}", KnowledgeCards.Single(article));
             yield return ($"kb-suggest-{article.Id}", KnowledgeCards.Suggestions([article], "s-1"));
             yield return ($"kb-fixed-{article.Id}", KnowledgeCards.FixedIt(article));
+            var steps = ArticleSteps.Of(article);
+            yield return ($"kb-walk-first-{article.Id}", WalkthroughCards.Step(article, steps, 1, "s-1"));
+            yield return ($"kb-walk-last-{article.Id}", WalkthroughCards.Step(article, steps, steps.Count, "s-1"));
         }
+        var noSignal = articles.Single(a => a.Id == "projector-no-signal");
+        yield return ("kb-walk-step", WalkthroughCards.Step(noSignal, ArticleSteps.Of(noSignal), 2, "s-1"));
+        // The longest title and step a card may hold (steps are capped at ArticleSteps.MaxSteps).
+        var extremeSteps = Enumerable.Range(1, ArticleSteps.MaxSteps).Select(i => string.Concat(Enumerable.Repeat($"😀 ünïcødé **step {i}** \"quoted\" ", 60))).ToList();
+        yield return ("kb-walk-extreme", WalkthroughCards.Step(noSignal with { Title = new string('T', 200) }, extremeSteps, ArticleSteps.MaxSteps - 1, new string('s', 200)));
         // The largest articles together: the worst case for size.
         var largest = articles.OrderByDescending(a => a.Body.Length).Take(3).ToList();
         yield return ("kb-suggest-largest-three", KnowledgeCards.Suggestions(largest, "s-2"));

@@ -67,6 +67,11 @@ public static class TicketCardSamples
         yield return ("ticket-security-do-now", RequesterTicketCard.Create(Ticket(urgency: Urgency.Emergency, title: "I clicked a link and typed my password",
             problem: "I clicked a link in an email and typed my password, now I'm worried") with { DoNowArticleId = clickedLink.Id }, hours, Now, clickedLink));
         yield return ("ticket-outside-hours", RequesterTicketCard.Create(Ticket(), closedHours, Now));
+        var tried = new StepsTried("projector-no-signal", "Projector says \"No signal\"", 3, 7);
+        yield return ("ticket-walkthrough-tried", RequesterTicketCard.Create(Ticket() with { SuggestedArticles = ["projector-no-signal"], SuggestionsHelped = false, StepsTried = tried }, hours, Now));
+        yield return ("tech-walkthrough-tried", SupportBot.Technicians.TechnicianCard.Create(Ticket() with { SuggestedArticles = ["projector-no-signal"], SuggestionsHelped = false, StepsTried = tried },
+            hours, Now, withActions: true, ["user-id-0"]));
+        yield return ("ticket-walkthrough-extreme", RequesterTicketCard.Create(Ticket() with { StepsTried = tried with { ArticleTitle = new string('T', 200), Reached = 20, StepCount = 20 } }, hours, Now));
         yield return ("ticket-with-notice", RequesterTicketCard.Create(Ticket(), hours, Now, notice: "Your note was long, so I kept the first 2,000 characters."));
         var extreme = string.Concat(Enumerable.Repeat("😀 ünïcødé \"quoted\" <b>tag</b> ", 200))[..TicketLimits.ProblemChars];
         yield return ("ticket-extreme", RequesterTicketCard.Create(Ticket(urgency: Urgency.Emergency, title: new string('T', TicketLimits.TitleChars), problem: extreme) with

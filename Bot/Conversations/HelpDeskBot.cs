@@ -17,6 +17,7 @@ namespace SupportBot.Conversations;
 // (intake, tickets, knowledge) owns its rules and cards.
 public sealed class HelpDeskBot(
     Intake intake,
+    GuidedWalkthrough walkthrough,
     TicketDesk desk,
     TicketCards ticketCards,
     RequesterUpdates requesterUpdates,
@@ -202,6 +203,12 @@ public sealed class HelpDeskBot(
             KnowledgeVerbs.Fixed or KnowledgeVerbs.StillNeedHelp when action.ReadData<ArticleVoteData>() is { SuggestionId.Length: > 0 } vote
                 && (action.Verb == KnowledgeVerbs.StillNeedHelp || !string.IsNullOrEmpty(vote.ArticleId)) =>
                 await intake.AnswerSuggestionAsync(turn, vote, fixedIt: action.Verb == KnowledgeVerbs.Fixed, ct),
+            KnowledgeVerbs.WalkThrough when action.ReadData<ArticleVoteData>() is { SuggestionId.Length: > 0, ArticleId.Length: > 0 } start =>
+                await walkthrough.StartAsync(turn, start, ct),
+            KnowledgeVerbs.WalkNext when action.ReadData<WalkthroughStepData>() is { SuggestionId.Length: > 0, Step: > 0 } step =>
+                await walkthrough.NextAsync(turn, step, ct),
+            KnowledgeVerbs.WalkFixed or KnowledgeVerbs.WalkStillBroken when action.ReadData<WalkthroughStepData>() is { SuggestionId.Length: > 0, Step: > 0 } step =>
+                await walkthrough.FinishAsync(turn, step, fixedIt: action.Verb == KnowledgeVerbs.WalkFixed, ct),
             TicketVerbs.AddDetails or TicketVerbs.SetLocation or TicketVerbs.Cancel or TicketVerbs.Reopen when action.ReadData<TicketActionData>() is { Ticket: > 0 } data =>
                 await ChangeTicketAsync(turn, action.Verb, data, ct),
             _ => IntakeAnswer.Refused(Intake.BadCardData),

@@ -65,8 +65,9 @@ public sealed class Intake(
             : await SuggestOrFileAsync(turn, request.Key, request.Text, result, confirmed: true, replacing, ct);
     }
 
-    // "This fixed it" counts a deflection; "I still need help" files the request, carrying what was suggested.
-    public async Task<IntakeAnswer> AnswerSuggestionAsync(TurnContext turn, ArticleVoteData vote, bool fixedIt, CancellationToken ct)
+    // "This fixed it" counts a deflection; "I still need help" files the request, carrying what was suggested (and,
+    // from a walkthrough, how far the requester got).
+    public async Task<IntakeAnswer> AnswerSuggestionAsync(TurnContext turn, ArticleVoteData vote, bool fixedIt, CancellationToken ct, StepsTried? tried = null)
     {
         var fixedBy = fixedIt ? vote.ArticleId : null;
         var result = await feedback.RecordOutcomeAsync(vote.SuggestionId, turn.Activity.From!.Id!, fixedBy, ct);
@@ -85,7 +86,7 @@ public sealed class Intake(
 
         var request = result.Request ?? "";
         return await FileAsync(turn, vote.SuggestionId, request, triage.Triage(request), Urgency.Normal, confirmed: false,
-            suggested: result.Offered, CardBeingAnswered(turn), ct);
+            suggested: result.Offered, CardBeingAnswered(turn), ct, tried);
     }
 
     async Task<IntakeAnswer> SuggestOrFileAsync(TurnContext turn, string requestKey, string text, TriageResult result, bool confirmed, PostedCard? replacing, CancellationToken ct)
@@ -100,10 +101,10 @@ public sealed class Intake(
     }
 
     async Task<IntakeAnswer> FileAsync(TurnContext turn, string requestKey, string text, TriageResult result, Urgency urgency, bool confirmed,
-        IReadOnlyList<string>? suggested, PostedCard? replacing, CancellationToken ct)
+        IReadOnlyList<string>? suggested, PostedCard? replacing, CancellationToken ct, StepsTried? tried = null)
     {
         var requester = await profiles.LookupAsync(turn, ct);
-        var filed = await desk.FileAsync(new TicketRequest(requestKey, text, requester, result, urgency, confirmed, suggested, replacing), ct);
+        var filed = await desk.FileAsync(new TicketRequest(requestKey, text, requester, result, urgency, confirmed, suggested, replacing, StepsTried: tried), ct);
         if (filed.Ticket.Requester.TeamsId != requester.TeamsId)
             return IntakeAnswer.Refused(NotYours);
         var alreadyPosted = !filed.Created && filed.Ticket.RequesterCard is not null && replacing is null;

@@ -9,6 +9,11 @@ public static class KnowledgeVerbs
 {
     public const string Fixed = "kb.fixed";
     public const string StillNeedHelp = "kb.needHelp";
+    public const string WalkThrough = "kb.walk";
+    public const string WalkNext = "kb.walk.next";
+    public const string WalkFixed = "kb.walk.fixed";
+    public const string WalkStillBroken = "kb.walk.stuck";
+
 }
 
 // Card data for the article buttons: only which card and which article. Who may answer it, and what was asked,
@@ -35,8 +40,7 @@ public static class KnowledgeCards
             [
                 new TextBlock(article.Title) { Weight = "Bolder" },
                 new ActionSet([new ActionToggleVisibility("Show or hide steps", [stepsId])]),
-                new Container([.. Render(article.Body), new ActionSet([new ActionExecute("This fixed it", KnowledgeVerbs.Fixed,
-                    new ArticleVoteData(suggestionId, article.Id)) { Style = "positive" }])])
+                new Container([.. Render(article.Body), new ActionSet(ArticleActions(article, suggestionId))])
                 { Id = stepsId, IsVisible = i == 0 },
             ]) { Separator = true, Spacing = "Medium" });
         }
@@ -46,6 +50,15 @@ public static class KnowledgeCards
             Actions = [new ActionExecute("I still need help", KnowledgeVerbs.StillNeedHelp, new ArticleVoteData(suggestionId))],
             FallbackText = "Suggested help articles: " + string.Join(", ", articles.Select(a => a.Title)),
         };
+    }
+
+    static List<CardAction> ArticleActions(Article article, string suggestionId)
+    {
+        var vote = new ArticleVoteData(suggestionId, article.Id);
+        var actions = new List<CardAction> { new ActionExecute("This fixed it", KnowledgeVerbs.Fixed, vote) { Style = "positive" } };
+        if (ArticleSteps.Of(article).Count > 0)
+            actions.Add(new ActionExecute("Walk me through it", KnowledgeVerbs.WalkThrough, vote));
+        return actions;
     }
 
     public static AdaptiveCard FixedIt(Article article) => new()
@@ -89,7 +102,7 @@ public static class KnowledgeCards
         return elements;
     }
 
-    static string Inline(ContainerInline? inline)
+    internal static string Inline(ContainerInline? inline)
     {
         if (inline is null) return "";
         var text = new System.Text.StringBuilder();

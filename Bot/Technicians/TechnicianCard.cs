@@ -69,6 +69,9 @@ public static class TechnicianCard
             }.OfType<string>())) { Color = "Warning", Weight = "Bolder" });
         if (t.SuggestedArticles.Count > 0)
             body.Add(new TextBlock($"Already tried: {string.Join(", ", t.SuggestedArticles)} (said it didn't help)") { IsSubtle = true, Size = "Small" });
+        if (t.StepsTried is { } tried)
+            body.Add(new TextBlock($"Self-help: tried {tried.Describe()} ({tried.Reached} of {tried.StepCount}), then said it still wasn't working.")
+                { Weight = "Bolder", Size = "Small" });
 
         // The shared card is seen by everyone in the channel: internal notes and contact details only on technicians' view.
         var history = t.History.Where(e => withActions || !e.IsInternal).TakeLast(HistoryShown).ToList();

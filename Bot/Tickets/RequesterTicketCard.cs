@@ -39,6 +39,9 @@ public static class RequesterTicketCard
         if (t.ProblemCut)
             body.Add(new TextBlock($"Your message was long, so the ticket keeps its first {TicketLimits.ProblemChars:N0} characters.") { IsSubtle = true });
 
+        if (t.StepsTried is { } tried)
+            body.Add(new TextBlock($"You tried {tried.Describe()}; the technician will start from there.") { IsSubtle = true, Spacing = "Small" });
+
         body.Add(new TextBlock(Progress(t.Status)) { Spacing = "Medium" });
         body.Add(new FactSet(Facts(t, hours, now)));
         body.Add(new TextBlock(NextStep(t, hours, now)) { Spacing = "Small" });

@@ -60,6 +60,8 @@ public sealed record Ticket
     public IReadOnlyList<string> SuggestedArticles { get; init; } = [];
     // null: nothing was suggested; false: the requester said the suggestions did not help.
     public bool? SuggestionsHelped { get; init; }
+    // How far the requester got in a guided walkthrough before saying it still wasn't working.
+    public Knowledge.StepsTried? StepsTried { get; init; }
     public string? Location { get; init; }
     public bool AskForLocation { get; init; }
     // A security incident: the article whose steps the requester must take now.

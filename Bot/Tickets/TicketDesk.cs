@@ -14,7 +14,8 @@ public sealed record TicketRequest(
     IReadOnlyList<string>? SuggestedArticles = null,
     PostedCard? RequesterCard = null,
     Person? FiledBy = null,
-    string? SourceMessageLink = null);
+    string? SourceMessageLink = null,
+    StepsTried? StepsTried = null);
 
 // AlreadyDone: this very change (same activity) was applied before; nothing is written or announced again.
 public enum ChangeOutcome { Done, AlreadyDone, NotFound, NotAllowed }
@@ -53,6 +54,7 @@ public sealed class TicketDesk(ITicketStore store, KnowledgeBase knowledge, Supp
             TriageReasons = request.Triage.Reasons,
             SuggestedArticles = request.SuggestedArticles ?? [],
             SuggestionsHelped = request.SuggestedArticles is { Count: > 0 } ? false : null,
+            StepsTried = request.StepsTried,
             Location = TicketWording.Place(problem),
             AskForLocation = request.Urgency == Urgency.Emergency && place is null,
             DoNowArticleId = security ? DoNowArticle(problem)?.Id : null,
