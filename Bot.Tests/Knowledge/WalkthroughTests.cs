@@ -58,7 +58,7 @@ public sealed class WalkthroughTests : InProcessBotTests
         var ticket = (await Tickets.GetAsync(summary.Number, None))!;
         Assert.Equal(new StepsTried("projector-no-signal", "Projector says \"No signal\"", 3, 7), ticket.StepsTried);
         Assert.Contains("projector-no-signal", ticket.SuggestedArticles);
-        var technicianCard = Assert.Single(Chat.Cards, c => c.Path.Contains("/team-id/")).CardJson;
+        var technicianCard = (await Chat.WaitForAsync(c => c.Card is not null && c.Path.Contains("/team-id/"))).CardJson;
         Assert.Contains("""Self-help: tried steps 1-3 of 'Projector says \"No signal\"' (3 of 7)""", technicianCard);
         Assert.Equal(1, (await Feedback.GetAsync("projector-no-signal", None)).StillNeedHelp);
         Assert.Equal(0, (await Feedback.GetAsync("projector-no-signal", None)).Deflections);

@@ -61,6 +61,8 @@ public sealed class OnCallTests : IAsyncLifetime
 
         await new InProcessConversation(bot.Services).SendAsync("the projector just died and my class is waiting right now");
 
+        await recorder.WaitForAsync(c => c.Method == HttpMethod.Post && c.Path.EndsWith("/team-id/activities") && c.Card is not null);
+        await bot!.WaitForOutboxIdleAsync();
         var posted = Assert.Single(recorder.Calls, c => c.Method == HttpMethod.Post && c.Path.EndsWith("/team-id/activities") && c.Card is not null);
         Assert.Contains("On call: <at>Megan Bowen</at>, Adele Vance", posted.CardJson);
         var mentioned = Assert.Single(posted.Card!["msteams"]!["entities"]!.AsArray());

@@ -28,7 +28,7 @@ public sealed class TechnicianDesk(
         "Sorry, only technicians can do that, so nothing was changed. If you should be one, ask your IT lead to add you.");
 
     // A new ticket goes to the technicians' channel as a new thread; an emergency mentions whoever is on call. Queued in
-    // the outbox; once it is sent, TechnicianCardPosted stores its message id on the ticket.
+    // the outbox; once it is sent, TicketCardPosted stores its message id on the ticket.
     // Best effort: the ticket is filed whatever happens here, and the failure is logged.
     public async Task PostNewTicketAsync(Ticket ticket, string? serviceUrl, CancellationToken ct)
     {
@@ -41,7 +41,7 @@ public sealed class TechnicianDesk(
                 : [];
             var card = TechnicianCard.Create(ticket, hours, clock.GetUtcNow(), withActions: false, await TechnicianIdsAsync(url, ct), onCall);
             await outbox.EnqueueSendAsync(new OutboxTarget(url, address.ChannelId), Activity.CreateMessage(attachments: card.ToAttachment()),
-                TicketOutboxKeys.ChannelPost(ticket.Number), ct, TechnicianCardPosted.For(ticket.Number));
+                TicketOutboxKeys.ChannelPost(ticket.Number), ct, TicketCardPosted.ForTechnicians(ticket.Number));
         }
         catch (Exception ex) when (IsPassOnFailure(ex))
         {

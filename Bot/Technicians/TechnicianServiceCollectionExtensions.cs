@@ -14,7 +14,6 @@ public static class TechnicianServiceCollectionExtensions
         services.AddSingleton<TechnicianDirectory>();
         services.AddSingleton<TechnicianDesk>();
         services.AddSingleton<TechnicianCommands>();
-        services.AddSingleton<Proactive.IOutboxSentHandler, TechnicianCardPosted>();
         return services;
     }
 }

@@ -33,5 +33,5 @@ public sealed class RequesterUpdates(Outbox outbox, TicketCards cards, ILogger<R
     // message id is kept once posted so later changes update it.
     public Task SendNewCardAsync(Ticket ticket, OutboxTarget requester, CancellationToken ct) =>
         outbox.EnqueueSendAsync(requester, Activity.CreateMessage(attachments: cards.ForRequester(ticket).ToAttachment()),
-            TicketOutboxKeys.RequesterPost(ticket.Number), ct, RequesterCardPosted.For(ticket.Number));
+            TicketOutboxKeys.RequesterPost(ticket.Number), ct, TicketCardPosted.ForRequester(ticket.Number));
 }

@@ -17,7 +17,7 @@ public static class TicketServiceCollectionExtensions
         services.AddSingleton<TicketCards>();
         services.AddSingleton<RequesterUpdates>();
         services.AddSingleton<FileAsTicket>();
-        services.AddSingleton<Proactive.IOutboxSentHandler, RequesterCardPosted>();
+        services.AddSingleton<Proactive.IOutboxSentHandler, TicketCardPosted>();
         return services;
     }
 }
