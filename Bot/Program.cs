@@ -6,6 +6,7 @@ using SupportBot.Proactive;
 using SupportBot.Profiles;
 using SupportBot.Protocol;
 using SupportBot.Storage;
+using SupportBot.Surveys;
 using SupportBot.Technicians;
 using SupportBot.Tickets;
 using SupportBot.Triage;
@@ -41,6 +42,7 @@ public static class SupportBotApp
         builder.Services.AddProfiles(builder.Configuration);
         builder.Services.AddSingleton<ProactiveMessenger>();
         builder.Services.AddOutbox(builder.Configuration);
+        builder.Services.AddSurveys(builder.Configuration);
         builder.Services.TryAddSingleton<IBot, HelpDeskBot>();
         builder.Services.AddSingleton<PublishedArticleStore>();
         builder.Services.AddSingleton<ArticleFeedbackStore>();

@@ -23,6 +23,7 @@ public sealed class HelpDeskBot(
     ProactiveMessenger proactive,
     TechnicianDesk technicianDesk,
     TechnicianCommands technicianCommands,
+    Surveys.PollAnswers pollAnswers,
     IOptions<EmergencyPolicy> emergencyPolicy,
     ILogger<HelpDeskBot> logger) : ActivityHandler
 {
@@ -180,6 +181,8 @@ public sealed class HelpDeskBot(
     {
         if (TechnicianVerbs.IsTechnicianVerb(action.Verb))
             return await technicianDesk.ActAsync(turn, action, ct);
+        if (Surveys.PollVerbs.IsPollVerb(action.Verb))
+            return await pollAnswers.AnswerAsync(turn, action, ct);
         var answer = action.Verb switch
         {
             IntakeVerbs.Urgency when action.ReadData<UrgencyAnswerData>() is { Request.Length: > 0 } urgency =>

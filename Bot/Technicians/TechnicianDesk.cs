@@ -20,6 +20,7 @@ public sealed class TechnicianDesk(
     TimeProvider clock,
     Knowledge.PublishedArticleStore articles,
     Knowledge.KnowledgeBase knowledge,
+    Surveys.PollSender polls,
     ILogger<TechnicianDesk> logger)
 {
     public static readonly AdaptiveCardInvokeResponse NotATechnician = AdaptiveCardInvokeResponse.Error(400, "Forbidden",
@@ -175,6 +176,7 @@ public sealed class TechnicianDesk(
         {
             logger.LogWarning("Could not pass on the change to ticket {Number}: {Error}", ticket.Number, ex.GetType().Name);
         }
+        if (verb == TechnicianVerbs.Resolve) await polls.TryAskAsync(ticket, ct);
     }
 
     static string? Announcement(Ticket t, string verb, Person by)
