@@ -7,13 +7,14 @@ using SupportBot.Profiles;
 using SupportBot.Protocol;
 using SupportBot.Storage;
 using SupportBot.Surveys;
+using SupportBot.Outcomes;
 using SupportBot.Technicians;
 using SupportBot.Tickets;
 using SupportBot.Triage;
 
-if (args.Length > 0 && args[0] is "triage" or "kb" or "tickets")
+if (args.Length > 0 && args[0] is "triage" or "kb" or "tickets" or "stats")
 {
-    var cli = new System.CommandLine.RootCommand("SupportBot command-line tools") { TriageCommand.Create(), KbCommand.Create(), TicketsCommand.Create() };
+    var cli = new System.CommandLine.RootCommand("SupportBot command-line tools") { TriageCommand.Create(), KbCommand.Create(), TicketsCommand.Create(), SupportBot.Outcomes.StatsCommand.Create() };
     return cli.Parse(args).Invoke();
 }
 
@@ -43,6 +44,7 @@ public static class SupportBotApp
         builder.Services.AddSingleton<ProactiveMessenger>();
         builder.Services.AddOutbox(builder.Configuration);
         builder.Services.AddSurveys(builder.Configuration);
+        builder.Services.AddOutcomes();
         builder.Services.TryAddSingleton<IBot, HelpDeskBot>();
         builder.Services.AddSingleton<PublishedArticleStore>();
         builder.Services.AddSingleton<ArticleFeedbackStore>();

@@ -24,6 +24,7 @@ public sealed class HelpDeskBot(
     TechnicianDesk technicianDesk,
     TechnicianCommands technicianCommands,
     Surveys.PollAnswers pollAnswers,
+    Outcomes.StatsCommand stats,
     IOptions<EmergencyPolicy> emergencyPolicy,
     ILogger<HelpDeskBot> logger) : ActivityHandler
 {
@@ -117,7 +118,7 @@ public sealed class HelpDeskBot(
             case Command.Ticket { Number: var asked } when !await technicianCommands.IsTechnicianAsync(turn, ct):
                 await ShowOwnTicketAsync(turn, asked, ct); // for anyone else "ticket 1042" means their own ticket
                 break;
-            case Command.Queue or Command.Mine or Command.Setup or Command.OnCall when !await technicianCommands.IsTechnicianAsync(turn, ct):
+            case Command.Queue or Command.Mine or Command.Setup or Command.OnCall or Command.Stats when !await technicianCommands.IsTechnicianAsync(turn, ct):
                 await turn.SendActivityAsync(TechnicianCommands.NotForYou, ct);
                 break;
             case Command.Queue:
@@ -131,6 +132,9 @@ public sealed class HelpDeskBot(
                 break;
             case Command.OnCall:
                 await technicianCommands.OnCallAsync(turn, ct);
+                break;
+            case Command.Stats { Days: var days }:
+                await stats.ShowAsync(turn, days, ct);
                 break;
             case Command.Ticket { Number: var number }:
                 await technicianCommands.ShowTicketAsync(turn, number, ct);
