@@ -57,7 +57,7 @@ public sealed record OutcomeReport(
 //   polls: asked in the window; response rate: answered (a rating or "not fixed") / asked; satisfaction: ratings 4-5 / ratings.
 //   first-time fix: "Yes" / (answers to that question + "not fixed"). reopen rate: resolved tickets reopened after their
 //     first resolution / resolved. deflection rate: deflections / (deflections + opened).
-public static class Outcomes
+public static class OutcomeReports
 {
     public const string Unassigned = "Unassigned";
     public const int FrequentRequesterMinimum = 3;

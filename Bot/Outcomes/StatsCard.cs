@@ -22,7 +22,7 @@ public static class StatsCard
         if (report.FrequentRequesters.Count > 0)
             body.Add(new Container([
                 new TextBlock("Frequent requesters") { Weight = "Bolder" },
-                new TextBlock($"{Outcomes.FrequentRequesterMinimum} or more tickets: they may welcome training more than tickets.") { IsSubtle = true, Size = "Small", Spacing = "None" },
+                new TextBlock($"{OutcomeReports.FrequentRequesterMinimum} or more tickets: they may welcome training more than tickets.") { IsSubtle = true, Size = "Small", Spacing = "None" },
                 .. report.FrequentRequesters.Select(r => (CardElement)new TextBlock(
                     $"{r.Name.Shorten(60)}: {Plural(r.Tickets, "ticket")} ({string.Join(", ", r.Categories.Take(4).Select(c => $"{c.Category.Shorten(30)} {c.Tickets}"))})")
                     { Size = "Small", Spacing = "None" }),

@@ -27,7 +27,7 @@ public sealed class OutcomeSource(ITicketStore tickets, PollStore polls, Article
         var asked = new List<PollRecord>();
         await foreach (var p in polls.ListAskedSinceAsync(window.From, ct)) asked.Add(p);
         var deflections = (await feedback.ListFixedAsync(window.From, ct)).Select(f => new Deflection(f.ArticleId, categoryOf(f.ArticleId), f.At)).ToList();
-        return Outcomes.Compute(window, relevant, asked, deflections, sla);
+        return OutcomeReports.Compute(window, relevant, asked, deflections, sla);
     }
 }
 
