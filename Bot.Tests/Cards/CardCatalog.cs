@@ -22,6 +22,7 @@ public static class CardCatalog
         yield return ("not-saved-yet", IntakeCards.NotSavedYet("the printer in room 4 is jammed", "act-1"));
         yield return ("not-saved-yet-extreme", IntakeCards.NotSavedYet(string.Concat(Enumerable.Repeat("😀 ünïcødé \"quoted\" ", 1000)), "act-2"));
         foreach (var (name, card) in TicketCardSamples.All()) yield return (name, card);
+        foreach (var (name, card) in SurveyCardSamples.All()) yield return (name, card);
 
         var articles = ArticleParser.LoadFolder(KnowledgeFiles.ArticleDirectory);
         foreach (var article in articles)

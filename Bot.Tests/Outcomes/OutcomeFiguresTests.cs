@@ -87,7 +87,7 @@ public sealed class OutcomeFiguresTests
         new("paper-jam", "printing", At(10, 30, 9, 0)),            // before the window
     ];
 
-    static OutcomeReport Report => OutcomeReports.Compute(November, Tickets, Polls, Deflections, Sla);
+    internal static OutcomeReport Report => OutcomeReports.Compute(November, Tickets, Polls, Deflections, Sla);
 
     [Fact]
     public void Overall_figures_match_the_hand_count()

@@ -60,13 +60,13 @@ public static class StatsCard
     public static string Line(OutcomeGroup g, bool withDeflections)
     {
         var f = g.Figures;
-        var parts = new List<string> { $"**{g.Name.Shorten(40)}**", $"{f.Opened} opened", $"{f.Resolved} resolved" };
+        var parts = new List<string> { $"{f.Opened} opened", $"{f.Resolved} resolved" };
         if (f.MedianResolution is not null) parts.Add($"resolved in {Span(f.MedianResolution)} (median)");
         parts.Add(f.Satisfaction is null ? "no ratings" : $"{Percent(f.Satisfaction)} satisfied");
         if (f.FirstTimeFixRate is not null) parts.Add($"first-time fix {Percent(f.FirstTimeFixRate)}");
         if (f.ReopenRate is not null) parts.Add($"reopened {Percent(f.ReopenRate)}");
         if (withDeflections && f.Deflections is > 0) parts.Add($"{f.Deflections} deflected ({Percent(f.DeflectionRate)})");
-        return string.Join(" · ", parts);
+        return $"{g.Name.Shorten(40)}: {string.Join(" · ", parts)}";
     }
 
     public static string Percent(double? share) => share is { } s ? Math.Round(s * 100, MidpointRounding.AwayFromZero).ToString(CultureInfo.InvariantCulture) + "%" : "–";

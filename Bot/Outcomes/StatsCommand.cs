@@ -84,7 +84,7 @@ public sealed class StatsCommand(OutcomeSource source)
         foreach (var (heading, groups, deflections) in new[] { ("By category", report.ByCategory, true), ("By technician", report.ByTechnician, false) })
         {
             await output.WriteLineAsync(heading);
-            foreach (var g in groups) await output.WriteLineAsync("  " + StatsCard.Line(g, deflections).Replace("**", ""));
+            foreach (var g in groups) await output.WriteLineAsync("  " + StatsCard.Line(g, deflections));
         }
         await output.WriteLineAsync("Frequent requesters");
         foreach (var r in report.FrequentRequesters)

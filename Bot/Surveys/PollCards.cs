@@ -20,8 +20,9 @@ public static class PollCards
                 new TextBlock(poll.TicketTitle.Shorten(120)) { IsSubtle = true, Spacing = "None" },
                 new TextBlock(Question) { Weight = "Bolder", Spacing = "Medium" },
                 new TextBlock("One click is enough.") { IsSubtle = true, Size = "Small", Spacing = "None" },
-                new ActionSet([.. Enumerable.Range(Ratings.Lowest, Ratings.Highest).Select(r =>
-                    (CardAction)new ActionExecute($"{Ratings.Emoji(r)} {Ratings.InWords(r)}", PollVerbs.Rate, data with { Rating = r }))]),
+                // One button a line: five worded answers never fit side by side on a phone.
+                .. Enumerable.Range(Ratings.Lowest, Ratings.Highest).Select(r => (CardElement)new ActionSet(
+                    [new ActionExecute($"{Ratings.Emoji(r)} {Ratings.InWords(r)}", PollVerbs.Rate, data with { Rating = r })]) { Spacing = "Small" }),
                 new ActionSet([new ActionExecute("It's not fixed", PollVerbs.NotFixed, data) { Style = "destructive" }]) { Separator = true },
             ],
             FallbackText = $"Ticket #{poll.Ticket} is resolved. {Question}",
