@@ -100,3 +100,20 @@ public sealed class StatsCommandTests : InProcessBotTests
         return await stdout;
     }
 }
+
+public sealed class StatsCommandParseTests
+{
+    [Theory]
+    [InlineData("stats", 30)]
+    [InlineData("Stats 7", 7)]
+    [InlineData("statistics 90 days", 90)]
+    [InlineData("stats for 14 days", 14)]
+    [InlineData("stats 0", 0)]
+    public void Stats_takes_an_optional_number_of_days(string text, int days) =>
+        Assert.Equal(new SupportBot.Conversations.Command.Stats(days), SupportBot.Conversations.Commands.Parse(text));
+
+    [Theory]
+    [InlineData("stats are wrong on my report")]
+    [InlineData("my stats page won't load")]
+    public void A_sentence_about_stats_is_a_request(string text) => Assert.Null(SupportBot.Conversations.Commands.Parse(text));
+}
