@@ -40,13 +40,22 @@ public static class SurveyCardSamples
         };
         yield return ("tech-low-rating", SupportBot.Technicians.TechnicianCard.Create(rated, hours, Now, withActions: false, ["user-id-0"]));
 
-        yield return ("stats", StatsCard.Create(Tests.Outcomes.OutcomeFiguresTests.Report));
+        yield return ("stats", StatsCard.Create(Tests.Outcomes.OutcomeFiguresTests.Report with
+        {
+            KnowledgeGaps = [new KnowledgeGap("Smartboard pen not writing", 7, [1101, 1104, 1109, 1112, 1120, 1121, 1130], 1109, NoneOffered: false),
+                new KnowledgeGap("Laminator jammed with a pouch stuck inside", 4, [1102, 1105, 1111, 1117], 1105, NoneOffered: true)],
+            WeakArticles = [new WeakArticle("projector-no-signal", 42, 2)],
+        }));
         yield return ("stats-empty", StatsCard.Create(OutcomeReports.Compute(OutcomeWindow.LastDays(7, Now), [], [], [], new Sla(hours))));
         var figures = Tests.Outcomes.OutcomeFiguresTests.Report.Overall with { Opened = 1_234_567, Resolved = 1_234_000, MedianResolution = TimeSpan.FromDays(400) };
         yield return ("stats-extreme", StatsCard.Create(new OutcomeReport(OutcomeWindow.LastDays(366, Now), figures,
             [.. Enumerable.Range(0, 60).Select(i => new OutcomeGroup(new string('c', 200) + i, figures))],
             [.. Enumerable.Range(0, 60).Select(i => new OutcomeGroup("😀 ünïcødé \"quoted\" " + new string('t', 200), figures))],
             [.. Enumerable.Range(0, 5).Select(i => new FrequentRequester($"29:{i}", new string('N', 200), 999,
-                [.. Enumerable.Range(0, 20).Select(c => new CategoryCount(new string('k', 100), 50))]))])));
+                [.. Enumerable.Range(0, 20).Select(c => new CategoryCount(new string('k', 100), 50))]))])
+        {
+            KnowledgeGaps = [.. Enumerable.Range(0, KnowledgeGaps.Shown).Select(i => new KnowledgeGap(new string('g', 70), 300, [.. Enumerable.Range(1, 300)], int.MaxValue, i % 2 == 0))],
+            WeakArticles = [.. Enumerable.Range(0, KnowledgeGaps.Shown).Select(i => new WeakArticle(new string('a', 80), long.MaxValue, 0))],
+        }));
     }
 }

@@ -46,7 +46,11 @@ public sealed record OutcomeReport(
     OutcomeFigures Overall,
     IReadOnlyList<OutcomeGroup> ByCategory,
     IReadOnlyList<OutcomeGroup> ByTechnician,
-    IReadOnlyList<FrequentRequester> FrequentRequesters);
+    IReadOnlyList<FrequentRequester> FrequentRequesters)
+{
+    public IReadOnlyList<KnowledgeGap> KnowledgeGaps { get; init; } = [];
+    public IReadOnlyList<WeakArticle> WeakArticles { get; init; } = [];
+}
 
 // What the help desk achieved in a window, from the tickets, the poll answers and the deflections. Pure, so the stats card,
 // the command line and a later dashboard show the same figures. Definitions (docs/architecture.md, "Outcomes"):
@@ -64,7 +68,7 @@ public static class OutcomeReports
     public const int FrequentRequestersShown = 5;
 
     public static OutcomeReport Compute(OutcomeWindow window, IReadOnlyCollection<Ticket> tickets, IReadOnlyCollection<PollRecord> polls,
-        IReadOnlyCollection<Deflection> deflections, Sla sla)
+        IReadOnlyCollection<Deflection> deflections, Sla sla, IReadOnlyCollection<Knowledge.ArticleStats>? articles = null)
     {
         var relevant = tickets.Where(t => window.Contains(t.CreatedAt) || LastResolutionIn(t, window) is not null).ToList();
         var asked = polls.Where(p => window.Contains(p.AskedAt)).ToList();
@@ -92,7 +96,11 @@ public static class OutcomeReports
                 [.. g.GroupBy(t => t.Category).Select(c => new CategoryCount(c.Key, c.Count())).OrderByDescending(c => c.Tickets).ThenBy(c => c.Category, StringComparer.Ordinal)]))
             .OrderByDescending(r => r.Tickets).ThenBy(r => r.Name, StringComparer.Ordinal).Take(FrequentRequestersShown).ToList();
 
-        return new OutcomeReport(window, Figures(window, relevant, asked, deflected, sla), byCategory, byTechnician, frequent);
+        return new OutcomeReport(window, Figures(window, relevant, asked, deflected, sla), byCategory, byTechnician, frequent)
+        {
+            KnowledgeGaps = Outcomes.KnowledgeGaps.Find(window, relevant),
+            WeakArticles = Outcomes.KnowledgeGaps.Weak(articles ?? []),
+        };
     }
 
     // deflections null: not known for this group (a technician), so neither a count nor a rate.

@@ -19,6 +19,16 @@ public static class StatsCard
         };
         AddGroups(body, "By category", report.ByCategory, withDeflections: true);
         AddGroups(body, "By technician", report.ByTechnician, withDeflections: false);
+        if (report.KnowledgeGaps.Count > 0 || report.WeakArticles.Count > 0)
+            body.Add(new Container([
+                new TextBlock("Knowledge gaps") { Weight = "Bolder" },
+                .. report.KnowledgeGaps.SelectMany(g => new CardElement[]
+                {
+                    new TextBlock(GapLine(g)) { Size = "Small", Spacing = "Small" },
+                    new ActionSet([new ActionExecute("Draft an article", Technicians.TechnicianVerbs.DraftArticle, new Technicians.TechnicianActionData(g.Example))]) { Spacing = "None" },
+                }),
+                .. report.WeakArticles.Select(w => (CardElement)new TextBlock(WeakLine(w)) { Size = "Small", Spacing = "Small", Color = "Warning" }),
+            ]) { Separator = true });
         if (report.FrequentRequesters.Count > 0)
             body.Add(new Container([
                 new TextBlock("Frequent requesters") { Weight = "Bolder" },
@@ -68,6 +78,12 @@ public static class StatsCard
         if (withDeflections && f.Deflections is > 0) parts.Add($"{f.Deflections} deflected ({Percent(f.DeflectionRate)})");
         return $"{g.Name.Shorten(40)}: {string.Join(" · ", parts)}";
     }
+
+    public static string GapLine(KnowledgeGap g) =>
+        $"{g.Tickets} tickets like \"{g.Like.Shorten(60)}\": {(g.NoneOffered ? "no article was offered" : "no article helped")}";
+
+    public static string WeakLine(WeakArticle w) =>
+        $"Review \"{w.ArticleId.Shorten(60)}\": shown {w.Views} times, fixed {Plural((int)w.Fixed, "request")}";
 
     public static string Percent(double? share) => share is { } s ? Math.Round(s * 100, MidpointRounding.AwayFromZero).ToString(CultureInfo.InvariantCulture) + "%" : "–";
 

@@ -27,7 +27,7 @@ public sealed class OutcomeSource(ITicketStore tickets, PollStore polls, Article
         var asked = new List<PollRecord>();
         await foreach (var p in polls.ListAskedSinceAsync(window.From, ct)) asked.Add(p);
         var deflections = (await feedback.ListFixedAsync(window.From, ct)).Select(f => new Deflection(f.ArticleId, categoryOf(f.ArticleId), f.At)).ToList();
-        return OutcomeReports.Compute(window, relevant, asked, deflections, sla);
+        return OutcomeReports.Compute(window, relevant, asked, deflections, sla, await feedback.GetAllAsync(ct));
     }
 }
 
@@ -86,6 +86,11 @@ public sealed class StatsCommand(OutcomeSource source)
             await output.WriteLineAsync(heading);
             foreach (var g in groups) await output.WriteLineAsync("  " + StatsCard.Line(g, deflections));
         }
+        await output.WriteLineAsync("Knowledge gaps");
+        foreach (var gap in report.KnowledgeGaps)
+            await output.WriteLineAsync($"  {StatsCard.GapLine(gap)} (tickets {string.Join(", ", gap.Numbers)}; draft from #{gap.Example})");
+        foreach (var weak in report.WeakArticles)
+            await output.WriteLineAsync($"  {StatsCard.WeakLine(weak)}");
         await output.WriteLineAsync("Frequent requesters");
         foreach (var r in report.FrequentRequesters)
             await output.WriteLineAsync($"  {r.Name}: {r.Tickets} ({string.Join(", ", r.Categories.Select(c => $"{c.Category} {c.Tickets}"))})");
