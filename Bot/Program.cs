@@ -9,13 +9,15 @@ using SupportBot.Proactive;
 using SupportBot.Profiles;
 using SupportBot.Protocol;
 using SupportBot.Storage;
+using SupportBot.Surveys;
+using SupportBot.Outcomes;
 using SupportBot.Technicians;
 using SupportBot.Tickets;
 using SupportBot.Triage;
 
-if (args.Length > 0 && args[0] is "triage" or "kb" or "tickets" or "manifest")
+if (args.Length > 0 && args[0] is "triage" or "kb" or "tickets" or "manifest" or "stats")
 {
-    var cli = new System.CommandLine.RootCommand("SupportBot command-line tools") { TriageCommand.Create(), KbCommand.Create(), TicketsCommand.Create(), ManifestCommand.Create() };
+    var cli = new System.CommandLine.RootCommand("SupportBot command-line tools") { TriageCommand.Create(), KbCommand.Create(), TicketsCommand.Create(), ManifestCommand.Create(), SupportBot.Outcomes.StatsCommand.Create() };
     return cli.Parse(args).Invoke();
 }
 
@@ -51,6 +53,8 @@ public static class SupportBotApp
         builder.Services.AddProfiles(builder.Configuration);
         builder.Services.AddOutbox(builder.Configuration);
         builder.Services.AddEscalation(builder.Configuration);
+        builder.Services.AddSurveys(builder.Configuration);
+        builder.Services.AddOutcomes();
         builder.Services.TryAddSingleton<IBot, HelpDeskBot>();
         builder.Services.AddSingleton<PublishedArticleStore>();
         builder.Services.AddSingleton<ArticleFeedbackStore>();

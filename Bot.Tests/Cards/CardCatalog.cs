@@ -23,6 +23,7 @@ public static class CardCatalog
         yield return ("not-saved-yet-extreme", IntakeCards.NotSavedYet(string.Concat(Enumerable.Repeat("😀 ünïcødé \"quoted\" ", 1000)), "act-2"));
         foreach (var (name, card) in TicketCardSamples.All()) yield return (name, card);
         foreach (var (name, card) in IncidentCardSamples.All()) yield return (name, card);
+        foreach (var (name, card) in SurveyCardSamples.All()) yield return (name, card);
 
         var articles = ArticleParser.LoadFolder(KnowledgeFiles.ArticleDirectory);
         foreach (var article in articles)

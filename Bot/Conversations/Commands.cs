@@ -15,6 +15,7 @@ public abstract record Command
     public sealed record Setup : Command;
     public sealed record OnCall : Command;
     public sealed record Ticket(int Number) : Command;
+    public sealed record Stats(int Days) : Command;
 }
 
 // What a user may type instead of describing a problem. Anything else is a request (or small talk).
@@ -35,6 +36,7 @@ public static partial class Commands
         ("ticket 1042", "any ticket's full technician card"),
         ("setup", "(in a channel) make this the channel that gets new tickets"),
         ("oncall", "who is on call now, and next this week"),
+        ("stats", "satisfaction, first-time fix, deflections and response times of the last 30 days (stats 7: a week)"),
     ];
 
     public static Command? Parse(string text)
@@ -48,6 +50,9 @@ public static partial class Commands
         if (t is "mine" or "my queue") return new Command.Mine();
         if (t is "setup" or "set up") return new Command.Setup();
         if (t is "oncall" or "on call" or "on-call") return new Command.OnCall();
+        var stats = StatsOf().Match(t);
+        if (stats.Success)
+            return new Command.Stats(stats.Groups["n"].Success ? int.TryParse(stats.Groups["n"].Value, out var days) ? days : -1 : Outcomes.OutcomeSource.DefaultDays);
         var ticket = TicketOf().Match(t);
         if (ticket.Success)
             return new Command.Ticket(int.TryParse(ticket.Groups["n"].Value, out var number) ? number : -1);
@@ -63,6 +68,9 @@ public static partial class Commands
 
     [GeneratedRegex(@"^(?:status\s*(?:of\s*)?#?\s*|#)(?<n>\d{1,18})$")]
     private static partial Regex StatusOf();
+
+    [GeneratedRegex(@"^(?:stats|statistics)(?:\s+(?:for\s+)?(?<n>\d{1,9})(?:\s*days?)?)?$")]
+    private static partial Regex StatsOf();
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();

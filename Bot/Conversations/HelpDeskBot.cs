@@ -27,6 +27,8 @@ public sealed class HelpDeskBot(
     TechnicianCommands technicianCommands,
     FileAsTicket fileAsTicket,
     MajorIncidentDesk majorIncidents,
+    Surveys.PollAnswers pollAnswers,
+    Outcomes.StatsCommand stats,
     IOptions<EmergencyPolicy> emergencyPolicy,
     ILogger<HelpDeskBot> logger) : ActivityHandler
 {
@@ -123,7 +125,7 @@ public sealed class HelpDeskBot(
             case Command.Ticket { Number: var asked } when !await technicianCommands.IsTechnicianAsync(turn, ct):
                 await ShowOwnTicketAsync(turn, asked, ct); // for anyone else "ticket 1042" means their own ticket
                 break;
-            case Command.Queue or Command.Mine or Command.Setup or Command.OnCall when !await technicianCommands.IsTechnicianAsync(turn, ct):
+            case Command.Queue or Command.Mine or Command.Setup or Command.OnCall or Command.Stats when !await technicianCommands.IsTechnicianAsync(turn, ct):
                 await turn.SendActivityAsync(TechnicianCommands.NotForYou, ct);
                 break;
             case Command.Queue:
@@ -137,6 +139,9 @@ public sealed class HelpDeskBot(
                 break;
             case Command.OnCall:
                 await technicianCommands.OnCallAsync(turn, ct);
+                break;
+            case Command.Stats { Days: var days }:
+                await stats.ShowAsync(turn, days, ct);
                 break;
             case Command.Ticket { Number: var number }:
                 await technicianCommands.ShowTicketAsync(turn, number, ct);
@@ -194,6 +199,8 @@ public sealed class HelpDeskBot(
         }
         if (IncidentVerbs.IsIncidentVerb(action.Verb))
             return await majorIncidents.ActAsync(turn, action, ct);
+        if (Surveys.PollVerbs.IsPollVerb(action.Verb))
+            return await pollAnswers.AnswerAsync(turn, action, ct);
         var answer = action.Verb switch
         {
             IntakeVerbs.Urgency when action.ReadData<UrgencyAnswerData>() is { Request.Length: > 0 } urgency =>

@@ -134,6 +134,18 @@ public sealed class ArticleFeedbackStore(TableServiceClient tables, ILogger<Arti
             .ToList();
     }
 
+    // Every "This fixed it" counted on or after since, with when it was counted.
+    public async Task<IReadOnlyList<(string ArticleId, DateTimeOffset At)>> ListFixedAsync(DateTimeOffset since, CancellationToken ct)
+    {
+        var t = await table.GetAsync(ct);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {Fixed + "~"} and PartitionKey lt {Fixed + "\u007f"} and Timestamp ge {since}");
+        var found = new List<(string, DateTimeOffset)>();
+        await foreach (var e in t.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["ArticleId", "Timestamp"], cancellationToken: ct))
+            if (e.GetString("ArticleId") is { } id && e.Timestamp is { } at)
+                found.Add((id, at));
+        return found;
+    }
+
     Task CountOutcomeAsync(TableClient t, string suggestionId, IReadOnlyList<string> offered, string outcome, CancellationToken ct) =>
         outcome == ""
             ? CountAsync(t, StillNeedHelp, offered, suggestionId, ct)

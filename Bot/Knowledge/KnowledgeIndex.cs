@@ -26,6 +26,12 @@ public sealed class KnowledgeIndex : IDisposable
     const int MaxQueryChars = 1000;
     static readonly (string Field, float Boost)[] Fields = [("title", 3f), ("tags", 2f), ("body", 1f)];
     static readonly SynonymMap SynonymMap = BuildSynonyms();
+    // Lucene analyzers are safe to share across threads (each thread gets its own token stream).
+    static readonly Analyzer TermAnalyzer = new EnglishStemmingAnalyzer(SynonymMap);
+
+    // A text's words as search sees them (stemmed, stop words out), each word and its synonyms as one term (the first in
+    // ordinal order), so "log in" and "login" compare equal: for comparing texts with each other.
+    public static IReadOnlyList<string> Terms(string text) => [.. Analyze(TermAnalyzer, text).Select(concept => concept.Min(StringComparer.Ordinal)!)];
 
     readonly RAMDirectory directory;
     readonly DirectoryReader reader;

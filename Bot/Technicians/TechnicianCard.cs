@@ -49,6 +49,7 @@ public static class TechnicianCard
             body.Add(new TextBlock("On call: " + OnCallText(mention)) { Weight = "Bolder" });
         body.Add(new TextBlock("Target: " + sla.Text) { Weight = "Bolder", Spacing = "Small",
             Color = sla.Current.State switch { SlaState.Breached => "Attention", SlaState.DueSoon => "Warning", _ => null } });
+        if (Surveys.PollCards.ForTechnicians(t) is { } feedback) body.Add(feedback);
         body.Add(new FactSet(Facts(t, hours, now, withContact: withActions)));
         if (t.MajorIncident is not null)
             body.Add(new TextBlock(Incidents.MajorIncidents.IsParent(t)

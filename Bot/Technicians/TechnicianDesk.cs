@@ -22,6 +22,7 @@ public sealed class TechnicianDesk(
     TimeProvider clock,
     Knowledge.PublishedArticleStore articles,
     Knowledge.KnowledgeBase knowledge,
+    Surveys.PollSender polls,
     ILogger<TechnicianDesk> logger)
 {
     public static readonly AdaptiveCardInvokeResponse NotATechnician = AdaptiveCardInvokeResponse.Error(400, "Forbidden",
@@ -226,6 +227,7 @@ public sealed class TechnicianDesk(
                 && ticket.History.LastOrDefault(e => e.ChangeId == changeId) is { } change)
                 await outbox.EnqueueSendAsync(new OutboxTarget(requester.ServiceUrl, requester.ConversationId), Activity.CreateMessage(text),
                     TicketOutboxKeys.ForEvent(ticket.Number, change, "announce"), ct);
+            if (verb == TechnicianVerbs.Resolve) await polls.TryAskAsync(ticket, ct);
             return true;
         }
         catch (Exception ex) when (IsPassOnFailure(ex))

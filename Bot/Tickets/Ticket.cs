@@ -27,6 +27,8 @@ public enum TicketEventKind
 {
     Filed, StatusChanged, Assigned, RequesterDetails, LocationGiven, NoteToRequester, InternalNote,
     FlagChanged, Resolved, Reopened, Cancelled, Closed, LinkedToIncident, UnlinkedFromIncident,
+    // The requester's answer to the satisfaction poll (Surveys/): shown to technicians only.
+    Feedback,
 }
 
 // One change in a ticket's history: who, what, when. Notes carry their text; internal notes are never shown to the requester.
