@@ -106,8 +106,8 @@ public sealed class PollConversationTests : InProcessBotTests
 
         await requester.PressAsync(PollVerbs.Rate, Data(poll, "Dissatisfied"));
 
-        var channelCard = requester.Calls.Last(c => c.Method == HttpMethod.Put && c.Path.EndsWith($"/activities/{ticket.TechnicianCard!.ActivityId}"));
-        Assert.Contains("Requester feedback: Satisfaction: 2 of 5 (Dissatisfied)", channelCard.CardJson);
+        await requester.WaitForAsync(c => c.Method == HttpMethod.Put && c.Path.EndsWith($"/activities/{ticket.TechnicianCard!.ActivityId}")
+            && c.CardJson.Contains("Requester feedback: Satisfaction: 2 of 5 (Dissatisfied)"));
         var told = await UntilAsync(() => requester.Calls.FirstOrDefault(c => c.Method == HttpMethod.Post && c.Path.Contains("messageid") && c.Text?.Contains("rated the support 2 of 5") == true));
         Assert.Contains(Uri.EscapeDataString($"team-id;messageid={ticket.TechnicianCard!.ActivityId}"), told.Path);
         Assert.StartsWith("<at>User user-id-0</at>", told.Text); // the technician who resolved it
@@ -124,8 +124,8 @@ public sealed class PollConversationTests : InProcessBotTests
         Assert.Contains("reopened ticket", answer.ToJsonString());
         var reopened = (await Tickets.GetAsync(ticket.Number, CancellationToken.None))!;
         Assert.Equal(TicketStatus.InProgress, reopened.Status);
-        var channelCard = requester.Calls.Last(c => c.Method == HttpMethod.Put && c.Path.EndsWith($"/activities/{ticket.TechnicianCard!.ActivityId}"));
-        Assert.Contains("Not fixed, said the requester", channelCard.CardJson);
+        var channelCard = await requester.WaitForAsync(c => c.Method == HttpMethod.Put && c.Path.EndsWith($"/activities/{ticket.TechnicianCard!.ActivityId}")
+            && c.CardJson.Contains("Not fixed, said the requester"));
         Assert.Contains("In progress", channelCard.CardJson);
         await UntilAsync(() => requester.Calls.FirstOrDefault(c => c.Path.Contains("messageid") && c.Text?.Contains("says it's not fixed") == true));
         // Pressed again: said so, nothing reopened twice.
