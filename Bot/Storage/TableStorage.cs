@@ -67,17 +67,33 @@ public sealed class TablesHealthCheck(TableServiceClient tables) : IHealthCheck
     }
 }
 
-// A table created on first use, once.
+// A table created on first use, once: concurrent first callers (a burst on a cold instance) share one create call
+// instead of each sending their own; a failed create is tried again by the next caller.
 public sealed class LazyTable(TableServiceClient tables, string name)
 {
+    readonly Lock gate = new();
     TableClient? table;
+    Task<TableClient>? creating;
 
-    public async Task<TableClient> GetAsync(CancellationToken ct)
+    public Task<TableClient> GetAsync(CancellationToken ct)
     {
-        if (table is not null) return table;
+        if (Volatile.Read(ref table) is { } ready) return Task.FromResult(ready);
+        Task<TableClient> pending;
+        lock (gate)
+        {
+            if (creating is null || creating.IsFaulted || creating.IsCanceled) creating = CreateAsync();
+            pending = creating;
+        }
+        return pending.WaitAsync(ct);
+    }
+
+    // Not cancelled by the caller who happened to start it: others wait on the same call (the client's timeouts bound it).
+    async Task<TableClient> CreateAsync()
+    {
         var client = tables.GetTableClient(name);
-        await client.CreateIfNotExistsAsync(ct);
-        return table = client;
+        await client.CreateIfNotExistsAsync(CancellationToken.None);
+        Volatile.Write(ref table, client);
+        return client;
     }
 
     // Partition and row keys may not contain / \ # ? or control characters; Teams ids and article ids can.
