@@ -242,7 +242,8 @@ public sealed class PlaygroundConversationTests : IAsyncLifetime
         var feedback = bot.Services.GetRequiredService<ArticleFeedbackStore>();
         var stats = await feedback.GetAsync("out-of-office", CancellationToken.None);
         Assert.Equal(1, stats.Deflections);
-        Assert.True(stats.Views >= 1);
+        Assert.True(stats.Shown >= 1);
+        Assert.Equal(0, stats.Read); // "This fixed it" without opening the steps: shown, fixed, never read
 
         // Pressing again (a double click, or a replayed invoke) does not count twice.
         await PressAsync(reply, "This fixed it");

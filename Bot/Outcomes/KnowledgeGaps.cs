@@ -66,14 +66,13 @@ public static class KnowledgeGaps
             .OrderByDescending(g => g.Tickets).ThenBy(g => g.Numbers[0]).Take(Shown).ToList();
     }
 
-    // For review: shown WeakArticleShown times or more and fixing under WeakArticleFixRate of them, or read that often
-    // and fixing under that share of the reads (opened, tried, and still not the answer).
+    // For review: shown on WeakArticleShown cards or more and fixing under WeakArticleFixRate of them. (Read is at most
+    // Shown, so this also takes in every article opened that often without fixing.) Shown against Read tells the
+    // reviewer which is wrong: rarely opened, the title; opened and still not fixing, the steps.
     public static IReadOnlyList<WeakArticle> Weak(IEnumerable<ArticleStats> articles) =>
-        [.. articles.Where(a => Rarely(a.Fixed, a.Shown) || Rarely(a.Fixed, a.Read))
+        [.. articles.Where(a => a.Shown >= WeakArticleShown && (double)a.Fixed / a.Shown < WeakArticleFixRate)
             .OrderByDescending(a => a.Shown).ThenByDescending(a => a.Read).ThenBy(a => a.ArticleId, StringComparer.Ordinal).Take(Shown)
             .Select(a => new WeakArticle(a.ArticleId, a.Shown, a.Read, a.Fixed))];
-
-    static bool Rarely(long fixedCount, long offered) => offered >= WeakArticleShown && (double)fixedCount / offered < WeakArticleFixRate;
 
     static string Resolution(Ticket t) => t.History.LastOrDefault(e => e.Kind == TicketEventKind.Resolved)?.Text ?? "";
 
