@@ -251,6 +251,24 @@ public sealed class PlaygroundConversationTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Show_steps_updates_the_suggestion_in_place_and_counts_one_read()
+    {
+        await playground.SendMessageAsync("how do I set up an automatic reply while I'm away on holiday");
+        var reply = await playground.NextAsync(e => e.Action == "createMessage" && e.CardText.Contains("Show steps"));
+        var feedback = bot.Services.GetRequiredService<ArticleFeedbackStore>();
+        Assert.Equal(0, (await feedback.GetAsync("out-of-office", CancellationToken.None)).Read);
+        var articleId = FindAction(reply.Card!, "Show steps")["data"]!["articleId"]!.GetValue<string>();
+
+        var opened = await PressAsync(reply, "Show steps");
+        await PressAsync(reply, "Show steps"); // a double click on the same card
+
+        Assert.Contains("This fixed it", opened.ToJsonString());
+        Assert.True(opened["value"]!.ToJsonString().Length > reply.Card!.ToJsonString().Length); // the steps are in it now
+        var stats = await feedback.GetAsync(articleId, CancellationToken.None);
+        Assert.Equal((1L, 1L, 0L), (stats.Shown, stats.Read, stats.Fixed));
+    }
+
+    [Fact]
     public async Task A_forged_suggestion_or_article_is_not_counted()
     {
         await playground.SendMessageAsync("how do I set up an automatic reply while I'm away on holiday");
