@@ -35,8 +35,8 @@ public sealed record SuggestionRecord(string RequesterId, IReadOnlyList<string> 
 // Recording is a plain insert that never waits for another turn (one counter row per article made 100 simultaneous
 // cards queue for seconds), and a replay writes the same key again, so 409 means "already counted". The once-per-card
 // answer is an ETag-guarded field on the suggestion row; it cannot share a transaction with its counts (those are
-// partitioned by article), so every later sight of an answered suggestion re-adds its
-// count rows: a count lost between the two writes comes back on the next click or replay, and is never doubled.
+// partitioned by article), so every later sight of an answered suggestion re-adds its count rows: a count lost
+// between the two writes comes back on the next click or replay, and is never doubled.
 public sealed class ArticleFeedbackStore(TableServiceClient tables, ILogger<ArticleFeedbackStore>? logger = null)
 {
     const string Suggestions = "suggestion";
