@@ -30,6 +30,7 @@ public static class CardCatalog
         {
             yield return ($"kb-article-{article.Id}", KnowledgeCards.Single(article));
             yield return ($"kb-suggest-{article.Id}", KnowledgeCards.Suggestions([article], "s-1"));
+            yield return ($"kb-suggest-open-{article.Id}", KnowledgeCards.Suggestions([article], "s-1", article.Id));
             yield return ($"kb-fixed-{article.Id}", KnowledgeCards.FixedIt(article));
             var steps = ArticleSteps.Of(article);
             yield return ($"kb-walk-first-{article.Id}", WalkthroughCards.Step(article, steps, 1, "s-1"));
@@ -43,5 +44,7 @@ public static class CardCatalog
         // The largest articles together: the worst case for size.
         var largest = articles.OrderByDescending(a => a.Body.Length).Take(3).ToList();
         yield return ("kb-suggest-largest-three", KnowledgeCards.Suggestions(largest, "s-2"));
+        // After "Show steps" on the largest, with the other two still closed.
+        yield return ("kb-suggest-largest-three-open", KnowledgeCards.Suggestions(largest, "s-2", largest[0].Id));
     }
 }

@@ -44,7 +44,7 @@ public static class SurveyCardSamples
         {
             KnowledgeGaps = [new KnowledgeGap("Smartboard pen not writing", 7, [1101, 1104, 1109, 1112, 1120, 1121, 1130], 1109, NoneOffered: false),
                 new KnowledgeGap("Laminator jammed with a pouch stuck inside", 4, [1102, 1105, 1111, 1117], 1105, NoneOffered: true)],
-            WeakArticles = [new WeakArticle("projector-no-signal", 42, 2)],
+            WeakArticles = [new WeakArticle("projector-no-signal", 42, 17, 2), new WeakArticle("printer-offline", 30, 0, 1)],
         }));
         yield return ("stats-empty", StatsCard.Create(OutcomeReports.Compute(OutcomeWindow.LastDays(7, Now), [], [], [], new Sla(hours))));
         var figures = Tests.Outcomes.OutcomeFiguresTests.Report.Overall with { Opened = 1_234_567, Resolved = 1_234_000, MedianResolution = TimeSpan.FromDays(400) };
@@ -55,7 +55,7 @@ public static class SurveyCardSamples
                 [.. Enumerable.Range(0, 20).Select(c => new CategoryCount(new string('k', 100), 50))]))])
         {
             KnowledgeGaps = [.. Enumerable.Range(0, KnowledgeGaps.Shown).Select(i => new KnowledgeGap(new string('g', 70), 300, [.. Enumerable.Range(1, 300)], int.MaxValue, i % 2 == 0))],
-            WeakArticles = [.. Enumerable.Range(0, KnowledgeGaps.Shown).Select(i => new WeakArticle(new string('a', 80), long.MaxValue, 0))],
+            WeakArticles = [.. Enumerable.Range(0, KnowledgeGaps.Shown).Select(i => new WeakArticle(new string('a', 80), long.MaxValue, long.MaxValue, 0))],
         }));
     }
 }

@@ -242,11 +242,30 @@ public sealed class PlaygroundConversationTests : IAsyncLifetime
         var feedback = bot.Services.GetRequiredService<ArticleFeedbackStore>();
         var stats = await feedback.GetAsync("out-of-office", CancellationToken.None);
         Assert.Equal(1, stats.Deflections);
-        Assert.True(stats.Views >= 1);
+        Assert.True(stats.Shown >= 1);
+        Assert.Equal(0, stats.Read); // "This fixed it" without opening the steps: shown, fixed, never read
 
         // Pressing again (a double click, or a replayed invoke) does not count twice.
         await PressAsync(reply, "This fixed it");
         Assert.Equal(1, (await feedback.GetAsync("out-of-office", CancellationToken.None)).Deflections);
+    }
+
+    [Fact]
+    public async Task Show_steps_updates_the_suggestion_in_place_and_counts_one_read()
+    {
+        await playground.SendMessageAsync("how do I set up an automatic reply while I'm away on holiday");
+        var reply = await playground.NextAsync(e => e.Action == "createMessage" && e.CardText.Contains("Show steps"));
+        var feedback = bot.Services.GetRequiredService<ArticleFeedbackStore>();
+        Assert.Equal(0, (await feedback.GetAsync("out-of-office", CancellationToken.None)).Read);
+        var articleId = FindAction(reply.Card!, "Show steps")["data"]!["articleId"]!.GetValue<string>();
+
+        var opened = await PressAsync(reply, "Show steps");
+        await PressAsync(reply, "Show steps"); // a double click on the same card
+
+        Assert.Contains("This fixed it", opened.ToJsonString());
+        Assert.True(opened["value"]!.ToJsonString().Length > reply.Card!.ToJsonString().Length); // the steps are in it now
+        var stats = await feedback.GetAsync(articleId, CancellationToken.None);
+        Assert.Equal((1L, 1L, 0L), (stats.Shown, stats.Read, stats.Fixed));
     }
 
     [Fact]

@@ -9,7 +9,7 @@ using Xunit.Abstractions;
 
 namespace SupportBot.Tests.Knowledge;
 
-// The view and vote counters under concurrency, replays and storage failures, against a real Table service (Azurite).
+// The shown, read and vote counters under concurrency, replays and storage failures, against a real Table service (Azurite).
 public sealed class ArticleFeedbackCounterTests(ITestOutputHelper output) : IAsyncLifetime
 {
     static readonly CancellationToken None = CancellationToken.None;
@@ -49,7 +49,7 @@ public sealed class ArticleFeedbackCounterTests(ITestOutputHelper output) : IAsy
         output.WriteLine($"100 concurrent RecordSuggestionAsync: wall {wall.TotalMilliseconds:0} ms, per call p50 {calls[49]:0} ms, p99 {calls[98]:0} ms, max {calls[^1]:0} ms");
         var stats = await feedback.GetAsync("out-of-office", None);
         Assert.Equal(new ArticleStats("out-of-office", 100, 0, 0), stats);
-        // No call waits for another: one insert for each suggestion and one for its view, no reads, updates or retries.
+        // No call waits for another: one insert for each suggestion and one for its article shown, no reads, updates or retries.
         // (Wall time here is Azurite's: it serves requests one at a time, a few ms each.)
         Assert.Equal(Enumerable.Repeat("POST", 200), requests.Select(r => r.Method));
     }
@@ -61,12 +61,12 @@ public sealed class ArticleFeedbackCounterTests(ITestOutputHelper output) : IAsy
         traffic.Clear();
 
         await feedback.RecordSuggestionAsync("s-1", "user-a", ["paper-jam", "printer-offline"], "printer jammed", None);
-        Assert.Equal(["POST", "POST", "POST"], traffic.Requests.Select(r => r.Method)); // the suggestion and one view per article
+        Assert.Equal(["POST", "POST", "POST"], traffic.Requests.Select(r => r.Method)); // the suggestion and one "shown" per article
 
         traffic.Clear();
         await feedback.RecordOutcomeAsync("s-1", "user-a", null, None);
         var requests = traffic.Requests;
-        Assert.Equal(2, requests.Count(r => r.Method == "POST")); // one still-need-help per offered article
+        Assert.Equal(1, requests.Count(r => r.Method == "POST")); // one still-need-help for the suggestion, whatever it offered
         Assert.All(requests.Where(r => r.Method != "POST"), r => Assert.Contains("(PartitionKey='suggestion',RowKey='s-1')", Uri.UnescapeDataString(r.Uri)));
         Assert.Equal(2, requests.Count(r => r.Method != "POST")); // read the suggestion, write its answer
     }
@@ -78,8 +78,8 @@ public sealed class ArticleFeedbackCounterTests(ITestOutputHelper output) : IAsy
         await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => feedback.RecordSuggestionAsync("s-1", "user-a", ["vpn", "wifi"], "vpn down", None)));
         await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => feedback.RecordSuggestionAsync("s-2", "user-a", ["vpn"], "vpn again", None)));
 
-        Assert.Equal(2, (await feedback.GetAsync("vpn", None)).Views);
-        Assert.Equal(1, (await feedback.GetAsync("wifi", None)).Views);
+        Assert.Equal(2, (await feedback.GetAsync("vpn", None)).Shown);
+        Assert.Equal(1, (await feedback.GetAsync("wifi", None)).Shown);
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public sealed class ArticleFeedbackCounterTests(ITestOutputHelper output) : IAsy
         var votes = await Task.WhenAll(Enumerable.Range(0, 20).Select(i => feedback.RecordOutcomeAsync($"s-{i}", $"user-{i}", "paper-jam", None)));
 
         Assert.All(votes, v => Assert.Equal(VoteOutcome.Counted, v.Outcome));
-        Assert.Equal(new ArticleStats("paper-jam", 20, 20, 0), await feedback.GetAsync("paper-jam", None));
+        Assert.Equal(new ArticleStats("paper-jam", 20, 0, 20), await feedback.GetAsync("paper-jam", None));
         Assert.Equal(new ArticleStats("printer-offline", 20, 0, 0), await feedback.GetAsync("printer-offline", None));
     }
 
@@ -121,7 +121,7 @@ public sealed class ArticleFeedbackCounterTests(ITestOutputHelper output) : IAsy
     }
 
     [Fact]
-    public async Task I_still_need_help_counts_once_for_each_offered_article()
+    public async Task I_still_need_help_counts_once_for_the_suggestion_and_against_none_of_its_articles()
     {
         await feedback.RecordSuggestionAsync("s-1", "user-a", ["paper-jam", "printer-offline", "duplex"], "printer broken", None);
         await feedback.RecordSuggestionAsync("s-2", "user-b", ["paper-jam"], "jam", None);
@@ -129,13 +129,41 @@ public sealed class ArticleFeedbackCounterTests(ITestOutputHelper output) : IAsy
         var first = await feedback.RecordOutcomeAsync("s-1", "user-a", null, None);
         var replays = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => feedback.RecordOutcomeAsync("s-1", "user-a", null, None)));
         var fixAfterwards = await feedback.RecordOutcomeAsync("s-1", "user-a", "duplex", None);
+        Assert.Equal(1, await feedback.CountStillNeedHelpAsync(None)); // three articles offered, one suggestion answered
         await feedback.RecordOutcomeAsync("s-2", "user-b", null, None);
 
         Assert.Equal(VoteOutcome.Counted, first.Outcome);
         Assert.All(replays.Append(fixAfterwards), r => Assert.Equal((VoteOutcome.AlreadyAnswered, ""), (r.Outcome, r.PreviousAnswer)));
-        Assert.Equal(new ArticleStats("paper-jam", 2, 0, 2), await feedback.GetAsync("paper-jam", None));
-        Assert.Equal(new ArticleStats("printer-offline", 1, 0, 1), await feedback.GetAsync("printer-offline", None));
-        Assert.Equal(new ArticleStats("duplex", 1, 0, 1), await feedback.GetAsync("duplex", None));
+        Assert.Equal(2, await feedback.CountStillNeedHelpAsync(None));
+        Assert.Equal(new ArticleStats("paper-jam", 2, 0, 0), await feedback.GetAsync("paper-jam", None));
+        Assert.Equal(new ArticleStats("printer-offline", 1, 0, 0), await feedback.GetAsync("printer-offline", None));
+        Assert.Equal(new ArticleStats("duplex", 1, 0, 0), await feedback.GetAsync("duplex", None));
+        Assert.Equal(["duplex", "paper-jam", "printer-offline"], (await feedback.GetAllAsync(None)).Select(a => a.ArticleId));
+    }
+
+    [Fact]
+    public async Task Shown_is_not_read_and_opening_steps_counts_one_read_however_often_pressed()
+    {
+        await feedback.RecordSuggestionAsync("s-1", "user-a", ["paper-jam", "printer-offline", "duplex"], "printer broken", None);
+        Assert.Equal(new ArticleStats("paper-jam", 1, 0, 0), await feedback.GetAsync("paper-jam", None));
+
+        var first = await feedback.RecordReadAsync("s-1", "user-a", "paper-jam", None);
+        var presses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => feedback.RecordReadAsync("s-1", "user-a", "paper-jam", None)));
+        var otherUser = await feedback.RecordReadAsync("s-1", "user-b", "printer-offline", None);
+        var notOffered = await feedback.RecordReadAsync("s-1", "user-a", "vpn", None);
+        var forged = await feedback.RecordReadAsync("nope", "user-a", "paper-jam", None);
+
+        Assert.All(presses.Prepend(first), p => Assert.Equal(VoteOutcome.Counted, p.Outcome));
+        Assert.Equal((VoteOutcome.NotYours, VoteOutcome.NotOffered, VoteOutcome.NotFound), (otherUser.Outcome, notOffered.Outcome, forged.Outcome));
+        Assert.Equal(new ArticleStats("paper-jam", 1, 1, 0), await feedback.GetAsync("paper-jam", None));
+        Assert.Equal(new ArticleStats("printer-offline", 1, 0, 0), await feedback.GetAsync("printer-offline", None));
+        Assert.DoesNotContain(await feedback.GetAllAsync(None), a => a.ArticleId == "vpn");
+
+        // Once answered, an old copy of the card opens nothing and counts nothing.
+        await feedback.RecordOutcomeAsync("s-1", "user-a", "paper-jam", None);
+        Assert.Equal(VoteOutcome.AlreadyAnswered, (await feedback.RecordReadAsync("s-1", "user-a", "duplex", None)).Outcome);
+        Assert.Equal(new ArticleStats("duplex", 1, 0, 0), await feedback.GetAsync("duplex", None));
+        Assert.Equal(new ArticleStats("paper-jam", 1, 1, 1), await feedback.GetAsync("paper-jam", None));
     }
 
     [Fact]
@@ -153,7 +181,7 @@ public sealed class ArticleFeedbackCounterTests(ITestOutputHelper output) : IAsy
         var all = await feedback.GetAllAsync(None);
 
         Assert.Equal(
-            [new("#kb/odd id~1", 1, 1, 0), new("paper-jam", 2, 0, 1), new("vpn", 2, 0, 1)],
+            [new("#kb/odd id~1", 1, 0, 1), new("paper-jam", 2, 0, 0), new("vpn", 2, 0, 0)],
             all.OrderBy(s => s.ArticleId, StringComparer.Ordinal));
         Assert.Equal(all.OrderBy(s => s.ArticleId, StringComparer.Ordinal), await Task.WhenAll(all.Select(s => feedback.GetAsync(s.ArticleId, None))));
     }
@@ -198,9 +226,9 @@ public sealed class ArticleFeedbackCounterTests(ITestOutputHelper output) : IAsy
         traffic.FailInsertsAfter(1);
         await feedback.RecordSuggestionAsync("s-1", "user-a", ["paper-jam", "printer-offline"], "printer jammed", None);
         traffic.FailInsertsAfter(null);
-        Assert.Equal((0L, 0L), ((await feedback.GetAsync("paper-jam", None)).Views, (await feedback.GetAsync("printer-offline", None)).Views));
+        Assert.Equal((0L, 0L), ((await feedback.GetAsync("paper-jam", None)).Shown, (await feedback.GetAsync("printer-offline", None)).Shown));
         await feedback.RecordSuggestionAsync("s-1", "user-a", ["paper-jam", "printer-offline"], "printer jammed", None); // the replay
-        Assert.Equal((1L, 1L), ((await feedback.GetAsync("paper-jam", None)).Views, (await feedback.GetAsync("printer-offline", None)).Views));
+        Assert.Equal((1L, 1L), ((await feedback.GetAsync("paper-jam", None)).Shown, (await feedback.GetAsync("printer-offline", None)).Shown));
 
         // Storage fails after the answer is written: the answer stands, and a replayed click counts it, once.
         traffic.FailInsertsAfter(0);
@@ -211,7 +239,7 @@ public sealed class ArticleFeedbackCounterTests(ITestOutputHelper output) : IAsy
         Assert.Equal(0, (await feedback.GetAsync("paper-jam", None)).Fixed);
         await feedback.RecordOutcomeAsync("s-1", "user-a", "paper-jam", None);
         await feedback.RecordOutcomeAsync("s-1", "user-a", "paper-jam", None);
-        Assert.Equal(new ArticleStats("paper-jam", 1, 1, 0), await feedback.GetAsync("paper-jam", None));
+        Assert.Equal(new ArticleStats("paper-jam", 1, 0, 1), await feedback.GetAsync("paper-jam", None));
     }
 }
 

@@ -65,7 +65,7 @@ public sealed class KnowledgeStorageTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Views_and_answers_are_counted_once_per_suggestion_card()
+    public async Task Shown_and_answers_are_counted_once_per_suggestion_card()
     {
         var feedback = new ArticleFeedbackStore(tables);
         await feedback.RecordSuggestionAsync("s-1", "user-a", ["paper-jam", "printer-offline"], "printer jammed", CancellationToken.None);
@@ -83,9 +83,10 @@ public sealed class KnowledgeStorageTests : IAsyncLifetime
         Assert.Equal(VoteOutcome.AlreadyAnswered, otherArticleSameCard.Outcome);
         Assert.Equal(VoteOutcome.Counted, stillNeedHelp.Outcome);
         var jam = await feedback.GetAsync("paper-jam", CancellationToken.None);
-        Assert.Equal((2L, 1L, 1L, 1L), (jam.Views, jam.Fixed, jam.Deflections, jam.StillNeedHelp));
+        Assert.Equal((2L, 0L, 1L, 1L), (jam.Shown, jam.Read, jam.Fixed, jam.Deflections));
         var offline = await feedback.GetAsync("printer-offline", CancellationToken.None);
-        Assert.Equal((1L, 0L), (offline.Views, offline.Fixed));
+        Assert.Equal((1L, 0L, 0L), (offline.Shown, offline.Read, offline.Fixed));
+        Assert.Equal(1, await feedback.CountStillNeedHelpAsync(CancellationToken.None));
     }
 
     [Fact]
@@ -111,10 +112,10 @@ public sealed class KnowledgeStorageTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Concurrent_views_are_all_counted()
+    public async Task Concurrent_suggestions_are_all_counted_as_shown()
     {
         var feedback = new ArticleFeedbackStore(tables);
         await Task.WhenAll(Enumerable.Range(0, 12).Select(i => feedback.RecordSuggestionAsync($"s-{i}", "user-a", ["vpn"], "vpn", CancellationToken.None)));
-        Assert.Equal(12, (await feedback.GetAsync("vpn", CancellationToken.None)).Views);
+        Assert.Equal(12, (await feedback.GetAsync("vpn", CancellationToken.None)).Shown);
     }
 }

@@ -60,13 +60,38 @@ public sealed class WalkthroughTests : InProcessBotTests
         Assert.Contains("projector-no-signal", ticket.SuggestedArticles);
         var technicianCard = (await Chat.WaitForAsync(c => c.Card is not null && c.Path.Contains("/team-id/"))).CardJson;
         Assert.Contains("""Self-help: tried steps 1-3 of 'Projector says \"No signal\"' (3 of 7)""", technicianCard);
-        Assert.Equal(1, (await Feedback.GetAsync("projector-no-signal", None)).StillNeedHelp);
+        Assert.Equal(1, await Feedback.CountStillNeedHelpAsync(None));
+        Assert.Equal(1, (await Feedback.GetAsync("projector-no-signal", None)).Read); // walking through it is reading it
         Assert.Equal(0, (await Feedback.GetAsync("projector-no-signal", None)).Deflections);
 
         // The same press again, or an old step card: still the one ticket, and the first count stands.
         Assert.Contains($"Ticket #{summary.Number}", await PressAsync(KnowledgeVerbs.WalkStillBroken, 3));
         Assert.Contains($"Ticket #{summary.Number}", await PressAsync(KnowledgeVerbs.WalkNext, 1));
         Assert.Single(await Tickets.ListByRequesterAsync("user-1", None));
+    }
+
+    [Fact]
+    public async Task Show_steps_opens_the_article_in_place_and_counts_one_read_only_for_the_requester()
+    {
+        var suggestion = await SuggestAsync();
+        Assert.DoesNotContain("Windows key + P", Readable(suggestion)); // shown, not yet read
+        Assert.Equal((1L, 0L), ((await Feedback.GetAsync("projector-no-signal", None)).Shown, (await Feedback.GetAsync("projector-no-signal", None)).Read));
+        var show = ShowSteps(suggestion, "projector-no-signal");
+
+        Assert.Equal("Forbidden", Error(await Chat.PressAsync(KnowledgeVerbs.ShowSteps, show, userId: "user-2")));
+        Assert.Equal("BadRequest", Error(await Chat.PressAsync(KnowledgeVerbs.ShowSteps, new JsonObject { ["suggestionId"] = SuggestionId, ["articleId"] = "vpn" })));
+        Assert.Equal(0, (await Feedback.GetAsync("projector-no-signal", None)).Read);
+
+        var opened = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Chat.PressAsync(KnowledgeVerbs.ShowSteps, show)));
+        Assert.All(opened, o => Assert.Contains("Windows key + P", Readable(o["value"]!)));
+        var card = opened[0]["value"]!;
+        Assert.Null(ShowStepsOrNull(card, "projector-no-signal")); // open now
+        Assert.NotNull(Search(card, "I still need help"));
+        Assert.Equal(1, (await Feedback.GetAsync("projector-no-signal", None)).Read);
+
+        // Walking through the same article on the same suggestion is the same read.
+        await Chat.PressAsync(KnowledgeVerbs.WalkThrough, Data(FindAction(card, "Walk me through it")));
+        Assert.Equal(new ArticleStats("projector-no-signal", 1, 1, 0), await Feedback.GetAsync("projector-no-signal", None));
     }
 
     [Fact]
@@ -189,6 +214,17 @@ public sealed class WalkthroughTests : InProcessBotTests
     JsonObject StepData(int step) => new() { ["suggestionId"] = SuggestionId, ["step"] = step };
 
     static JsonNode Data(JsonNode action) => action["data"]!;
+
+    static JsonNode ShowSteps(JsonNode card, string articleId) =>
+        Data(ShowStepsOrNull(card, articleId) ?? throw new InvalidOperationException($"No 'Show steps' for {articleId} in the card."));
+
+    static JsonNode? ShowStepsOrNull(JsonNode? node, string articleId) => node switch
+    {
+        JsonObject obj when obj["verb"]?.GetValue<string>() == KnowledgeVerbs.ShowSteps && obj["data"]?["articleId"]?.GetValue<string>() == articleId => obj,
+        JsonObject obj => obj.Select(p => ShowStepsOrNull(p.Value, articleId)).FirstOrDefault(n => n is not null),
+        JsonArray array => array.Select(n => ShowStepsOrNull(n, articleId)).FirstOrDefault(n => n is not null),
+        _ => null,
+    };
 
     static string? Error(JsonNode answer) =>
         answer["type"]?.GetValue<string>() == "application/vnd.microsoft.error" ? answer["value"]?["code"]?.GetValue<string>() : null;

@@ -325,7 +325,7 @@ public sealed class BadInputTests : IAsyncLifetime
             Gen.Double.Where(double.IsFinite).Select(d => (JsonNode?)JsonValue.Create(d)),
             Gen.String.Select(s => (JsonNode?)JsonValue.Create(s)),
             Gen.OneOf<string>("message", "invoke", "conversationUpdate", "installationUpdate", "typing", "messageReaction", "adaptiveCard/action", "msteams",
-                "Action.Execute", "requestStatus", "requestUrgency", "kb.fixed", "kb.needHelp", "kb.walk", "kb.walk.next", "help", "user-1")
+                "Action.Execute", "requestStatus", "requestUrgency", "kb.fixed", "kb.needHelp", "kb.steps", "kb.walk", "kb.walk.next", "help", "user-1")
                 .Select(s => (JsonNode?)JsonValue.Create(s)));
         var node = Gen.Recursive<JsonNode?>((depth, self) => depth >= 3
             ? scalar
@@ -350,7 +350,7 @@ public sealed class BadInputTests : IAsyncLifetime
             return activity.ToJsonString();
         });
         // Card actions with random data: the bot must answer each with a card or a card error, never a 500.
-        var verbs = Gen.OneOf<string>("requestStatus", "requestUrgency", "kb.fixed", "kb.needHelp", "kb.walk", "kb.walk.next", "kb.walk.fixed", "kb.walk.stuck", "unknown", "");
+        var verbs = Gen.OneOf<string>("requestStatus", "requestUrgency", "kb.fixed", "kb.needHelp", "kb.steps", "kb.walk", "kb.walk.next", "kb.walk.fixed", "kb.walk.stuck", "unknown", "");
         var cardAction = Gen.Select(verbs, node, node).Select((verb, data, extra) =>
         {
             var activity = ValidMessage();

@@ -6,7 +6,7 @@ namespace SupportBot.Conversations;
 // "Walk me through it": one step of a suggested article at a time, on the card that was pressed. Who may press, which
 // article and which step are read from storage, never from the card. The end of a walkthrough is the suggestion's
 // answer: "That fixed it" counts a deflection as "This fixed it" does; "Still not working" files the request with
-// the steps tried.
+// the steps tried. Opening an article's steps, here or with "Show steps" on the suggestion card, counts it as read.
 public sealed class GuidedWalkthrough(KnowledgeBase knowledge, ArticleFeedbackStore feedback, WalkthroughStore walkthroughs, Intake intake)
 {
     public async Task<IntakeAnswer> StartAsync(TurnContext turn, ArticleVoteData vote, CancellationToken ct)
@@ -20,7 +20,28 @@ public sealed class GuidedWalkthrough(KnowledgeBase knowledge, ArticleFeedbackSt
             return IntakeAnswer.Refused(Intake.BadCardData);
 
         var state = await walkthroughs.StartAsync(vote.SuggestionId, suggestion.RequesterId, article.Id, steps.Count, ct);
+        await feedback.RecordReadAsync(vote.SuggestionId, suggestion.RequesterId, article.Id, ct);
         return StepCard(state);
+    }
+
+    // "Show steps": the suggestion card again, in place, with that article open.
+    public async Task<IntakeAnswer> ShowStepsAsync(TurnContext turn, ArticleVoteData vote, CancellationToken ct)
+    {
+        if (vote.ArticleId is not { } articleId) return IntakeAnswer.Refused(Intake.BadCardData);
+        var read = await feedback.RecordReadAsync(vote.SuggestionId, turn.Activity.From!.Id!, articleId, ct);
+        switch (read.Outcome)
+        {
+            case VoteOutcome.NotFound or VoteOutcome.NotOffered:
+                return IntakeAnswer.Refused(Intake.BadCardData);
+            case VoteOutcome.NotYours:
+                return IntakeAnswer.Refused(Intake.NotYours);
+            case VoteOutcome.AlreadyAnswered:
+                return await AnsweredAsync(turn, vote.SuggestionId, ct);
+        }
+        var articles = read.Offered.Select(knowledge.Find).OfType<Article>().ToList();
+        return articles.Count == 0
+            ? IntakeAnswer.Refused(Intake.BadCardData)
+            : new IntakeAnswer(KnowledgeCards.Suggestions(articles, vote.SuggestionId, articleId));
     }
 
     public async Task<IntakeAnswer> NextAsync(TurnContext turn, WalkthroughStepData data, CancellationToken ct)

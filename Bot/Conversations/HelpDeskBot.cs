@@ -210,6 +210,8 @@ public sealed class HelpDeskBot(
             KnowledgeVerbs.Fixed or KnowledgeVerbs.StillNeedHelp when action.ReadData<ArticleVoteData>() is { SuggestionId.Length: > 0 } vote
                 && (action.Verb == KnowledgeVerbs.StillNeedHelp || !string.IsNullOrEmpty(vote.ArticleId)) =>
                 await intake.AnswerSuggestionAsync(turn, vote, fixedIt: action.Verb == KnowledgeVerbs.Fixed, ct),
+            KnowledgeVerbs.ShowSteps when action.ReadData<ArticleVoteData>() is { SuggestionId.Length: > 0, ArticleId.Length: > 0 } open =>
+                await walkthrough.ShowStepsAsync(turn, open, ct),
             KnowledgeVerbs.WalkThrough when action.ReadData<ArticleVoteData>() is { SuggestionId.Length: > 0, ArticleId.Length: > 0 } start =>
                 await walkthrough.StartAsync(turn, start, ct),
             KnowledgeVerbs.WalkNext when action.ReadData<WalkthroughStepData>() is { SuggestionId.Length: > 0, Step: > 0 } step =>

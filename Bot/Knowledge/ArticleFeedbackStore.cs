@@ -4,7 +4,10 @@ using SupportBot.Storage;
 
 namespace SupportBot.Knowledge;
 
-public sealed record ArticleStats(string ArticleId, long Views, long Fixed, long StillNeedHelp)
+// Shown: suggestion cards that offered the article; Read: of those, the ones on which the requester opened its steps
+// ("Show steps" or "Walk me through it"); Fixed: "This fixed it" on it. "I still need help" is the suggestion's, not
+// any one article's, so it is not here (see CountStillNeedHelpAsync).
+public sealed record ArticleStats(string ArticleId, long Shown, long Read, long Fixed)
 {
     // A "this fixed it" is a ticket that never had to be filed.
     public long Deflections => Fixed;
@@ -27,19 +30,21 @@ public sealed record SuggestionRecord(string RequesterId, IReadOnlyList<string> 
 // from the card, so a click only counts when it comes from the person it was shown to, for an article it offered,
 // and only once per card.
 //
-// Counts are append-only: one row per counted event, partition "{views|fixed|help}~{article}", row key the suggestion
-// id, summed on read. Recording is a plain insert that never waits for another turn (one counter row per article
-// made 100 simultaneous views queue for seconds), and a replay writes the same key again, so 409 means "already
-// counted". The once-per-card answer is an ETag-guarded field on the suggestion row; it cannot share a transaction
-// with its counts (those are partitioned by article), so every later sight of an answered suggestion re-adds its
-// count rows: a count lost between the two writes comes back on the next click or replay, and is never doubled.
+// Counts are append-only: one row per counted event, partition "{shown|read|fixed}~{article}" or, for "I still need
+// help", "needhelp" (one per suggestion, however many articles it offered), row key the suggestion id, summed on read.
+// Recording is a plain insert that never waits for another turn (one counter row per article made 100 simultaneous
+// cards queue for seconds), and a replay writes the same key again, so 409 means "already counted". The once-per-card
+// answer is an ETag-guarded field on the suggestion row; it cannot share a transaction with its counts (those are
+// partitioned by article), so every later sight of an answered suggestion re-adds its count rows: a count lost
+// between the two writes comes back on the next click or replay, and is never doubled.
 public sealed class ArticleFeedbackStore(TableServiceClient tables, ILogger<ArticleFeedbackStore>? logger = null)
 {
     const string Suggestions = "suggestion";
-    const string Views = "views";
+    const string Shown = "shown";
+    const string Read = "read";
     const string Fixed = "fixed";
-    const string StillNeedHelp = "help";
-    static readonly string[] Counters = [Views, Fixed, StillNeedHelp];
+    const string StillNeedHelp = "needhelp";
+    static readonly string[] Counters = [Shown, Read, Fixed];
     readonly LazyTable table = new(tables, "KnowledgeFeedback");
 
     public async Task RecordSuggestionAsync(string suggestionId, string requesterId, IReadOnlyList<string> articleIds, string request, CancellationToken ct)
@@ -57,11 +62,36 @@ public sealed class ArticleFeedbackStore(TableServiceClient tables, ILogger<Arti
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
-            // A replayed message: the articles stored the first time are the ones whose views count.
+            // A replayed message: the articles stored the first time are the ones counted as shown.
             if (await GetSuggestionAsync(suggestionId, ct) is not { } stored) return;
             articleIds = stored.ArticleIds;
         }
-        await CountAsync(t, Views, articleIds, suggestionId, ct);
+        await CountAsync(t, articleIds.Distinct().Select(id => (Partition(Shown, id), (string?)id)), suggestionId, ct);
+    }
+
+    // The requester opened an article's steps on the card: counted once per suggestion and article, however often
+    // pressed or replayed. Not counted on a suggestion already answered (an old copy of the card).
+    public async Task<VoteResult> RecordReadAsync(string suggestionId, string clickerId, string articleId, CancellationToken ct)
+    {
+        var t = await table.GetAsync(ct);
+        var found = await t.GetEntityIfExistsAsync<TableEntity>(Suggestions, LazyTable.Key(suggestionId), cancellationToken: ct);
+        if (!found.HasValue) return new(VoteOutcome.NotFound);
+        var suggestion = ToRecord(found.Value!);
+        if (suggestion.RequesterId != clickerId) return new(VoteOutcome.NotYours);
+        if (!suggestion.ArticleIds.Contains(articleId)) return new(VoteOutcome.NotOffered, suggestion.Request, suggestion.ArticleIds);
+        if (suggestion.Outcome is { } previous) return new(VoteOutcome.AlreadyAnswered, suggestion.Request, suggestion.ArticleIds, previous);
+        await CountAsync(t, [(Partition(Read, articleId), articleId)], suggestionId, ct);
+        return new(VoteOutcome.Counted, suggestion.Request, suggestion.ArticleIds);
+    }
+
+    // Suggestions answered "I still need help" (each once, whatever it offered).
+    public async Task<long> CountStillNeedHelpAsync(CancellationToken ct)
+    {
+        var t = await table.GetAsync(ct);
+        var n = 0L;
+        await foreach (var _ in t.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {StillNeedHelp}"), maxPerPage: 1000, select: ["RowKey"], cancellationToken: ct))
+            n++;
+        return n;
     }
 
     public async Task<SuggestionRecord?> GetSuggestionAsync(string suggestionId, CancellationToken ct)
@@ -83,7 +113,7 @@ public sealed class ArticleFeedbackStore(TableServiceClient tables, ILogger<Arti
             if (fixedBy is not null && !suggestion.ArticleIds.Contains(fixedBy)) return new(VoteOutcome.NotOffered, suggestion.Request, suggestion.ArticleIds);
             if (suggestion.Outcome is { } previous)
             {
-                await CountOutcomeAsync(t, suggestionId, suggestion.ArticleIds, previous, ct);
+                await CountOutcomeAsync(t, suggestionId, previous, ct);
                 return new(VoteOutcome.AlreadyAnswered, suggestion.Request, suggestion.ArticleIds, previous);
             }
 
@@ -96,7 +126,7 @@ public sealed class ArticleFeedbackStore(TableServiceClient tables, ILogger<Arti
             {
                 continue; // a simultaneous click answered first: read what it said
             }
-            await CountOutcomeAsync(t, suggestionId, suggestion.ArticleIds, outcome, ct);
+            await CountOutcomeAsync(t, suggestionId, outcome, ct);
             return new(VoteOutcome.Counted, suggestion.Request, suggestion.ArticleIds);
         }
     }
@@ -146,22 +176,24 @@ public sealed class ArticleFeedbackStore(TableServiceClient tables, ILogger<Arti
         return found;
     }
 
-    Task CountOutcomeAsync(TableClient t, string suggestionId, IReadOnlyList<string> offered, string outcome, CancellationToken ct) =>
+    Task CountOutcomeAsync(TableClient t, string suggestionId, string outcome, CancellationToken ct) =>
         outcome == ""
-            ? CountAsync(t, StillNeedHelp, offered, suggestionId, ct)
-            : CountAsync(t, Fixed, [outcome], suggestionId, ct);
+            ? CountAsync(t, [(StillNeedHelp, null)], suggestionId, ct)
+            : CountAsync(t, [(Partition(Fixed, outcome), outcome)], suggestionId, ct);
 
-    // One insert per article, all at once. A count that cannot be written is logged, not thrown: the turn goes on, and
+    // One insert per partition, all at once. A count that cannot be written is logged, not thrown: the turn goes on, and
     // the next replay of the same event writes it.
-    async Task CountAsync(TableClient t, string counter, IEnumerable<string> articleIds, string suggestionId, CancellationToken ct)
+    async Task CountAsync(TableClient t, IEnumerable<(string Partition, string? ArticleId)> counts, string suggestionId, CancellationToken ct)
     {
         try
         {
-            await Task.WhenAll(articleIds.Distinct().Select(async id =>
+            await Task.WhenAll(counts.Select(async count =>
             {
                 try
                 {
-                    await t.AddEntityAsync(new TableEntity(Partition(counter, id), LazyTable.Key(suggestionId)) { ["ArticleId"] = id }, ct);
+                    var row = new TableEntity(count.Partition, LazyTable.Key(suggestionId));
+                    if (count.ArticleId is { } id) row["ArticleId"] = id;
+                    await t.AddEntityAsync(row, ct);
                 }
                 catch (RequestFailedException ex) when (ex.Status == 409)
                 {
@@ -171,7 +203,7 @@ public sealed class ArticleFeedbackStore(TableServiceClient tables, ILogger<Arti
         }
         catch (Exception ex) when (ex is RequestFailedException or AggregateException or OperationCanceledException && !ct.IsCancellationRequested)
         {
-            logger?.LogWarning(ex, "Could not count {Counter} for suggestion {SuggestionId}; it will be counted if the event is replayed", counter, suggestionId);
+            logger?.LogWarning(ex, "Could not count feedback for suggestion {SuggestionId}; it will be counted if the event is replayed", suggestionId);
         }
     }
 

@@ -9,6 +9,7 @@ public static class KnowledgeVerbs
 {
     public const string Fixed = "kb.fixed";
     public const string StillNeedHelp = "kb.needHelp";
+    public const string ShowSteps = "kb.steps";
     public const string WalkThrough = "kb.walk";
     public const string WalkNext = "kb.walk.next";
     public const string WalkFixed = "kb.walk.fixed";
@@ -24,24 +25,23 @@ public static class KnowledgeCards
 {
     public const int MaxCardBytes = 28 * 1024;
 
-    // The top articles for a request, the first one open, the others a tap away, each with its own "This fixed it".
-    public static AdaptiveCard Suggestions(IReadOnlyList<Article> articles, string suggestionId)
+    // The top articles for a request, each by its title with its own "This fixed it". The steps are a server round-trip
+    // away ("Show steps" updates this card with them open), so an article counts as read only when it was opened.
+    public static AdaptiveCard Suggestions(IReadOnlyList<Article> articles, string suggestionId, string? openArticleId = null)
     {
         var body = new List<CardElement>
         {
             new TextBlock(articles.Count == 1 ? "This might fix it" : "One of these might fix it") { Size = "Medium", Weight = "Bolder" },
-            new TextBlock("Try the steps below. If they don't help, I'll pass it to a technician.") { IsSubtle = true, Spacing = "None" },
+            new TextBlock("Open the steps and try them. If they don't help, I'll pass it to a technician.") { IsSubtle = true, Spacing = "None" },
         };
-        for (var i = 0; i < articles.Count; i++)
+        foreach (var article in articles)
         {
-            var article = articles[i];
-            var stepsId = $"steps-{i}";
+            var open = article.Id == openArticleId;
             body.Add(new Container(
             [
                 new TextBlock(article.Title) { Weight = "Bolder" },
-                new ActionSet([new ActionToggleVisibility("Show or hide steps", [stepsId])]),
-                new Container([.. Render(article.Body), new ActionSet(ArticleActions(article, suggestionId))])
-                { Id = stepsId, IsVisible = i == 0 },
+                .. open ? Render(article.Body) : [],
+                new ActionSet(ArticleActions(article, suggestionId, open)),
             ]) { Separator = true, Spacing = "Medium" });
         }
         return new AdaptiveCard
@@ -52,10 +52,13 @@ public static class KnowledgeCards
         };
     }
 
-    static List<CardAction> ArticleActions(Article article, string suggestionId)
+    static List<CardAction> ArticleActions(Article article, string suggestionId, bool open)
     {
         var vote = new ArticleVoteData(suggestionId, article.Id);
-        var actions = new List<CardAction> { new ActionExecute("This fixed it", KnowledgeVerbs.Fixed, vote) { Style = "positive" } };
+        var actions = new List<CardAction>();
+        if (!open)
+            actions.Add(new ActionExecute("Show steps", KnowledgeVerbs.ShowSteps, vote));
+        actions.Add(new ActionExecute("This fixed it", KnowledgeVerbs.Fixed, vote) { Style = "positive" });
         if (ArticleSteps.Of(article).Count > 0)
             actions.Add(new ActionExecute("Walk me through it", KnowledgeVerbs.WalkThrough, vote));
         return actions;

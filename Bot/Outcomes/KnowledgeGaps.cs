@@ -7,8 +7,8 @@ namespace SupportBot.Outcomes;
 // for an article ("Draft an article" opens the publish path from it).
 public sealed record KnowledgeGap(string Like, int Tickets, IReadOnlyList<int> Numbers, int Example, bool NoneOffered);
 
-// An article shown often that rarely fixes anything.
-public sealed record WeakArticle(string ArticleId, long Views, long Fixed);
+// An article offered often (Shown: on suggestion cards; Read: of those, opened) that rarely fixed the request.
+public sealed record WeakArticle(string ArticleId, long Shown, long Read, long Fixed);
 
 // Groups alike tickets by the search index's own analysis (stemming, stop words, synonyms) and TF-IDF cosine similarity:
 // two tickets are alike above Similar, and a group is everything linked by alike pairs. No cloud service.
@@ -19,7 +19,7 @@ public static class KnowledgeGaps
     // The newest resolved tickets compared (grouping is cubic in their number).
     public const int MostCompared = 300;
     public const int Shown = 5;
-    public const int WeakArticleViews = 10;
+    public const int WeakArticleShown = 10;
     public const double WeakArticleFixRate = 0.1;
 
     public static IReadOnlyList<KnowledgeGap> Find(OutcomeWindow window, IEnumerable<Ticket> tickets)
@@ -66,9 +66,13 @@ public static class KnowledgeGaps
             .OrderByDescending(g => g.Tickets).ThenBy(g => g.Numbers[0]).Take(Shown).ToList();
     }
 
+    // For review: shown on WeakArticleShown cards or more and fixing under WeakArticleFixRate of them. (Read is at most
+    // Shown, so this also takes in every article opened that often without fixing.) Shown against Read tells the
+    // reviewer which is wrong: rarely opened, the title; opened and still not fixing, the steps.
     public static IReadOnlyList<WeakArticle> Weak(IEnumerable<ArticleStats> articles) =>
-        [.. articles.Where(a => a.Views >= WeakArticleViews && (double)a.Fixed / a.Views < WeakArticleFixRate)
-            .OrderByDescending(a => a.Views).ThenBy(a => a.ArticleId, StringComparer.Ordinal).Take(Shown).Select(a => new WeakArticle(a.ArticleId, a.Views, a.Fixed))];
+        [.. articles.Where(a => a.Shown >= WeakArticleShown && (double)a.Fixed / a.Shown < WeakArticleFixRate)
+            .OrderByDescending(a => a.Shown).ThenByDescending(a => a.Read).ThenBy(a => a.ArticleId, StringComparer.Ordinal).Take(Shown)
+            .Select(a => new WeakArticle(a.ArticleId, a.Shown, a.Read, a.Fixed))];
 
     static string Resolution(Ticket t) => t.History.LastOrDefault(e => e.Kind == TicketEventKind.Resolved)?.Text ?? "";
 

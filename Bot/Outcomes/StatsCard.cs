@@ -83,7 +83,7 @@ public static class StatsCard
         $"{g.Tickets} tickets like \"{g.Like.Shorten(60)}\": {(g.NoneOffered ? "no article was offered" : "no article helped")}";
 
     public static string WeakLine(WeakArticle w) =>
-        $"Review \"{w.ArticleId.Shorten(60)}\": shown {w.Views} times, fixed {Plural((int)w.Fixed, "request")}";
+        $"Review \"{w.ArticleId.Shorten(60)}\": shown {w.Shown} times, opened {w.Read}, fixed {Plural((int)w.Fixed, "request")}";
 
     public static string Percent(double? share) => share is { } s ? Math.Round(s * 100, MidpointRounding.AwayFromZero).ToString(CultureInfo.InvariantCulture) + "%" : "–";
 
