@@ -177,7 +177,7 @@ public sealed class MajorIncidentDesk(
         var onCall = incident.Emergency
             ? (technicianOptions.Value.OnCall ?? []).Select(o => new ChannelAccount { Id = o.Id, Name = o.Name ?? o.Id }).ToList()
             : [];
-        return MajorIncidentCard.Create(incident, hours, clock.GetUtcNow(), withActions, await technicianDesk.TechnicianIdsAsync(serviceUrl, ct), onCall);
+        return MajorIncidentCard.Create(incident, hours, clock.GetUtcNow(), withActions, await technicians.CardUserIdsAsync(serviceUrl, ct), onCall);
     }
 
     async Task<bool> InTechnicianChannelAsync(TurnContext turn, CancellationToken ct) =>

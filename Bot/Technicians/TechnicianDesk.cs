@@ -15,7 +15,6 @@ public sealed class TechnicianDesk(
     ITicketStore store,
     TechnicianChannel channel,
     TechnicianDirectory technicians,
-    IOptions<TechnicianOptions> options,
     RequesterUpdates requesterUpdates,
     Outbox outbox,
     SupportHours hours,
@@ -40,7 +39,7 @@ public sealed class TechnicianDesk(
             var onCall = ticket.Urgency == Urgency.Emergency
                 ? await technicians.OnCallAsync(url, ct)
                 : [];
-            var card = TechnicianCard.Create(ticket, hours, clock.GetUtcNow(), withActions: false, await TechnicianIdsAsync(url, ct), onCall);
+            var card = TechnicianCard.Create(ticket, hours, clock.GetUtcNow(), withActions: false, await technicians.CardUserIdsAsync(url, ct), onCall);
             await outbox.EnqueueSendAsync(new OutboxTarget(url, address.ChannelId), Activity.CreateMessage(attachments: card.ToAttachment()),
                 TicketOutboxKeys.ChannelPost(ticket.Number), ct, TicketCardPosted.ForTechnicians(ticket.Number));
         }
@@ -259,15 +258,7 @@ public sealed class TechnicianDesk(
     async Task<AdaptiveCard> CardAsync(Ticket ticket, bool withActions, string? serviceUrl, CancellationToken ct)
     {
         var all = await technicians.ListAsync(serviceUrl, ct);
-        return TechnicianCard.Create(ticket, hours, clock.GetUtcNow(), withActions, await TechnicianIdsAsync(serviceUrl, ct),
+        return TechnicianCard.Create(ticket, hours, clock.GetUtcNow(), withActions, await technicians.CardUserIdsAsync(serviceUrl, ct),
             assignable: [.. all.Select(m => new ChannelAccount { Id = m.Id, Name = m.Name, AadObjectId = m.AadObjectId })]);
-    }
-
-    // Refresh userIds (at most 60, MRIs not AAD ids): on-call and configured technicians first.
-    public async Task<IReadOnlyList<string>> TechnicianIdsAsync(string? serviceUrl, CancellationToken ct)
-    {
-        var first = (options.Value.OnCall ?? []).Select(o => o.Id).Concat(options.Value.Technicians ?? []);
-        var all = (await technicians.ListAsync(serviceUrl, ct)).Select(m => m.Id).OfType<string>();
-        return [.. first.Concat(all).Where(id => !Guid.TryParse(id, out _)).Distinct()];
     }
 }
