@@ -91,7 +91,7 @@ public sealed class Intake(
 
     async Task<IntakeAnswer> SuggestOrFileAsync(TurnContext turn, string requestKey, string text, TriageResult result, bool confirmed, PostedCard? replacing, CancellationToken ct)
     {
-        if (knowledge.Search(text) is { Count: > 0 } hits)
+        if (knowledge.Search(text, category: result.Category) is { Count: > 0 } hits)
         {
             var articles = hits.Select(h => h.Article).ToList();
             await feedback.RecordSuggestionAsync(requestKey, turn.Activity.From!.Id!, [.. articles.Select(a => a.Id)], text, ct);

@@ -6,23 +6,37 @@ public sealed class KnowledgeBase(PublishedArticleStore published, ILogger<Knowl
 {
     readonly SemaphoreSlim rebuild = new(1, 1);
     IReadOnlyList<Article> fileArticles = [];
+    IReadOnlyList<KnowledgeQuery> examples = [];
+    SuggestionRanker? ranker;
+    ArticleClassifier? classifier;
     volatile KnowledgeIndex? current;
 
-    public IReadOnlyList<SearchHit> Search(string? query, int top = 3) => current?.Search(query, top) ?? [];
+    // category: the triage's category for the message, which the ranker weighs.
+    public IReadOnlyList<SearchHit> Search(string? query, int top = 3, string? category = null) => current?.Search(query, top, category) ?? [];
 
     public Article? Find(string id) => current?.Find(id);
 
     public async Task LoadAsync(string articleDirectory, CancellationToken ct)
     {
-        fileArticles = ArticleParser.LoadFolder(articleDirectory);
+        LoadFiles(articleDirectory);
         await ReindexAsync(ct);
     }
 
     public Task LoadFilesOnlyAsync(string articleDirectory)
     {
-        fileArticles = ArticleParser.LoadFolder(articleDirectory);
-        current ??= KnowledgeIndex.Build(fileArticles);
+        LoadFiles(articleDirectory);
+        current ??= KnowledgeIndex.Build(fileArticles, examples, ranker, classifier);
         return Task.CompletedTask;
+    }
+
+    void LoadFiles(string articleDirectory)
+    {
+        fileArticles = ArticleParser.LoadFolder(articleDirectory);
+        examples = KnowledgeFiles.Examples(articleDirectory);
+        ranker = KnowledgeFiles.Ranker(articleDirectory);
+        classifier = KnowledgeFiles.Classifier(articleDirectory);
+        if (ranker.Fingerprint != KnowledgeDataset.Fingerprint(articleDirectory))
+            logger.LogWarning("The suggestion ranker was learnt from other articles or tuning sets than these; run 'kb train' and commit knowledge/ranker.json");
     }
 
     public async Task<Article> PublishAsync(string draftId, string technicianId, CancellationToken ct)
@@ -38,7 +52,7 @@ public sealed class KnowledgeBase(PublishedArticleStore published, ILogger<Knowl
         try
         {
             var fromTickets = await published.ListPublishedAsync(ct);
-            var next = KnowledgeIndex.Build(fileArticles.Concat(fromTickets));
+            var next = KnowledgeIndex.Build(fileArticles.Concat(fromTickets), examples, ranker, classifier);
             // The old index is left to the garbage collector: a search may still be running on it.
             current = next;
             logger.LogInformation("Knowledge base indexed: {Files} article files, {Published} published from tickets", fileArticles.Count, fromTickets.Count);

@@ -14,75 +14,70 @@ using Lucene.Net.Util;
 
 namespace SupportBot.Knowledge;
 
+// Score: how likely the article is to help, as the ranker estimates it (0 to 1).
 public sealed record SearchHit(Article Article, float Score);
 
-// An immutable Lucene index over a set of articles: BM25, English stemming, query-time synonyms, typo tolerance,
-// field boosts (title > tags > body) and a minimum score. Queries are built term by term, never parsed,
-// so Lucene syntax in what users type is just text.
+// An article the search found for a message, with the evidence the ranker weighs.
+public sealed record Candidate(Article Article, float[] Features);
+
+// An immutable Lucene index over a set of articles and over the labelled example messages that name them (the tuning
+// sets: how people really ask for each article). A message finds candidates both ways, BM25 with English stemming,
+// query-time synonyms and typo tolerance; the ranker then keeps those likely to help. Queries are built term by term,
+// never parsed, so Lucene syntax in what users type is just text.
 public sealed class KnowledgeIndex : IDisposable
 {
     const LuceneVersion Version = LuceneVersion.LUCENE_48;
-    const int MaxQueryTerms = 24;
+    const int MaxQueryTerms = 32;
     const int MaxQueryChars = 1000;
-    static readonly (string Field, float Boost)[] Fields = [("title", 3f), ("tags", 2f), ("body", 1f)];
+    const int ArticleCandidates = 10;
+    const int ExampleCandidates = 20;
+    static readonly (string Field, float Boost)[] ArticleFields = [("title", 3f), ("tags", 2f), ("body", 1f)];
+    static readonly (string Field, float Boost)[] ExampleFields = [("text", 1f)];
     static readonly SynonymMap SynonymMap = BuildSynonyms();
     // Lucene analyzers are safe to share across threads (each thread gets its own token stream).
     static readonly Analyzer TermAnalyzer = new EnglishStemmingAnalyzer(SynonymMap);
+    static readonly Analyzer IndexAnalyzer = new EnglishStemmingAnalyzer(synonyms: null);
 
     // A text's words as search sees them (stemmed, stop words out), each word and its synonyms as one term (the first in
     // ordinal order), so "log in" and "login" compare equal: for comparing texts with each other.
     public static IReadOnlyList<string> Terms(string text) => [.. Analyze(TermAnalyzer, text).Select(concept => concept.Min(StringComparer.Ordinal)!)];
 
-    readonly RAMDirectory directory;
-    readonly DirectoryReader reader;
-    readonly IndexSearcher searcher;
+    readonly RAMDirectory articleDirectory;
+    readonly DirectoryReader articleReader;
+    readonly IndexSearcher articleSearcher;
+    readonly RAMDirectory exampleDirectory;
+    readonly DirectoryReader exampleReader;
+    readonly IndexSearcher exampleSearcher;
     readonly Dictionary<string, Article> articles;
     readonly Dictionary<string, HashSet<string>> termsById;
+    readonly Dictionary<string, HashSet<string>> titleTermsById;
+    readonly HashSet<string> articlesWithExamples;
     readonly Dictionary<string, int> documentFrequency;
+    readonly Dictionary<string, int> vocabulary;
     readonly Dictionary<string, string[]> termsByPrefix;
-    readonly Analyzer queryAnalyzer = new EnglishStemmingAnalyzer(SynonymMap);
 
-    KnowledgeIndex(RAMDirectory directory, Dictionary<string, Article> articles, Dictionary<string, HashSet<string>> termsById, float minScore, double minCoverage)
+    readonly ArticleClassifier? classifier;
+
+    KnowledgeIndex(Dictionary<string, Article> articles, IReadOnlyList<(string ArticleId, string Text)> examples, SuggestionRanker? ranker, ArticleClassifier? classifier)
     {
-        this.directory = directory;
         this.articles = articles;
-        this.termsById = termsById;
-        MinScore = minScore;
-        MinCoverage = minCoverage;
+        this.classifier = classifier;
+        Ranker = ranker;
+        termsById = new(StringComparer.OrdinalIgnoreCase);
+        titleTermsById = new(StringComparer.OrdinalIgnoreCase);
         documentFrequency = new(StringComparer.Ordinal);
-        foreach (var terms in termsById.Values)
-            foreach (var t in terms)
-                documentFrequency[t] = documentFrequency.GetValueOrDefault(t) + 1;
-        termsByPrefix = documentFrequency.Keys.Where(t => t.Length >= 4)
-            .GroupBy(t => t[..2], StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
-        reader = DirectoryReader.Open(directory);
-        searcher = new IndexSearcher(reader) { Similarity = new BM25Similarity() };
-    }
+        vocabulary = new(StringComparer.Ordinal);
 
-    public float MinScore { get; }
-
-    // Share of the query's information (IDF-weighted concepts, a word and its synonyms counting once) that an
-    // article must contain. Keeps "what's for lunch" from matching an article on one common word.
-    public double MinCoverage { get; }
-    public int Count => articles.Count;
-
-    public static KnowledgeIndex Build(IEnumerable<Article> source, float minScore = DefaultMinScore, double minCoverage = DefaultMinCoverage)
-    {
-        // Later articles with the same id replace earlier ones (a published edit of a file article).
-        var byId = new Dictionary<string, Article>(StringComparer.OrdinalIgnoreCase);
-        foreach (var article in source) byId[article.Id] = article;
-
-        var directory = new RAMDirectory();
-        using var analyzer = new EnglishStemmingAnalyzer(synonyms: null);
-        var termsById = new Dictionary<string, HashSet<string>>(StringComparer.OrdinalIgnoreCase);
-        var config = new IndexWriterConfig(Version, analyzer) { Similarity = new BM25Similarity(), OpenMode = OpenMode.CREATE };
-        using (var writer = new IndexWriter(directory, config))
+        articleDirectory = new RAMDirectory();
+        using (var writer = new IndexWriter(articleDirectory, WriterConfig()))
         {
-            foreach (var article in byId.Values)
+            foreach (var article in articles.Values)
             {
-                termsById[article.Id] = Analyze(analyzer, $"{article.Title} {string.Join(' ', article.Tags)} {article.Body}")
-                    .SelectMany(p => p).ToHashSet(StringComparer.Ordinal);
+                var titleAndTags = $"{article.Title} {string.Join(' ', article.Tags)}";
+                titleTermsById[article.Id] = Analyze(IndexAnalyzer, titleAndTags).SelectMany(p => p).ToHashSet(StringComparer.Ordinal);
+                var terms = termsById[article.Id] = Analyze(IndexAnalyzer, $"{titleAndTags} {article.Body}").SelectMany(p => p).ToHashSet(StringComparer.Ordinal);
+                foreach (var t in terms)
+                    documentFrequency[t] = documentFrequency.GetValueOrDefault(t) + 1;
                 writer.AddDocument(new Document
                 {
                     new StringField("id", article.Id, Field.Store.YES),
@@ -93,78 +88,168 @@ public sealed class KnowledgeIndex : IDisposable
             }
             writer.Commit();
         }
-        return new KnowledgeIndex(directory, byId, termsById, minScore, minCoverage);
+
+        articlesWithExamples = new(StringComparer.OrdinalIgnoreCase);
+        exampleDirectory = new RAMDirectory();
+        using (var writer = new IndexWriter(exampleDirectory, WriterConfig()))
+        {
+            foreach (var (articleId, text) in examples)
+            {
+                if (!articles.ContainsKey(articleId)) continue;
+                articlesWithExamples.Add(articleId);
+                var normalised = ChatText.Normalise(text);
+                foreach (var t in Analyze(IndexAnalyzer, normalised).SelectMany(p => p))
+                    vocabulary[t] = vocabulary.GetValueOrDefault(t) + 1;
+                writer.AddDocument(new Document
+                {
+                    new StringField("id", articleId, Field.Store.YES),
+                    new TextField("text", normalised, Field.Store.NO),
+                });
+            }
+            writer.Commit();
+        }
+
+        foreach (var (t, n) in documentFrequency)
+            vocabulary[t] = vocabulary.GetValueOrDefault(t) + n;
+        termsByPrefix = vocabulary.Keys.Where(t => t.Length >= 4)
+            .GroupBy(t => t[..2], StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.ToArray(), StringComparer.Ordinal);
+        articleReader = DirectoryReader.Open(articleDirectory);
+        articleSearcher = new IndexSearcher(articleReader) { Similarity = new BM25Similarity() };
+        exampleReader = DirectoryReader.Open(exampleDirectory);
+        exampleSearcher = new IndexSearcher(exampleReader) { Similarity = new BM25Similarity() };
+
+        static IndexWriterConfig WriterConfig() =>
+            new(Version, IndexAnalyzer) { Similarity = new BM25Similarity(), OpenMode = OpenMode.CREATE };
     }
 
-    public const float DefaultMinScore = 8.0f;
-    public const double DefaultMinCoverage = 0.35;
+    public SuggestionRanker? Ranker { get; }
+    public int Count => articles.Count;
+
+    // examples: labelled messages and queries (tuning sets only); each names the articles that answer it.
+    public static KnowledgeIndex Build(IEnumerable<Article> source, IEnumerable<KnowledgeQuery>? examples = null, SuggestionRanker? ranker = null,
+        ArticleClassifier? classifier = null)
+    {
+        // Later articles with the same id replace earlier ones (a published edit of a file article).
+        var byId = new Dictionary<string, Article>(StringComparer.OrdinalIgnoreCase);
+        foreach (var article in source) byId[article.Id] = article;
+        var pairs = (examples ?? []).SelectMany(e => e.Ids.Select(id => (id, e.Query))).ToList();
+        return new KnowledgeIndex(byId, pairs, ranker, classifier);
+    }
 
     public Article? Find(string id) => articles.GetValueOrDefault(id);
 
-    public IReadOnlyList<SearchHit> Search(string? query, int top = 3)
+    // The articles likely to help, most likely first; none when nothing is likely enough. category: the triage's
+    // category for the message, when known.
+    public IReadOnlyList<SearchHit> Search(string? query, int top = 3, string? category = null) =>
+        (Ranker ?? throw new InvalidOperationException("This index was built without a ranker (training only)"))
+            .Choose(Candidates(query, category), top);
+
+    public IReadOnlyList<Candidate> Candidates(string? query, string? category = null)
     {
-        if (string.IsNullOrWhiteSpace(query) || top <= 0 || articles.Count == 0)
+        if (string.IsNullOrWhiteSpace(query) || articles.Count == 0)
             return [];
-        var concepts = Analyze(queryAnalyzer, query.Length > MaxQueryChars ? query[..MaxQueryChars] : query).Take(MaxQueryTerms).ToList();
-        var terms = concepts.SelectMany(c => c).Distinct().Take(MaxQueryTerms * 2).ToList();
-        if (terms.Count == 0)
+        var limited = query.Length > MaxQueryChars ? query[..MaxQueryChars] : query;
+        var text = ChatText.Normalise(limited);
+        var concepts = Analyze(TermAnalyzer, text).Take(MaxQueryTerms).ToList();
+        if (concepts.Count == 0)
             return [];
+        // Each concept as the words that count for it: the word typed, its synonyms, and for a typed word not in the
+        // index, the indexed words one typo away.
+        var typed = concepts.Select(c => c[0]).ToHashSet(StringComparer.Ordinal);
+        var near = typed.ToDictionary(t => t, t => NearbyTerms(t).ToList(), StringComparer.Ordinal);
+        var expanded = concepts.Select(c => c.Concat(near.GetValueOrDefault(c[0]) ?? []).ToList()).ToList();
         var weights = concepts.Select(c => c.Max(Idf)).ToList();
 
-        // Each word the user typed is also matched with a typo's tolerance; the synonyms added for it only exactly.
-        var typed = concepts.Select(c => c[0]).ToHashSet(StringComparer.Ordinal);
+        var articleHits = Hits(articleSearcher, Query(concepts, typed, near, ArticleFields), ArticleCandidates);
+        var exampleHits = Hits(exampleSearcher, Query(concepts, typed, near, ExampleFields), ExampleCandidates);
+
+        var articleTop = articleHits.Count > 0 ? articleHits[0].Score : 0;
+        var exampleTop = exampleHits.Count > 0 ? exampleHits[0].Score : 0;
+        var exampleTotal = exampleHits.Sum(h => h.Score);
+        var (predicted, itProblem) = classifier is null ? (null, 0f) : classifier.Predict(limited);
+        var classifierNone = predicted?.GetValueOrDefault(ArticleClassifier.None) ?? 0;
+        var classified = predicted is null ? [] : predicted.Where(p => p.Key != ArticleClassifier.None && p.Value >= 0.05f)
+            .OrderByDescending(p => p.Value).Take(3).Select(p => p.Key);
+        var ids = articleHits.Select(h => h.Id).Concat(exampleHits.Select(h => h.Id)).Concat(classified).Distinct(StringComparer.OrdinalIgnoreCase);
+        var candidates = new List<Candidate>();
+        foreach (var id in ids)
+        {
+            if (!articles.TryGetValue(id, out var article)) continue;
+            var rank = articleHits.FindIndex(h => h.Id.Equals(id, StringComparison.OrdinalIgnoreCase));
+            var articleScore = rank >= 0 ? articleHits[rank].Score : 0;
+            var exampleScores = exampleHits.Where(h => h.Id.Equals(id, StringComparison.OrdinalIgnoreCase)).Select(h => h.Score).ToList();
+            var exampleBest = exampleScores.Count > 0 ? exampleScores.Max() : 0;
+            var (coverage, matched) = Coverage(termsById[id], expanded, weights);
+            var (titleCoverage, _) = Coverage(titleTermsById[id], expanded, weights);
+            candidates.Add(new Candidate(article, CandidateFeatures.Of(
+                articleScore: articleScore,
+                articleRelative: articleTop > 0 ? articleScore / articleTop : 0,
+                articleRank: rank,
+                exampleScore: exampleBest,
+                exampleRelative: exampleTop > 0 ? exampleBest / exampleTop : 0,
+                exampleVotes: exampleTotal > 0 ? exampleScores.Sum() / exampleTotal : 0,
+                coverage: coverage,
+                matchedInformation: matched,
+                titleCoverage: titleCoverage,
+                sameCategory: category is not null && string.Equals(category, article.Category, StringComparison.OrdinalIgnoreCase),
+                concepts: concepts.Count,
+                hasExamples: articlesWithExamples.Contains(id),
+                classifierProbability: predicted?.GetValueOrDefault(id) ?? 0,
+                classifierNone: classifierNone,
+                itProblem: itProblem)));
+        }
+        return candidates;
+    }
+
+    static BooleanQuery Query(List<List<string>> concepts, HashSet<string> typed, Dictionary<string, List<string>> near, (string Field, float Boost)[] fields)
+    {
         var boolean = new BooleanQuery();
-        foreach (var term in terms)
+        foreach (var term in concepts.SelectMany(c => c).Distinct(StringComparer.Ordinal).Take(MaxQueryTerms * 2))
         {
             var perTerm = new BooleanQuery();
             var isTyped = typed.Contains(term);
-            foreach (var (field, boost) in Fields)
+            foreach (var (field, boost) in fields)
             {
-                // Synonyms are matched against titles and tags only: they name the topic, and bodies are where
-                // the postings are long.
+                // Synonyms are matched against article titles and tags only: they name the topic, and bodies are
+                // where the postings are long.
                 if (!isTyped && field == "body") continue;
                 // A longer word the user typed says more than a short one or a synonym: weigh it a little higher.
                 var weight = isTyped && term.Length >= 5 ? boost * 1.4f : boost;
                 perTerm.Add(new TermQuery(new Term(field, term)) { Boost = weight }, Occur.SHOULD);
-                foreach (var near in isTyped ? NearbyTerms(term) : [])
-                    perTerm.Add(new TermQuery(new Term(field, near)) { Boost = boost * 0.4f }, Occur.SHOULD);
+                foreach (var other in isTyped ? near[term] : [])
+                    perTerm.Add(new TermQuery(new Term(field, other)) { Boost = boost * 0.4f }, Occur.SHOULD);
             }
             boolean.Add(perTerm, Occur.SHOULD);
         }
-
-        var hits = searcher.Search(boolean, top).ScoreDocs;
-        var results = new List<SearchHit>(hits.Length);
-        foreach (var hit in hits)
-        {
-            if (hit.Score < MinScore) break;
-            var id = searcher.Doc(hit.Doc).Get("id");
-            if (articles.TryGetValue(id, out var article) && Coverage(termsById[id], concepts, weights) >= MinCoverage)
-                results.Add(new SearchHit(article, hit.Score));
-        }
-        return results;
+        return boolean;
     }
+
+    static List<(string Id, float Score)> Hits(IndexSearcher searcher, Query query, int count) =>
+        [.. searcher.Search(query, count).ScoreDocs.Select(hit => (searcher.Doc(hit.Doc).Get("id"), hit.Score))];
 
     // Words in the index one edit away from a typed word (same first two letters, as users rarely mistype those),
     // the most common first. Found from the index's own vocabulary, which is far cheaper than Lucene's fuzzy query.
     IEnumerable<string> NearbyTerms(string term)
     {
-        if (term.Length < 5 || documentFrequency.ContainsKey(term) || !termsByPrefix.TryGetValue(term[..2], out var candidates))
+        if (term.Length < 5 || vocabulary.ContainsKey(term) || !termsByPrefix.TryGetValue(term[..2], out var candidates))
             return [];
         return candidates.Where(c => c != term && Close(c, term))
-            .OrderByDescending(c => documentFrequency[c]).ThenBy(c => c, StringComparer.Ordinal)
+            .OrderByDescending(c => vocabulary[c]).ThenBy(c => c, StringComparer.Ordinal)
             .Take(4);
     }
 
-    static double Coverage(HashSet<string> articleTerms, List<List<string>> concepts, List<double> weights)
+    // The share of the message's information (IDF-weighted concepts) an article's words cover, and that information.
+    static (float Share, float Matched) Coverage(HashSet<string> articleTerms, List<List<string>> concepts, List<double> weights)
     {
         double matched = 0, total = 0;
         for (var i = 0; i < concepts.Count; i++)
         {
             total += weights[i];
-            if (concepts[i].Any(t => articleTerms.Contains(t) || articleTerms.Any(a => a.Length >= 5 && t.Length >= 5 && Close(a, t))))
+            if (concepts[i].Any(articleTerms.Contains))
                 matched += weights[i];
         }
-        return total == 0 ? 0 : matched / total;
+        return total == 0 ? (0, 0) : ((float)(matched / total), (float)matched);
     }
 
     // One edit apart, the same tolerance the fuzzy query gives a typo.
@@ -225,9 +310,10 @@ public sealed class KnowledgeIndex : IDisposable
 
     public void Dispose()
     {
-        reader.Dispose();
-        directory.Dispose();
-        queryAnalyzer.Dispose();
+        articleReader.Dispose();
+        articleDirectory.Dispose();
+        exampleReader.Dispose();
+        exampleDirectory.Dispose();
     }
 
     // Lucene's English stop words plus the chat filler users wrap a problem in ("hi can you help me, my ...").

@@ -67,7 +67,7 @@ public sealed class TicketDesk(ITicketStore store, KnowledgeBase knowledge, Supp
 
     // The security article whose steps the requester should follow while a technician is on the way.
     public Article? DoNowArticle(string problem) =>
-        knowledge.Search(problem, top: 5).Select(h => h.Article).FirstOrDefault(a => a.Category == "security" && a.Id != "spotting-phishing");
+        knowledge.Search(problem, top: 5, category: "security").Select(h => h.Article).FirstOrDefault(a => a.Category == "security" && a.Id != "spotting-phishing");
 
     public Task RememberRequesterCardAsync(int number, PostedCard card, CancellationToken ct) =>
         store.UpdateAsync(number, t => t.RequesterCard == card ? null : new TicketChange(t with { RequesterCard = card }, []), ct);

@@ -1,0 +1,133 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Trainers;
+
+namespace SupportBot.Knowledge;
+
+// Learns the SuggestionRanker from the tuning sets alone. Every tuning message is searched by an index (and text
+// models) that did not learn from it (five folds), so the ranker learns from evidence as a new message would produce
+// it. Each message is also searched by an index with no examples at all, as an article published from a ticket is, so
+// such articles can still be suggested. The thresholds are those that find the most right articles while still
+// answering at least 97% of the tuning messages no article answers with nothing.
+public static class RankerTraining
+{
+    public const int Folds = 5;
+    const double RequiredSilence = 0.97;
+
+    public static SuggestionRanker Train(IReadOnlyList<Article> articles, IReadOnlyList<KnowledgeQuery> tuning, IReadOnlyList<string> itProblems,
+        Func<string, string?> category, string fingerprint)
+    {
+        var known = articles.Select(a => a.Id).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var tune = tuning.Where(q => q.Ids.All(known.Contains)).ToList();
+        var rows = new List<(float[] Features, bool Label)>();
+        var outOfFold = new List<(KnowledgeQuery Query, IReadOnlyList<Candidate> Candidates)>();
+        for (var fold = 0; fold < Folds; fold++)
+        {
+            var examples = tune.Where(q => Fold(q.Query) != fold).ToList();
+            using var index = KnowledgeIndex.Build(articles, examples, classifier: ArticleClassifier.Train(articles, examples, itProblems));
+            foreach (var query in tune.Where(q => Fold(q.Query) == fold))
+            {
+                var candidates = index.Candidates(query.Query, category(query.Query));
+                outOfFold.Add((query, candidates));
+                rows.AddRange(candidates.Select(c => (c.Features, IsRight(query, c.Article))));
+            }
+        }
+        using (var withoutExamples = KnowledgeIndex.Build(articles))
+            foreach (var query in tune)
+                rows.AddRange(withoutExamples.Candidates(query.Query, category(query.Query)).Select(c => (c.Features, IsRight(query, c.Article))));
+        var candidateModel = Fit(rows, CandidateFeatures.Count);
+
+        var ranked = outOfFold.Where(x => x.Candidates.Count > 0).Select(x => (x.Query, x.Candidates, Hits: Rank(candidateModel, x.Candidates))).ToList();
+        var answerModel = Fit([.. ranked.Select(x => (AnswerFeatures.Of(x.Hits, x.Candidates), x.Query.Answerable && x.Hits.Take(3).Any(h => IsRight(x.Query, h.Article))))],
+            AnswerFeatures.Count);
+
+        var untuned = new SuggestionRanker(fingerprint, CandidateFeatures.Names, AnswerFeatures.Names, candidateModel, answerModel, 0.5f, 0.5f);
+        var (answerThreshold, candidateThreshold) = ChooseThresholds(untuned, outOfFold);
+        return untuned with { AnswerThreshold = answerThreshold, CandidateThreshold = candidateThreshold };
+    }
+
+    public static bool IsRight(KnowledgeQuery query, Article article) => query.Ids.Contains(article.Id, StringComparer.OrdinalIgnoreCase);
+
+    public static int Fold(string text) => (int)(BitConverter.ToUInt32(SHA256.HashData(Encoding.UTF8.GetBytes("fold:" + text.Trim().ToLowerInvariant())), 0) % Folds);
+
+    static List<SearchHit> Rank(LinearModel model, IReadOnlyList<Candidate> candidates) =>
+        [.. candidates.Select(c => new SearchHit(c.Article, model.Probability(c.Features))).OrderByDescending(h => h.Score).ThenBy(h => h.Article.Id, StringComparer.Ordinal)];
+
+    static (float Answer, float Candidate) ChooseThresholds(SuggestionRanker ranker, List<(KnowledgeQuery Query, IReadOnlyList<Candidate> Candidates)> outOfFold)
+    {
+        var scored = outOfFold.Select(x => (x.Query, Hits: Rank(ranker.Candidates, x.Candidates),
+            Answer: x.Candidates.Count == 0 ? 0 : ranker.Answer.Probability(AnswerFeatures.Of(Rank(ranker.Candidates, x.Candidates), x.Candidates)))).ToList();
+        var best = (Answer: 0.5f, Candidate: 0.5f, Value: -1.0);
+        for (var a = 0.05f; a < 0.951f; a += 0.01f)
+            for (var c = 0.05f; c < 0.951f; c += 0.05f)
+            {
+                double value = 0, silent = 0, unanswerable = 0;
+                foreach (var (query, hits, answer) in scored)
+                {
+                    var shown = answer >= a ? hits.Where((h, i) => i == 0 || h.Score >= c).Take(3).ToList() : [];
+                    if (!query.Answerable)
+                    {
+                        unanswerable++;
+                        if (shown.Count == 0) silent++;
+                        continue;
+                    }
+                    var rank = shown.FindIndex(h => IsRight(query, h.Article));
+                    if (rank >= 0) value += 1 + 1.0 / (rank + 1);
+                }
+                if (unanswerable > 0 && silent / unanswerable < RequiredSilence) continue;
+                if (value > best.Value) best = (a, c, value);
+            }
+        if (Environment.GetEnvironmentVariable("KB_DIAG") is not null)
+            Console.Error.WriteLine($"thresholds answer {best.Answer:0.00} candidate {best.Candidate:0.00}, tuning value {best.Value:0.0} of {2 * scored.Count(s => s.Query.Answerable)}");
+        return (MathF.Round(best.Answer, 2), MathF.Round(best.Candidate, 2));
+    }
+
+    // Standardises the features, fits ML.NET's L-BFGS logistic regression, and checks the LinearModel computes the
+    // same probabilities as ML.NET does.
+    static LinearModel Fit(List<(float[] Features, bool Label)> rows, int width)
+    {
+        var means = new float[width];
+        var scales = new float[width];
+        for (var i = 0; i < width; i++)
+        {
+            var values = rows.Select(r => (double)r.Features[i]).ToList();
+            var mean = values.Average();
+            means[i] = (float)mean;
+            scales[i] = (float)Math.Max(1e-3, Math.Sqrt(values.Average(v => (v - mean) * (v - mean))));
+        }
+
+        var ml = new MLContext(seed: 1);
+        var schema = SchemaDefinition.Create(typeof(Row));
+        schema[nameof(Row.Features)].ColumnType = new VectorDataViewType(NumberDataViewType.Single, width);
+        var data = ml.Data.LoadFromEnumerable(rows.Select(r => new Row
+        {
+            Features = [.. r.Features.Select((v, i) => (v - means[i]) / scales[i])],
+            Label = r.Label,
+        }), schema);
+        var model = ml.BinaryClassification.Trainers.LbfgsLogisticRegression(new LbfgsLogisticRegressionBinaryTrainer.Options
+        {
+            L2Regularization = 0.5f,
+            L1Regularization = 0f,
+        }).Fit(data);
+        var linear = new LinearModel(means, scales, [.. model.Model.SubModel.Weights], model.Model.SubModel.Bias);
+
+        var predicted = ml.Data.CreateEnumerable<Prediction>(model.Transform(data), reuseRowObject: false).Take(200).ToList();
+        for (var i = 0; i < predicted.Count; i++)
+            if (Math.Abs(predicted[i].Probability - linear.Probability(rows[i].Features)) > 1e-3)
+                throw new InvalidOperationException($"probability {linear.Probability(rows[i].Features)} differs from ML.NET's {predicted[i].Probability}");
+        return linear;
+    }
+
+    sealed class Row
+    {
+        public float[] Features { get; set; } = [];
+        public bool Label { get; set; }
+    }
+
+    sealed class Prediction
+    {
+        public float Probability { get; set; }
+    }
+}

@@ -1,0 +1,55 @@
+using System.Text.Json;
+
+namespace SupportBot.Knowledge;
+
+// A logistic regression over standardised features, as ML.NET learnt it; evaluated here so a search needs no ML.NET.
+public sealed record LinearModel(float[] Means, float[] Scales, float[] Weights, float Bias)
+{
+    public float Probability(ReadOnlySpan<float> features)
+    {
+        var z = Bias;
+        for (var i = 0; i < Weights.Length; i++)
+            z += Weights[i] * (features[i] - Means[i]) / Scales[i];
+        return 1f / (1f + MathF.Exp(-z));
+    }
+}
+
+// Which articles to suggest for a message, learnt by `kb train` from the tuning messages and queries and kept in
+// knowledge/ranker.json. Two steps: Candidates orders the articles the search found by how likely each is to be the
+// one (CandidateFeatures); Answer then decides from the best of them and what the message is about
+// (AnswerFeatures) whether any article is likely to help at all. The first article is shown when Answer reaches
+// AnswerThreshold, the next ones only when their own chance reaches CandidateThreshold.
+public sealed record SuggestionRanker(
+    string Fingerprint,
+    IReadOnlyList<string> CandidateFeatureNames,
+    IReadOnlyList<string> AnswerFeatureNames,
+    LinearModel Candidates,
+    LinearModel Answer,
+    float AnswerThreshold,
+    float CandidateThreshold)
+{
+    public const string FileName = "ranker.json";
+
+    public IReadOnlyList<SearchHit> Choose(IReadOnlyList<Candidate> found, int top)
+    {
+        if (found.Count == 0 || top <= 0) return [];
+        var ranked = found.Select(c => new SearchHit(c.Article, Candidates.Probability(c.Features)))
+            .OrderByDescending(h => h.Score).ThenBy(h => h.Article.Id, StringComparer.Ordinal)
+            .ToList();
+        if (Answer.Probability(AnswerFeatures.Of(ranked, found)) < AnswerThreshold)
+            return [];
+        return [.. ranked.Where((h, i) => i == 0 || h.Score >= CandidateThreshold).Take(top)];
+    }
+
+    public static SuggestionRanker Load(string path)
+    {
+        var ranker = JsonSerializer.Deserialize<SuggestionRanker>(File.ReadAllText(path), JsonLines.Options)
+            ?? throw new InvalidDataException($"{path}: empty");
+        if (!ranker.CandidateFeatureNames.SequenceEqual(CandidateFeatures.Names) || !ranker.AnswerFeatureNames.SequenceEqual(AnswerFeatures.Names))
+            throw new InvalidDataException($"{path} was trained on other features than this build computes; run 'kb train'");
+        return ranker;
+    }
+
+    public void Save(string path) =>
+        File.WriteAllText(path, JsonSerializer.Serialize(this, new JsonSerializerOptions(JsonLines.Options) { WriteIndented = true }) + "\n");
+}
