@@ -20,8 +20,14 @@ public static class GeneratedArticles
         return [.. real, .. generated];
     }
 
+    // What people type: the short queries and the chat messages, both splits (timing only, nothing is learnt here).
     public static string[] Queries() =>
-        KnowledgeEvaluation.Load(KnowledgeFiles.QueryDirectory, "*.jsonl").Select(q => q.Query).ToArray();
+        [.. new[] { KnowledgeDataset.Queries, KnowledgeDataset.Messages }
+            .SelectMany(set => KnowledgeDataset.Tune(set).Concat(KnowledgeDataset.HeldOut(set))).Select(q => q.Query)];
+
+    // The index as the bot builds it: articles, the tuning examples, the ranker and the text models.
+    public static KnowledgeIndex Index(IReadOnlyList<Article> articles) =>
+        KnowledgeIndex.Build(articles, KnowledgeFiles.Examples(), KnowledgeFiles.Ranker(), KnowledgeFiles.Classifier());
 }
 
 [SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
@@ -35,7 +41,7 @@ public class KnowledgeIndexBuild
     [Benchmark]
     public int Build()
     {
-        using var index = KnowledgeIndex.Build(articles);
+        using var index = GeneratedArticles.Index(articles);
         return index.Count;
     }
 }
@@ -52,7 +58,7 @@ public class KnowledgeQuery
     [GlobalSetup]
     public void Setup()
     {
-        index = KnowledgeIndex.Build(GeneratedArticles.Create(10_000));
+        index = GeneratedArticles.Index(GeneratedArticles.Create(10_000));
         queries = GeneratedArticles.Queries();
     }
 

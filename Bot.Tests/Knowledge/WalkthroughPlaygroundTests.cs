@@ -10,10 +10,9 @@ namespace SupportBot.Tests.Knowledge;
 // and ends in a deflection or in a ticket that says how far the requester got.
 public sealed class WalkthroughPlaygroundTests : IAsyncLifetime
 {
-    // Found by today's search. The issue's own wording is below, in the skipped test.
     const string NoSignal = "the projector in room 6 says no signal, how do I fix it";
-    // Issue 10's acceptance message. Today it finds no article ("beamer", "rm", chat wording: the kb-search work) and
-    // triage files it at once as an emergency ("in 10 mins"), so it never reaches the suggestion card.
+    // Issue 10's acceptance message: a class arriving makes it an emergency, filed at once, with the fix to try while
+    // a technician comes.
     const string IssueMessage = "hi, the beamer in rm 6 says no signal and the kids are coming in 10 mins";
 
     LocalStack stack = null!;
@@ -29,8 +28,39 @@ public sealed class WalkthroughPlaygroundTests : IAsyncLifetime
     public Task Walk_me_through_it_advances_in_place_and_Still_not_working_files_a_ticket_naming_the_steps_tried() =>
         StillNotWorkingAfterThreeStepsAsync(NoSignal);
 
-    [Fact(Skip = "Switch on when the kb-search branch lands (and intake offers self-help before filing a class-in-10-minutes request): see IssueMessage.")]
-    public Task The_issue_10_message_gets_the_no_signal_walkthrough() => StillNotWorkingAfterThreeStepsAsync(IssueMessage);
+    [Fact]
+    public async Task The_issue_10_message_is_filed_at_once_and_walks_through_the_no_signal_fix_while_a_technician_comes()
+    {
+        var (card, step) = await WalkAsync(IssueMessage);
+        Assert.Contains("While you wait", Text(card.Card!));
+        var number = Assert.Single(await Tickets.ListByRequesterAsync(Playground.CurrentUserId, CancellationToken.None)).Number;
+        Assert.Equal(SupportBot.Triage.Urgency.Emergency, (await Tickets.GetAsync(number, CancellationToken.None))!.Urgency);
+        Assert.Contains("Step 1 of 7", Text(step));
+        step = await PressAsync(card, step, "Done, next");
+        Assert.Contains("Step 2 of 7", Text(step));
+        step = await PressAsync(card, step, "Done, next");
+        Assert.Contains("Step 3 of 7", Text(step));
+
+        var ticketCard = Text(await PressAsync(card, step, "Still not working"));
+
+        Assert.Contains($"Ticket #{number}", ticketCard);
+        Assert.Contains("You tried steps 1-3 of 'Projector says \"No signal\"'", ticketCard);
+        Assert.Single(await Tickets.ListByRequesterAsync(Playground.CurrentUserId, CancellationToken.None));
+        await Playground.NextAsync(e => e.Action == "updateMessage" && e.CardText.Contains($"Ticket #{number}") && e.CardText.Contains("tried steps 1-3"));
+    }
+
+    [Fact]
+    public async Task The_issue_10_message_fixed_while_waiting_closes_its_ticket_and_records_a_deflection()
+    {
+        var (card, step) = await WalkAsync(IssueMessage);
+        var number = Assert.Single(await Tickets.ListByRequesterAsync(Playground.CurrentUserId, CancellationToken.None)).Number;
+
+        var answer = Text(await PressAsync(card, step, "That fixed it"));
+
+        Assert.Contains($"closed ticket #{number}", answer);
+        Assert.Equal(SupportBot.Tickets.TicketStatus.Cancelled, (await Tickets.GetAsync(number, CancellationToken.None))!.Status);
+        Assert.Equal(1, (await Feedback.GetAsync("projector-no-signal", CancellationToken.None)).Deflections);
+    }
 
     [Fact]
     public async Task That_fixed_it_in_a_walkthrough_records_a_deflection_and_files_no_ticket()

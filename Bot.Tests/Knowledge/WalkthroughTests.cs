@@ -189,6 +189,62 @@ public sealed class WalkthroughTests : InProcessBotTests
         Assert.Contains("Step 1 of 7", (await Chat.PressAsync(KnowledgeVerbs.WalkThrough, start)).ToJsonString());
     }
 
+    // Issue 10's message: an emergency (a class arriving), so it is filed at once, and the fix is offered beside it.
+    const string ClassWaiting = "hi, the beamer in rm 6 says no signal and the kids are coming in 10 mins";
+
+    [Fact]
+    public async Task An_emergency_is_filed_at_once_with_a_fix_to_try_while_waiting_and_Still_not_working_tells_the_technician_how_far_it_got()
+    {
+        var number = await EmergencyWalkthroughAsync();
+        await PressAsync(KnowledgeVerbs.WalkNext, 1);
+        await PressAsync(KnowledgeVerbs.WalkNext, 2);
+
+        var answer = await PressAsync(KnowledgeVerbs.WalkStillBroken, 3);
+
+        Assert.Contains($"Ticket #{number}", answer);
+        Assert.Contains("You tried steps 1-3 of 'Projector says", answer);
+        Assert.Single(await Tickets.ListByRequesterAsync("user-1", None));
+        var ticket = (await Tickets.GetAsync(number, None))!;
+        Assert.True(ticket.IsOpen);
+        Assert.Equal(3, ticket.StepsTried?.Reached);
+        await Chat.WaitForAsync(c => c.Card is not null && c.Path.Contains("/team-id/") && c.CardJson.Contains("tried steps 1-3"));
+        Assert.Equal(0, (await Feedback.GetAsync("projector-no-signal", None)).Deflections);
+    }
+
+    [Fact]
+    public async Task That_fixed_it_while_waiting_closes_the_emergency_so_the_technician_stands_down_and_counts_a_deflection()
+    {
+        var number = await EmergencyWalkthroughAsync();
+
+        var answer = await PressAsync(KnowledgeVerbs.WalkFixed, 1);
+
+        Assert.Contains($"closed ticket #{number}", answer);
+        var ticket = (await Tickets.GetAsync(number, None))!;
+        Assert.Equal(SupportBot.Tickets.TicketStatus.Cancelled, ticket.Status);
+        Assert.Contains(ticket.History, e => e.Summary.StartsWith("Fixed by the requester with 'Projector says", StringComparison.Ordinal));
+        Assert.Equal(1, (await Feedback.GetAsync("projector-no-signal", None)).Deflections);
+        // Pressed again, or "Still not working" afterwards: the first answer stands and the ticket stays closed.
+        Assert.Contains($"closed ticket #{number}", await PressAsync(KnowledgeVerbs.WalkStillBroken, 1));
+        Assert.Equal(SupportBot.Tickets.TicketStatus.Cancelled, (await Tickets.GetAsync(number, None))!.Status);
+        Assert.Equal(1, (await Feedback.GetAsync("projector-no-signal", None)).Deflections);
+    }
+
+    // The emergency filed, its "while you wait" card, and the walkthrough started from it; the ticket's number.
+    async Task<int> EmergencyWalkthroughAsync()
+    {
+        await Chat.SendAsync(ClassWaiting);
+        var summary = Assert.Single(await Tickets.ListByRequesterAsync("user-1", None));
+        var ticket = (await Tickets.GetAsync(summary.Number, None))!;
+        Assert.Equal(SupportBot.Triage.Urgency.Emergency, ticket.Urgency);
+        var tryThis = Chat.Cards.Last(c => c.Path.Contains("personal-1") && c.CardJson.Contains("While you wait")).Card!;
+        Assert.Contains($"Ticket #{ticket.Number} is filed", Readable(tryThis));
+        var start = Data(FindAction(tryThis, "Walk me through it"));
+        Assert.Equal("projector-no-signal", start["articleId"]!.GetValue<string>());
+        SuggestionId = start["suggestionId"]!.GetValue<string>();
+        Assert.Contains("Step 1 of 7", Readable(await Chat.PressAsync(KnowledgeVerbs.WalkThrough, start)));
+        return ticket.Number;
+    }
+
     string SuggestionId { get; set; } = "";
 
     async Task<JsonNode> SuggestAsync()

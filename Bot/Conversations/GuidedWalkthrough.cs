@@ -41,7 +41,7 @@ public sealed class GuidedWalkthrough(KnowledgeBase knowledge, ArticleFeedbackSt
         var articles = read.Offered.Select(knowledge.Find).OfType<Article>().ToList();
         return articles.Count == 0
             ? IntakeAnswer.Refused(Intake.BadCardData)
-            : new IntakeAnswer(KnowledgeCards.Suggestions(articles, vote.SuggestionId, articleId));
+            : new IntakeAnswer(KnowledgeCards.Suggestions(articles, vote.SuggestionId, articleId, read.Ticket));
     }
 
     public async Task<IntakeAnswer> NextAsync(TurnContext turn, WalkthroughStepData data, CancellationToken ct)

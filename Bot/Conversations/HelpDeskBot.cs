@@ -225,7 +225,14 @@ public sealed class HelpDeskBot(
         if (answer.Refusal is { } refusal) return refusal;
         if (answer.Ticket is { } ticket && ticket.RequesterCard is null && Intake.CardBeingAnswered(turn) is { } card)
             await desk.TryRememberRequesterCardAsync(ticket.Number, card, logger, ct);
+        if (answer is { TicketChanged: true, Ticket: { } changed })
+        {
+            await requesterUpdates.UpdateCardAsync(changed, ct, except: turn.Activity.ReplyToId);
+            await technicianDesk.RequesterChangedAsync(changed, RequestKeys.For(turn.Activity, turn.Activity.Id), ct);
+        }
         await ToTechniciansAsync(turn, answer, ct);
+        if (answer.WhileYouWait is { } tryThis)
+            await turn.SendActivityAsync(Activity.CreateMessage(attachments: tryThis.ToAttachment()), ct);
         return AdaptiveCardInvokeResponse.Card(answer.Card!);
     }
 
@@ -291,6 +298,8 @@ public sealed class HelpDeskBot(
         if (answer.Ticket is { } ticket && posted?.Id is { } id && turn.Activity.Conversation?.Id is { } conversation)
             await desk.TryRememberRequesterCardAsync(ticket.Number, new PostedCard(turn.Activity.ServiceUrl, conversation, id), logger, ct);
         await ToTechniciansAsync(turn, answer, ct);
+        if (answer.WhileYouWait is { } tryThis)
+            await turn.SendActivityAsync(Activity.CreateMessage(attachments: tryThis.ToAttachment()), ct);
     }
 
     // A ticket not yet in the technicians' channel goes there once the requester has their card; one linked under a

@@ -12,13 +12,17 @@ namespace SupportBot.Conversations;
 // What the bot answers a request with. AlreadyPosted: a replay of a request whose card the requester already has.
 // Refusal: the click was not this person's to make, or its card data is stale or forged.
 // Incident: the ticket was linked under a major incident; the technicians hear of the incident instead of the ticket.
-public sealed record IntakeAnswer(AdaptiveCard? Card, Ticket? Ticket = null, bool AlreadyPosted = false, AdaptiveCardInvokeResponse? Refusal = null, IncidentLink? Incident = null)
+// WhileYouWait: articles to try while a technician comes to an emergency, sent after the ticket's card.
+// TicketChanged: the answer changed a ticket the requester and technicians already have cards for.
+public sealed record IntakeAnswer(AdaptiveCard? Card, Ticket? Ticket = null, bool AlreadyPosted = false, AdaptiveCardInvokeResponse? Refusal = null,
+    IncidentLink? Incident = null, AdaptiveCard? WhileYouWait = null, bool TicketChanged = false)
 {
     public static IntakeAnswer Refused(AdaptiveCardInvokeResponse refusal) => new(null, Refusal: refusal);
 }
 
-// From a request to its answer: an emergency is filed at once; a normal request gets the articles that fit first and is
-// filed when none fit or they did not help; when triage is unsure, one one-click question decides.
+// From a request to its answer: an emergency is filed at once (with an article to try while a technician comes, when
+// one fits); a normal request gets the articles that fit first and is filed when none fit or they did not help; when
+// triage is unsure, one one-click question decides.
 public sealed class Intake(
     ITriage triage,
     KnowledgeBase knowledge,
@@ -48,7 +52,7 @@ public sealed class Intake(
             return new IntakeAnswer(IntakeCards.UrgencyQuestion(requestKey, text, policy.Value));
         }
         return result.Urgency == Urgency.Emergency
-            ? await FileAsync(turn, requestKey, text, result, Urgency.Emergency, confirmed: false, suggested: null, replacing, ct)
+            ? await FileEmergencyAsync(turn, requestKey, text, result, confirmed: false, replacing, ct)
             : await SuggestOrFileAsync(turn, requestKey, text, result, confirmed: false, replacing, ct);
     }
 
@@ -61,7 +65,7 @@ public sealed class Intake(
         var result = triage.Triage(request.Text);
         var replacing = CardBeingAnswered(turn);
         return emergency
-            ? await FileAsync(turn, request.Key, request.Text, result, Urgency.Emergency, confirmed: true, suggested: null, replacing, ct)
+            ? await FileEmergencyAsync(turn, request.Key, request.Text, result, confirmed: true, replacing, ct)
             : await SuggestOrFileAsync(turn, request.Key, request.Text, result, confirmed: true, replacing, ct);
     }
 
@@ -81,12 +85,42 @@ public sealed class Intake(
 
         // One answer per card: after "This fixed it", a later "still need help" on the same card keeps the first answer.
         var fixedArticle = result.Outcome == VoteOutcome.AlreadyAnswered && !string.IsNullOrEmpty(result.PreviousAnswer) ? result.PreviousAnswer : fixedBy;
+        if (result.Ticket is { } waiting)
+            return await AnswerWhileWaitingAsync(turn, waiting, fixedArticle, tried, ct);
         if (fixedArticle is not null && knowledge.Find(fixedArticle) is { } article)
             return new IntakeAnswer(KnowledgeCards.FixedIt(article));
 
         var request = result.Request ?? "";
         return await FileAsync(turn, vote.SuggestionId, request, triage.Triage(request), Urgency.Normal, confirmed: false,
             suggested: result.Offered, CardBeingAnswered(turn), ct, tried);
+    }
+
+    async Task<IntakeAnswer> FileEmergencyAsync(TurnContext turn, string requestKey, string text, TriageResult result, bool confirmed, PostedCard? replacing, CancellationToken ct)
+    {
+        var answer = await FileAsync(turn, requestKey, text, result, Urgency.Emergency, confirmed, suggested: null, replacing, ct);
+        // Not for a security incident (its card has its own "do this now" steps) or a report joined to a major incident.
+        if (answer is not { Ticket: { DoNowArticleId: null } ticket, Incident: null, AlreadyPosted: false })
+            return answer;
+        var articles = knowledge.Search(text, category: result.Category).Select(h => h.Article).Where(a => ArticleSteps.Of(a).Count > 0).ToList();
+        if (articles.Count == 0)
+            return answer;
+        await feedback.RecordSuggestionAsync(requestKey, turn.Activity.From!.Id!, [.. articles.Select(a => a.Id)], text, ct, ticket.Number);
+        return answer with { WhileYouWait = KnowledgeCards.Suggestions(articles, requestKey, waitingTicket: ticket.Number) };
+    }
+
+    // Articles tried while an emergency ticket waited: fixed closes the ticket so the technician can stand down; not
+    // fixed tells the technician how far the requester got.
+    async Task<IntakeAnswer> AnswerWhileWaitingAsync(TurnContext turn, int number, string? fixedArticleId, StepsTried? tried, CancellationToken ct)
+    {
+        var by = new Person(turn.Activity.From!.Id!, turn.Activity.From.Name, turn.Activity.From.AadObjectId);
+        var changeId = RequestKeys.For(turn.Activity, turn.Activity.Id);
+        var fixedBy = fixedArticleId is null ? null : knowledge.Find(fixedArticleId);
+        var change = fixedBy is not null ? await desk.FixedByRequesterAsync(number, by, fixedBy.Title, ct, changeId)
+            : tried is not null ? await desk.RecordStepsTriedAsync(number, by, tried, ct, changeId)
+            : new ChangeResult(ChangeOutcome.AlreadyDone, await desk.FindForRequesterAsync(number, by.TeamsId, ct));
+        if (change.Ticket is not { } ticket) return IntakeAnswer.Refused(NotYours);
+        var card = fixedBy is not null ? KnowledgeCards.FixedIt(fixedBy, ticket.Number) : cards.ForRequester(ticket);
+        return new IntakeAnswer(card, ticket, TicketChanged: change.Outcome == ChangeOutcome.Done);
     }
 
     async Task<IntakeAnswer> SuggestOrFileAsync(TurnContext turn, string requestKey, string text, TriageResult result, bool confirmed, PostedCard? replacing, CancellationToken ct)

@@ -87,7 +87,7 @@ public sealed class ArticleClassifier
             FeatureColumnName = "Features",
             NumberOfThreads = 1,
             MaximumNumberOfIterations = 60,
-            L2Regularization = 1e-4f,
+            L2Regularization = 1e-5f,
         }));
 
     static IEstimator<ITransformer> ArticlePipeline(MLContext ml) =>
@@ -99,7 +99,7 @@ public sealed class ArticleClassifier
                 FeatureColumnName = "Features",
                 NumberOfThreads = 1,
                 MaximumNumberOfIterations = 60,
-                L2Regularization = 1e-4f,
+                L2Regularization = 1e-5f,
             }));
 
     static IEstimator<ITransformer> Featurize(MLContext ml) =>

@@ -18,13 +18,14 @@ public enum VoteOutcome { Counted, AlreadyAnswered, NotFound, NotYours, NotOffer
 // Request and Offered: what the user originally asked and which articles the card offered, as the bot stored them
 // (never as the card claims them); left out for NotFound and NotYours.
 // PreviousAnswer, for AlreadyAnswered: the article that fixed it, or "" for "I still need help".
-public sealed record VoteResult(VoteOutcome Outcome, string? Request = null, IReadOnlyList<string>? Offered = null, string? PreviousAnswer = null)
+// Ticket: the emergency ticket already filed for the request, when the suggestion was offered while it waits.
+public sealed record VoteResult(VoteOutcome Outcome, string? Request = null, IReadOnlyList<string>? Offered = null, string? PreviousAnswer = null, int? Ticket = null)
 {
     public IReadOnlyList<string> Offered { get; init; } = Offered ?? [];
 }
 
 // Outcome: null while unanswered, the article that fixed it, or "" for "I still need help".
-public sealed record SuggestionRecord(string RequesterId, IReadOnlyList<string> ArticleIds, string Request, string? Outcome);
+public sealed record SuggestionRecord(string RequesterId, IReadOnlyList<string> ArticleIds, string Request, string? Outcome, int? Ticket = null);
 
 // Suggestions shown, and what came of them. The suggestion (who was shown which articles) is kept here, not trusted
 // from the card, so a click only counts when it comes from the person it was shown to, for an article it offered,
@@ -47,7 +48,8 @@ public sealed class ArticleFeedbackStore(TableServiceClient tables, ILogger<Arti
     static readonly string[] Counters = [Shown, Read, Fixed];
     readonly LazyTable table = new(tables, "KnowledgeFeedback");
 
-    public async Task RecordSuggestionAsync(string suggestionId, string requesterId, IReadOnlyList<string> articleIds, string request, CancellationToken ct)
+    // ticket: the emergency ticket already filed for the request, when the articles are offered while it waits.
+    public async Task RecordSuggestionAsync(string suggestionId, string requesterId, IReadOnlyList<string> articleIds, string request, CancellationToken ct, int? ticket = null)
     {
         var t = await table.GetAsync(ct);
         var entity = new TableEntity(Suggestions, LazyTable.Key(suggestionId))
@@ -55,6 +57,7 @@ public sealed class ArticleFeedbackStore(TableServiceClient tables, ILogger<Arti
             ["RequesterId"] = requesterId,
             ["ArticleIds"] = string.Join('\n', articleIds),
             ["Request"] = request,
+            ["Ticket"] = ticket,
         };
         try
         {
@@ -81,7 +84,7 @@ public sealed class ArticleFeedbackStore(TableServiceClient tables, ILogger<Arti
         if (!suggestion.ArticleIds.Contains(articleId)) return new(VoteOutcome.NotOffered, suggestion.Request, suggestion.ArticleIds);
         if (suggestion.Outcome is { } previous) return new(VoteOutcome.AlreadyAnswered, suggestion.Request, suggestion.ArticleIds, previous);
         await CountAsync(t, [(Partition(Read, articleId), articleId)], suggestionId, ct);
-        return new(VoteOutcome.Counted, suggestion.Request, suggestion.ArticleIds);
+        return new(VoteOutcome.Counted, suggestion.Request, suggestion.ArticleIds, Ticket: suggestion.Ticket);
     }
 
     // Suggestions answered "I still need help" (each once, whatever it offered).
@@ -114,7 +117,7 @@ public sealed class ArticleFeedbackStore(TableServiceClient tables, ILogger<Arti
             if (suggestion.Outcome is { } previous)
             {
                 await CountOutcomeAsync(t, suggestionId, previous, ct);
-                return new(VoteOutcome.AlreadyAnswered, suggestion.Request, suggestion.ArticleIds, previous);
+                return new(VoteOutcome.AlreadyAnswered, suggestion.Request, suggestion.ArticleIds, previous, suggestion.Ticket);
             }
 
             var outcome = fixedBy ?? "";
@@ -127,7 +130,7 @@ public sealed class ArticleFeedbackStore(TableServiceClient tables, ILogger<Arti
                 continue; // a simultaneous click answered first: read what it said
             }
             await CountOutcomeAsync(t, suggestionId, outcome, ct);
-            return new(VoteOutcome.Counted, suggestion.Request, suggestion.ArticleIds);
+            return new(VoteOutcome.Counted, suggestion.Request, suggestion.ArticleIds, Ticket: suggestion.Ticket);
         }
     }
 
@@ -213,5 +216,6 @@ public sealed class ArticleFeedbackStore(TableServiceClient tables, ILogger<Arti
         e.GetString("RequesterId") ?? "",
         (e.GetString("ArticleIds") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries),
         e.GetString("Request") ?? "",
-        e.GetString("Outcome"));
+        e.GetString("Outcome"),
+        e.GetInt32("Ticket"));
 }

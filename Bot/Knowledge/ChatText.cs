@@ -20,7 +20,7 @@ public static partial class ChatText
         ["coz"] = "because", ["bc"] = "because", ["wk"] = "week", ["abt"] = "about", ["sth"] = "something",
         ["smth"] = "something", ["vid"] = "video", ["vids"] = "videos", ["pic"] = "picture", ["pics"] = "pictures",
         ["idk"] = "know", ["atm"] = "now", ["w/"] = "with", ["kb"] = "keyboard", ["pc's"] = "computers",
-        ["wi-fi"] = "wifi", ["e-mail"] = "email", ["e-mails"] = "emails", ["emails"] = "email",
+        ["wi-fi"] = "wifi", ["e-mail"] = "email", ["e-mails"] = "email", ["emails"] = "email",
         ["sec"] = "second", ["secs"] = "seconds", ["hrs"] = "hours", ["hr"] = "hour", ["ipad's"] = "ipads",
         ["tbh"] = "", ["lol"] = "", ["omg"] = "", ["fyi"] = "", ["btw"] = "", ["pls."] = "please",
     };

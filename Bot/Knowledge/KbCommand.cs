@@ -15,7 +15,8 @@ public static class KbCommand
         var top = new Option<int>("--top") { Description = "How many articles at most.", DefaultValueFactory = _ => 3 };
         var jsonl = new Option<bool>("--jsonl") { Description = "Read JSON lines {\"query\": \"...\"} on stdin, write one result line each." };
         var words = new Argument<string[]>("query") { Arity = ArgumentArity.ZeroOrMore, Description = "Words to search for." };
-        var search = new Command("search", "Search the knowledge base.") { top, jsonl, words };
+        var explain = new Option<bool>("--explain") { Description = "Also list every candidate with its chance and the ranker's features." };
+        var search = new Command("search", "Search the knowledge base.") { top, jsonl, explain, words };
         search.SetAction(parse =>
         {
             using var index = KnowledgeFiles.BuildIndex();
@@ -23,7 +24,7 @@ public static class KbCommand
             if (parse.GetValue(jsonl))
                 return RunLines(index, n, Console.In, Console.Out);
             var query = string.Join(' ', parse.GetValue(words) ?? []);
-            if (Environment.GetEnvironmentVariable("KB_DIAG") is not null)
+            if (parse.GetValue(explain))
                 foreach (var c in index.Candidates(query).OrderByDescending(c => index.Ranker!.Candidates.Probability(c.Features)))
                     Console.WriteLine($"{c.Article.Id,-30} p={index.Ranker!.Candidates.Probability(c.Features):0.000} " + string.Join(" ", c.Features.Select((f, i) => $"{CandidateFeatures.Names[i]}={f:0.00}")));
             var hits = index.Search(query, n);
@@ -46,14 +47,11 @@ public static class KbCommand
             var triage = TriageService.Create();
             string Category(string text) => triage.Triage(text).Category;
             Console.WriteLine(KnowledgeMetrics.Header);
-            var known = articles.Select(a => a.Id).ToHashSet(StringComparer.OrdinalIgnoreCase);
             foreach (var (name, set) in new[] { ("short queries", KnowledgeDataset.Queries), ("chat messages", KnowledgeDataset.Messages) })
             {
-                // TEMP while articles land
-                IReadOnlyList<KnowledgeQuery> Known(IReadOnlyList<KnowledgeQuery> qs) => [.. qs.Where(q => q.Ids.All(known.Contains))];
                 var metrics = parse.GetValue(tune)
-                    ? KnowledgeEvaluation.OutOfFold(name, articles, KnowledgeFiles.Examples(root), Known(KnowledgeDataset.Tune(set, root)), ranker, ItProblems(), Category)
-                    : KnowledgeEvaluation.Evaluate(name, KnowledgeFiles.BuildIndex(articles, root), Known(KnowledgeDataset.HeldOut(set, root)), Category);
+                    ? KnowledgeEvaluation.OutOfFold(name, articles, KnowledgeFiles.Examples(root), KnowledgeDataset.Tune(set, root), ranker, ItProblems(), Category)
+                    : KnowledgeEvaluation.Evaluate(name, KnowledgeFiles.BuildIndex(articles, root), KnowledgeDataset.HeldOut(set, root), Category);
                 Console.WriteLine(metrics);
                 if (parse.GetValue(showMisses))
                     foreach (var (q, hits) in metrics.Misses)

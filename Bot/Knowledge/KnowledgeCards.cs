@@ -27,12 +27,17 @@ public static class KnowledgeCards
 
     // The top articles for a request, each by its title with its own "This fixed it". The steps are a server round-trip
     // away ("Show steps" updates this card with them open), so an article counts as read only when it was opened.
-    public static AdaptiveCard Suggestions(IReadOnlyList<Article> articles, string suggestionId, string? openArticleId = null)
+    // waitingTicket: the emergency ticket already filed; the articles are something to try while a technician comes.
+    public static AdaptiveCard Suggestions(IReadOnlyList<Article> articles, string suggestionId, string? openArticleId = null, int? waitingTicket = null)
     {
         var body = new List<CardElement>
         {
-            new TextBlock(articles.Count == 1 ? "This might fix it" : "One of these might fix it") { Size = "Medium", Weight = "Bolder" },
-            new TextBlock("Open the steps and try them. If they don't help, I'll pass it to a technician.") { IsSubtle = true, Spacing = "None" },
+            new TextBlock(waitingTicket is null ? articles.Count == 1 ? "This might fix it" : "One of these might fix it" : "While you wait, try this")
+                { Size = "Medium", Weight = "Bolder" },
+            new TextBlock(waitingTicket is { } number
+                    ? $"Ticket #{number} is filed and a technician has been alerted. This often fixes it in a minute or two; if it does, press That fixed it and I'll tell them."
+                    : "Open the steps and try them. If they don't help, I'll pass it to a technician.")
+                { IsSubtle = true, Spacing = "None" },
         };
         foreach (var article in articles)
         {
@@ -47,7 +52,7 @@ public static class KnowledgeCards
         return new AdaptiveCard
         {
             Body = body,
-            Actions = [new ActionExecute("I still need help", KnowledgeVerbs.StillNeedHelp, new ArticleVoteData(suggestionId))],
+            Actions = [new ActionExecute(waitingTicket is null ? "I still need help" : "Still not working", KnowledgeVerbs.StillNeedHelp, new ArticleVoteData(suggestionId))],
             FallbackText = "Suggested help articles: " + string.Join(", ", articles.Select(a => a.Title)),
         };
     }
@@ -64,12 +69,15 @@ public static class KnowledgeCards
         return actions;
     }
 
-    public static AdaptiveCard FixedIt(Article article) => new()
+    // closedTicket: the emergency ticket this closed, so the technician on the way could stand down.
+    public static AdaptiveCard FixedIt(Article article, int? closedTicket = null) => new()
     {
         Body =
         [
             new TextBlock("Glad that fixed it!") { Size = "Medium", Weight = "Bolder" },
-            new TextBlock($"\"{article.Title}\" helped, so no ticket was needed. Message me any time something else comes up."),
+            new TextBlock(closedTicket is { } number
+                ? $"\"{article.Title}\" helped, so I've closed ticket #{number} and told the technician they're not needed. Message me any time something else comes up."
+                : $"\"{article.Title}\" helped, so no ticket was needed. Message me any time something else comes up."),
         ],
     };
 

@@ -79,8 +79,6 @@ public static class RankerTraining
                 if (unanswerable > 0 && silent / unanswerable < RequiredSilence) continue;
                 if (value > best.Value) best = (a, c, value);
             }
-        if (Environment.GetEnvironmentVariable("KB_DIAG") is not null)
-            Console.Error.WriteLine($"thresholds answer {best.Answer:0.00} candidate {best.Candidate:0.00}, tuning value {best.Value:0.0} of {2 * scored.Count(s => s.Query.Answerable)}");
         return (MathF.Round(best.Answer, 2), MathF.Round(best.Candidate, 2));
     }
 

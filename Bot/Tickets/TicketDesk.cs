@@ -135,6 +135,22 @@ public sealed class TicketDesk(ITicketStore store, KnowledgeBase knowledge, Supp
                 new NewEvent(by.TeamsId, by.Name, TicketEventKind.Cancelled, "Cancelled by the requester")),
             null, changeId, ct);
 
+    // An emergency the requester fixed with an article while a technician was on the way: closed, saying how, so the
+    // technician stands down.
+    public Task<ChangeResult> FixedByRequesterAsync(int number, Person by, string articleTitle, CancellationToken ct, string? changeId = null) =>
+        ChangeAsRequesterAsync(number, by, t => !t.IsOpen
+            ? Refuse($"This ticket is already {t.Status.InWords().ToLowerInvariant()}.")
+            : Change(t with { Status = TicketStatus.Cancelled, ClosedAt = clock.GetUtcNow() },
+                new NewEvent(by.TeamsId, by.Name, TicketEventKind.Cancelled, $"Fixed by the requester with '{articleTitle}'")),
+            null, changeId, ct);
+
+    // How far the requester got with an article's steps while the ticket waited: the technician starts from there.
+    public Task<ChangeResult> RecordStepsTriedAsync(int number, Person by, StepsTried tried, CancellationToken ct, string? changeId = null) =>
+        ChangeAsRequesterAsync(number, by, t => !t.IsOpen
+            ? Refuse("This ticket is no longer open.")
+            : Change(t with { StepsTried = tried }, new NewEvent(by.TeamsId, by.Name, TicketEventKind.RequesterDetails, $"Self-help: tried {tried.Describe()}")),
+            null, changeId, ct);
+
     public Task<ChangeResult> ReopenAsync(int number, Person by, CancellationToken ct, string? changeId = null) =>
         ChangeAsRequesterAsync(number, by, t => t.Status != TicketStatus.Resolved
             ? Refuse(t.IsOpen ? "This ticket is still open." : "This ticket is closed. Send me a new message to start a new request.")
