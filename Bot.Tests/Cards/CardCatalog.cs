@@ -46,5 +46,8 @@ public static class CardCatalog
         yield return ("kb-suggest-largest-three", KnowledgeCards.Suggestions(largest, "s-2"));
         // After "Show steps" on the largest, with the other two still closed.
         yield return ("kb-suggest-largest-three-open", KnowledgeCards.Suggestions(largest, "s-2", largest[0].Id));
+        yield return ("kb-while-you-wait", KnowledgeCards.Suggestions(largest.Take(2).ToList(), "s-3", waitingTicket: 123456));
+        yield return ("kb-while-you-wait-open", KnowledgeCards.Suggestions(largest, "s-3", largest[0].Id, waitingTicket: 123456));
+        yield return ("kb-fixed-while-waiting", KnowledgeCards.FixedIt(largest[0], closedTicket: 123456));
     }
 }
