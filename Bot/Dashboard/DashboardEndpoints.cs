@@ -17,7 +17,8 @@ public static class DashboardEndpoints
 
     public static void MapDashboard(this WebApplication app)
     {
-        app.UseAuthentication();
+        // Only the dashboard's own paths meet the sign-in handlers (the OpenID Connect callback is /dashboard/signin-oidc).
+        app.UseWhen(http => http.Request.Path.StartsWithSegments("/dashboard"), dashboard => dashboard.UseAuthentication());
 
         var pages = app.MapGroup("/dashboard").AddEndpointFilter(RequireAccess(html: true));
         pages.MapGet("", PageAsync);

@@ -79,11 +79,11 @@ public static class DashboardPages
         {
             html.Append($"<tr data-ticket=\"{t.Number}\">");
             html.Append($"<td><a href=\"{Html.E(page.Link($"/dashboard/tickets/{t.Number}"))}\">#{t.Number}</a> <span class=\"title\">{Html.E(t.Title)}</span></td>");
-            html.Append($"<td>{UrgencyBadge(t.Urgency)}</td>");
-            html.Append($"<td>{SlaBadge(t.SlaState)} <span class=\"sla-text\">{Html.E(t.SlaText)}</span></td>");
-            html.Append($"<td>{Html.E(t.Status.InWords())}</td>");
-            html.Append($"<td>{(t.AssigneeName is { } a ? Html.E(a) : "<span class=\"muted\">Unassigned</span>")}</td>");
-            html.Append($"<td>{Html.E(Age(t.Age))}</td></tr>");
+            html.Append($"<td data-label=\"Urgency\">{UrgencyBadge(t.Urgency)}</td>");
+            html.Append($"<td data-label=\"SLA\">{SlaBadge(t.SlaState)} <span class=\"sla-text\">{Html.E(t.SlaText)}</span></td>");
+            html.Append($"<td data-label=\"Status\">{Html.E(t.Status.InWords())}</td>");
+            html.Append($"<td data-label=\"Assignee\">{(t.AssigneeName is { } a ? Html.E(a) : "<span class=\"muted\">Unassigned</span>")}</td>");
+            html.Append($"<td data-label=\"Age\">{Html.E(Age(t.Age))}</td></tr>");
         }
         return html.Append("</tbody></table></div></section>").ToString();
     }

@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.Extensions.Options;
 using Microsoft.Identity.Web;
 using Microsoft.IdentityModel.Protocols;
@@ -46,6 +46,8 @@ public static class DashboardServiceCollectionExtensions
                 identity.SignedOutCallbackPath = "/dashboard/signout-oidc";
                 identity.RequireHttpsMetadata = !new Uri(instance).IsLoopback;
             }, DashboardEndpoints.ConfigureCookie, DashboardAccess.SignInScheme, DashboardAccess.CookieScheme);
+            // Not carried over from MicrosoftIdentityOptions: plain HTTP metadata only from this machine (test doubles).
+            services.Configure<OpenIdConnectOptions>(DashboardAccess.SignInScheme, oidc => oidc.RequireHttpsMetadata = !new Uri(instance).IsLoopback);
         }
         else
         {

@@ -7,7 +7,7 @@ namespace SupportBot.Dashboard;
 // theme's stylesheet colours them. Each chart is an image with a label; its table next to it carries the figures.
 public static class SvgCharts
 {
-    const int Width = 640, Height = 200, Left = 40, Right = 8, Top = 10, Bottom = 24;
+    const int Width = 480, Height = 190, Left = 42, Right = 6, Top = 10, Bottom = 24;
     const int PlotWidth = Width - Left - Right, PlotHeight = Height - Top - Bottom;
 
     public sealed record Series(string Name, string CssClass, IReadOnlyList<double?> Values);
@@ -24,6 +24,9 @@ public static class SvgCharts
         var barWidth = Math.Max(1, slot * 0.75);
         for (var i = 0; i < n; i++)
         {
+            // A measured zero (not "no data") gets a mark on the axis, so it does not look like an empty day.
+            if (totals[i] == 0 && series.Any(s => s.Values[i] is not null) && fixedMax is not null)
+                svg.Append($"<rect class=\"s-bad\" x=\"{F(Left + i * slot + (slot - barWidth) / 2)}\" y=\"{F(Top + PlotHeight - 3)}\" width=\"{F(barWidth)}\" height=\"3\"/>");
             double y = Top + PlotHeight;
             foreach (var s in series)
             {
@@ -64,7 +67,7 @@ public static class SvgCharts
     // One horizontal bar per row, labelled at the left and valued at the right.
     public static string HorizontalBars(string label, IReadOnlyList<(string Name, double Value, string Text, string CssClass)> rows, double? fixedMax = null)
     {
-        const int rowHeight = 28, labelWidth = 170, valueWidth = 120;
+        const int rowHeight = 28, labelWidth = 130, valueWidth = 60;
         var height = Math.Max(1, rows.Count) * rowHeight + 8;
         var max = fixedMax ?? NiceMax(rows.Select(r => r.Value).DefaultIfEmpty(0).Max());
         var svg = new StringBuilder($"<svg class=\"chart\" viewBox=\"0 0 {Width} {height}\" role=\"img\" aria-label=\"{Html.E(label)}\" focusable=\"false\">");
@@ -73,7 +76,7 @@ public static class SvgCharts
             var (name, value, text, css) = rows[i];
             var y = 4 + i * rowHeight;
             var w = max <= 0 ? 0 : value / max * (Width - labelWidth - valueWidth);
-            svg.Append($"<text class=\"axis\" x=\"{labelWidth - 6}\" y=\"{y + 18}\" text-anchor=\"end\">{Html.E(Shorten(name, 24))}</text>");
+            svg.Append($"<text class=\"axis\" x=\"{labelWidth - 6}\" y=\"{y + 18}\" text-anchor=\"end\">{Html.E(Shorten(name, 18))}</text>");
             svg.Append($"<rect class=\"{css}\" x=\"{labelWidth}\" y=\"{y + 4}\" width=\"{F(w)}\" height=\"{rowHeight - 10}\"/>");
             svg.Append($"<text class=\"axis\" x=\"{F(labelWidth + w + 6)}\" y=\"{y + 18}\">{Html.E(text)}</text>");
         }
@@ -96,21 +99,21 @@ public static class SvgCharts
         }
     }
 
-    // At most 8 labels, always the last (today).
+    // At most 6 labels, always the last (today).
     static void XLabels(StringBuilder svg, IReadOnlyList<string> labels, double slot)
     {
-        var every = Math.Max(1, (int)Math.Ceiling(labels.Count / 8.0));
+        var every = Math.Max(1, (int)Math.Ceiling(labels.Count / 6.0));
         for (var i = labels.Count - 1; i >= 0; i -= every)
             svg.Append($"<text class=\"axis\" x=\"{F(Left + i * slot + slot / 2)}\" y=\"{Height - 6}\" text-anchor=\"middle\">{Html.E(labels[i])}</text>");
     }
 
+    // Four grid steps of a whole, round size: 4, 8, 20, 40, 100, 200 ...
     static double NiceMax(double max)
     {
-        if (max <= 4) return 4;
-        var step = Math.Pow(10, Math.Floor(Math.Log10(max)));
-        foreach (var m in new[] { 1, 2, 2.5, 4, 5, 10 })
-            if (m * step >= max && (m * step) % 4 == 0 || m * step >= max && m * step / 4 == Math.Floor(m * step / 4)) return m * step;
-        return 10 * step;
+        var quarter = Math.Max(1, Math.Ceiling(max / 4));
+        var magnitude = Math.Pow(10, Math.Floor(Math.Log10(quarter)));
+        var step = new[] { 1, 2, 2.5, 5, 10 }.Select(m => m * magnitude).First(m => m >= quarter && m == Math.Floor(m));
+        return step * 4;
     }
 
     static string Number(double v) => v == Math.Floor(v) ? v.ToString("0", CultureInfo.InvariantCulture) : v.ToString("0.#", CultureInfo.InvariantCulture);
