@@ -29,6 +29,19 @@ public sealed class DashboardAuthFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        try
+        {
+            await StartAsync();
+        }
+        catch
+        {
+            await DisposeAsync(); // xUnit does not dispose a fixture that failed to start: Azurite would outlive the run
+            throw;
+        }
+    }
+
+    async Task StartAsync()
+    {
         await azurite.InitializeAsync();
         await new DashboardSeed(new TableServiceClient(azurite.ConnectionString)).SeedAsync();
         entra = await LoopbackServer.StartAsync(app =>
@@ -69,8 +82,8 @@ public sealed class DashboardAuthFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await Bot.DisposeAsync();
-        await entra.DisposeAsync();
+        if (Bot is not null) await Bot.DisposeAsync();
+        if (entra is not null) await entra.DisposeAsync();
         await azurite.DisposeAsync();
     }
 

@@ -20,6 +20,19 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        try
+        {
+            await StartAsync();
+        }
+        catch
+        {
+            await DisposeAsync(); // xUnit does not dispose a fixture that failed to start: Azurite would outlive the run
+            throw;
+        }
+    }
+
+    async Task StartAsync()
+    {
         await azurite.InitializeAsync();
         await new DashboardSeed(new TableServiceClient(azurite.ConnectionString)).SeedAsync();
         Bot = await BotServer.StartAsync(new Dictionary<string, string?>
@@ -33,9 +46,9 @@ public sealed class DashboardFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await Browser.DisposeAsync();
-        playwright.Dispose();
-        await Bot.DisposeAsync();
+        if (Browser is not null) await Browser.DisposeAsync();
+        playwright?.Dispose();
+        if (Bot is not null) await Bot.DisposeAsync();
         await azurite.DisposeAsync();
     }
 }
