@@ -227,7 +227,7 @@ public static class DashboardPages
         var t = view.Ticket;
         var html = new StringBuilder();
         html.Append($"<header class=\"top\"><p><a href=\"{Html.E(page.Link("/dashboard", page.Days))}\">&larr; Dashboard</a></p>");
-        html.Append($"<h1>#{t.Number} {Html.E(t.Title)}</h1></header><main id=\"main\">");
+        html.Append($"<h1>#{t.Number} {Html.E(t.Title)}</h1><p class=\"muted\">Times in {Html.E(page.Zone.Id)}</p></header><main id=\"main\">");
         html.Append("<section aria-labelledby=\"ticket-heading\"><h2 id=\"ticket-heading\">Ticket</h2><dl class=\"facts\">");
         Fact(html, "Status", Html.E(t.Status.InWords()));
         Fact(html, "Urgency", UrgencyBadge(t.Urgency) + " " + Html.E(t.UrgencyReason));
@@ -250,7 +250,7 @@ public static class DashboardPages
         {
             html.Append("<ul class=\"notes\">");
             foreach (var n in notes)
-                html.Append($"<li><p class=\"note-meta\"><strong>{(n.IsInternal ? "Internal note" : "To the requester")}</strong> · {Html.E(n.ByName ?? n.ById)} · {page.Time(n.At)}</p><p class=\"problem\">{Html.E(n.Text)}</p></li>");
+                html.Append($"<li><p class=\"note-meta\"><strong>{NoteKind(n)}</strong> · {Html.E(n.ByName ?? n.ById)} · {page.Time(n.At)}</p><p class=\"problem\">{Html.E(n.Text)}</p></li>");
             html.Append("</ul>");
         }
         html.Append("</section>");
@@ -262,6 +262,14 @@ public static class DashboardPages
         html.Append("</tbody></table></div></section>");
         return html.ToString();
     }
+
+    static string NoteKind(TicketEvent e) => e.Kind switch
+    {
+        TicketEventKind.InternalNote => "Internal note",
+        TicketEventKind.Resolved => "Resolution",
+        TicketEventKind.RequesterDetails => "From the requester",
+        _ => "To the requester",
+    };
 
     static void Fact(StringBuilder html, string name, string valueHtml) => html.Append($"<div><dt>{Html.E(name)}</dt><dd>{valueHtml}</dd></div>");
 
