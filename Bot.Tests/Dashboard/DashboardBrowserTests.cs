@@ -53,7 +53,7 @@ public sealed class DashboardFixture : IAsyncLifetime
     }
 }
 
-public sealed class DashboardBrowserTests(DashboardFixture fixture) : IClassFixture<DashboardFixture>, IDisposable
+public sealed class DashboardBrowserTests(DashboardFixture fixture, ITestOutputHelper output) : IClassFixture<DashboardFixture>, IDisposable
 {
     readonly HttpClient http = new();
     BotServer bot => fixture.Bot;
@@ -201,6 +201,7 @@ public sealed class DashboardBrowserTests(DashboardFixture fixture) : IClassFixt
             "async () => (await axe.run(document, { resultTypes: ['violations'] })).violations.map(v => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, target: String(v.nodes[0]?.target) }))");
         var rules = await page.EvaluateAsync<int>("() => axe.getRules().length");
         Assert.True(rules > 50, "axe did not load its rules");
+        output.WriteLine($"{path}: {rules} axe rules, violations by impact: {string.Join(", ", violations.EnumerateArray().GroupBy(v => v.GetProperty("impact").GetString()).Select(g => $"{g.Key} {g.Count()} ({string.Join(" ", g.Select(v => v.GetProperty("id").GetString() + ":" + v.GetProperty("target").GetString()))})").DefaultIfEmpty("none"))}");
         var serious = violations.EnumerateArray().Where(v => v.GetProperty("impact").GetString() is "serious" or "critical").Select(v => v.ToString()).ToList();
         Assert.True(serious.Count == 0, string.Join("\n", serious));
     }

@@ -72,7 +72,7 @@ public static class DashboardPages
         html.Append($"<section id=\"queue\" aria-labelledby=\"queue-heading\"><h2 id=\"queue-heading\">Open queue <span class=\"count\">({queue.Tickets.Count})</span></h2>");
         if (queue.Tickets.Count == 0)
             return html.Append("<p>No open tickets.</p></section>").ToString();
-        html.Append("<div class=\"table-wrap\" role=\"region\" aria-labelledby=\"queue-heading\" tabindex=\"0\"><table class=\"queue\">");
+        html.Append("<div class=\"table-wrap\" role=\"region\" aria-label=\"Open queue table\" tabindex=\"0\"><table class=\"queue\">");
         html.Append("<caption class=\"visually-hidden\">Open tickets, emergencies first, then by due time</caption>");
         html.Append("<thead><tr><th scope=\"col\">Ticket</th><th scope=\"col\">Urgency</th><th scope=\"col\">SLA</th><th scope=\"col\">Status</th><th scope=\"col\">Assignee</th><th scope=\"col\">Age</th></tr></thead><tbody>");
         foreach (var t in queue.Tickets)
@@ -130,7 +130,7 @@ public static class DashboardPages
             $"{Percent(o.FirstResponseWithinTarget)} of first replies within target; median {Duration(o.MedianFirstResponse)}. Targets: emergencies {Duration(support.EmergencyFirstResponse)} (round the clock), normal {Duration(support.NormalFirstResponse)} of support hours.",
             SvgCharts.StackedBars("Share of first replies within target per day, in percent", labels,
                 [new("Within target", "s-good", [.. days.Select(d => d.Figures.FirstResponseWithinTarget * 100)])], fixedMax: 100, unit: "%"),
-            Legend(("s-good", "Within target (100% = every first reply on time)")),
+            Legend(("s-good", "Within target (100% = every first reply on time)"), ("s-bad", "None on time")),
             ["Day", "Median first reply", "Within target"],
             days.Select(d => $"{DayCell(d)}<td>{Duration(d.Figures.MedianFirstResponse)}</td><td>{Percent(d.Figures.FirstResponseWithinTarget)}</td>"));
 
@@ -189,7 +189,7 @@ public static class DashboardPages
         else
         {
             html.Append("<p class=\"muted\">Resolved tickets that no article fixed, grouped by what they were about, largest first. Draft an article from the example ticket (technician card, \"Draft an article\").</p>");
-            html.Append("<div class=\"table-wrap\" role=\"region\" aria-labelledby=\"gaps-heading\" tabindex=\"0\"><table class=\"gaps\"><thead><tr><th scope=\"col\">Like</th><th scope=\"col\">Tickets</th><th scope=\"col\">Example</th><th scope=\"col\">Articles offered</th></tr></thead><tbody>");
+            html.Append("<div class=\"table-wrap\" role=\"region\" aria-label=\"Knowledge gaps table\" tabindex=\"0\"><table class=\"gaps\"><thead><tr><th scope=\"col\">Like</th><th scope=\"col\">Tickets</th><th scope=\"col\">Example</th><th scope=\"col\">Articles offered</th></tr></thead><tbody>");
             foreach (var gap in report.KnowledgeGaps)
                 html.Append($"<tr><th scope=\"row\">{Html.E(gap.Like)}</th><td>{gap.Tickets}</td><td><a href=\"{Html.E(page.Link($"/dashboard/tickets/{gap.Example}"))}\">#{gap.Example}</a></td><td>{(gap.NoneOffered ? "none" : "did not help")}</td></tr>");
             html.Append("</tbody></table></div>");
@@ -256,7 +256,7 @@ public static class DashboardPages
         html.Append("</section>");
 
         html.Append("<section aria-labelledby=\"history-heading\"><h2 id=\"history-heading\">History</h2>");
-        html.Append("<div class=\"table-wrap\" role=\"region\" aria-labelledby=\"history-heading\" tabindex=\"0\"><table class=\"history\"><thead><tr><th scope=\"col\">When</th><th scope=\"col\">Who</th><th scope=\"col\">What</th></tr></thead><tbody>");
+        html.Append("<div class=\"table-wrap\" role=\"region\" aria-label=\"History table\" tabindex=\"0\"><table class=\"history\"><thead><tr><th scope=\"col\">When</th><th scope=\"col\">Who</th><th scope=\"col\">What</th></tr></thead><tbody>");
         foreach (var e in t.History.OrderBy(e => e.Seq))
             html.Append($"<tr><td>{page.Time(e.At)}</td><td>{Html.E(e.ByName ?? e.ById)}</td><td>{Html.E(e.Summary)}{(e.IsInternal ? " <span class=\"badge internal\">internal</span>" : "")}</td></tr>");
         html.Append("</tbody></table></div></section>");
