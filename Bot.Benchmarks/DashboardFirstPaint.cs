@@ -8,7 +8,6 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 using Microsoft.Playwright;
 using SupportBot.Knowledge;
 using SupportBot.Surveys;
@@ -168,7 +167,13 @@ public static class DashboardFirstPaint
     static async Task<Ticket> ChangeAsync(TableServiceClient tables, DateTimeOffset at, int number, Func<Ticket, Ticket> change, NewEvent e, CancellationToken ct) =>
         (await StoreAt(tables, at).UpdateAsync(number, t => new TicketChange(change(t) with { UpdatedAt = at }, [e], Guid.NewGuid().ToString("N")), ct))!.Ticket;
 
-    static TableTicketStore StoreAt(TableServiceClient tables, DateTimeOffset at) => new(tables, Options.Create(new TicketOptions()), new FakeTimeProvider(at));
+    // The store reads the time from its clock; its retry delays must still run in real time (a FakeTimeProvider's never fire).
+    static TableTicketStore StoreAt(TableServiceClient tables, DateTimeOffset at) => new(tables, Options.Create(new TicketOptions()), new StoppedClock(at));
+
+    sealed class StoppedClock(DateTimeOffset at) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => at;
+    }
 
     static int Option(string[] args, string name, int fallback) =>
         Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var value) ? value : fallback;

@@ -1,6 +1,5 @@
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 using SupportBot.Knowledge;
 using SupportBot.Surveys;
 using SupportBot.Tickets;
@@ -71,7 +70,13 @@ public sealed class DashboardSeed(TableServiceClient tables)
     async Task<Ticket> ChangeAsync(DateTimeOffset at, int number, Func<Ticket, Ticket> change, NewEvent e) =>
         (await StoreAt(at).UpdateAsync(number, t => new TicketChange(change(t) with { UpdatedAt = at }, [e], $"seed-{Guid.NewGuid():N}"), None))!.Ticket;
 
-    TableTicketStore StoreAt(DateTimeOffset at) => new(tables, Options.Create(new TicketOptions()), new FakeTimeProvider(at));
+    // The store reads the time from its clock; its retry delays must still run in real time (a FakeTimeProvider's never fire).
+    TableTicketStore StoreAt(DateTimeOffset at) => new(tables, Options.Create(new TicketOptions()), new StoppedClock(at));
+
+    sealed class StoppedClock(DateTimeOffset at) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => at;
+    }
 
     static Ticket Sample(int number, string title, string category, Urgency urgency, DateTimeOffset created, DateTimeOffset due) =>
         Tests.Tickets.TicketStoreTests.Sample(number, urgency: urgency, problem: title + ". Please help.", due: due, title: title) with
