@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs SupportBot locally: Azurite (tables), the bot in anonymous development mode, and the Agents Playground.
+# Runs SupportBot locally: Azurite (tables), the bot in anonymous development mode (with its dashboard), and the Agents Playground.
 # Ctrl-C stops all three.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -39,5 +39,6 @@ wait_for "http://127.0.0.1:$PLAYGROUND_PORT/_debug/ping" "the Agents Playground"
 
 echo
 echo "  Open http://127.0.0.1:$PLAYGROUND_PORT and chat to the bot. Ctrl-C stops everything."
+echo "  The technicians' dashboard: http://127.0.0.1:$BOT_PORT/dashboard (open to this machine only, in Development)"
 echo
 wait -n "${pids[@]}"

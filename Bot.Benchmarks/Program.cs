@@ -3,10 +3,15 @@ using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project Bot.Benchmarks -- --filter '*'   (BenchmarkDotNet's own switches work too)
+// dotnet run -c Release --project Bot.Benchmarks -- dashboard-first-paint [--tickets 10000] [--runs 10]
+if (args.Length > 0 && args[0] == "dashboard-first-paint")
+    return await SupportBot.Benchmarks.DashboardFirstPaint.RunAsync(args);
+
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(SupportBot.Benchmarks.TriageOneMessage).Assembly).Run(args);
 foreach (var summary in summaries)
     foreach (var report in summary.Reports)
         PrintPercentiles(report);
+return 0;
 
 static void PrintPercentiles(BenchmarkReport report)
 {

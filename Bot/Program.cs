@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SupportBot;
 using SupportBot.Conversations;
+using SupportBot.Dashboard;
 using SupportBot.Escalation;
 using SupportBot.Hosting;
 using SupportBot.Incidents;
@@ -55,6 +56,7 @@ public static class SupportBotApp
         builder.Services.AddEscalation(builder.Configuration);
         builder.Services.AddSurveys(builder.Configuration);
         builder.Services.AddOutcomes();
+        builder.Services.AddDashboard(builder.Configuration, builder.Environment);
         builder.Services.TryAddSingleton<IBot, HelpDeskBot>();
         builder.Services.AddSingleton<PublishedArticleStore>();
         builder.Services.AddSingleton<ArticleFeedbackStore>();
@@ -70,7 +72,7 @@ public static class SupportBotApp
         app.MapBotMessages();
         app.MapHealthChecks("/healthz", new() { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new() { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = ReadinessReport.WriteAsync });
-        app.MapDashboardPlaceholder();
+        app.MapDashboard();
         return app;
     }
 }

@@ -63,7 +63,8 @@ public sealed class AppPackageTests
         Assert.Equal(["message"], action["context"]!.AsArray().Select(c => (string?)c));
 
         var dashboard = Assert.Single(manifest["staticTabs"]!.AsArray(), t => (string?)t!["entityId"] == "dashboard")!;
-        Assert.Equal($"https://{Host}/dashboard", (string?)dashboard["contentUrl"]);
+        Assert.Equal($"https://{Host}/dashboard?inTeams=1&theme={{theme}}", (string?)dashboard["contentUrl"]); // Teams fills in {theme}
+        Assert.Equal($"https://{Host}/dashboard", (string?)dashboard["websiteUrl"]);
         Assert.Equal(["personal"], dashboard["scopes"]!.AsArray().Select(s => (string?)s));
     }
 

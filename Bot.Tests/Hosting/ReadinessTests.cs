@@ -67,14 +67,14 @@ public sealed class ReadinessTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_dashboard_tab_shows_a_placeholder_that_Teams_may_frame()
+    public async Task The_dashboard_tab_is_served_and_only_Teams_may_frame_it()
     {
         await using var bot = await BotServer.StartAsync(new Dictionary<string, string?> { ["ConnectionStrings:Tables"] = azurite.ConnectionString });
 
         using var response = await http.GetAsync(new Uri(bot.BaseAddress, "/dashboard"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains("The dashboard is not here yet", await response.Content.ReadAsStringAsync());
-        Assert.Contains("frame-ancestors teams.microsoft.com", response.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Contains("<h1>SupportBot dashboard</h1>", await response.Content.ReadAsStringAsync());
+        Assert.Contains("frame-ancestors 'self' teams.microsoft.com", response.Headers.GetValues("Content-Security-Policy").Single());
     }
 }

@@ -375,9 +375,9 @@ public sealed class AuthenticationTests : IAsyncLifetime
         return await http.SendAsync(request);
     }
 
-    static RsaSecurityKey NewKey(string kid) => new(RSA.Create(2048)) { KeyId = kid };
+    internal static RsaSecurityKey NewKey(string kid) => new(RSA.Create(2048)) { KeyId = kid };
 
-    static object Jwk(RsaSecurityKey key, string[] endorsements)
+    internal static object Jwk(RsaSecurityKey key, string[] endorsements)
     {
         var p = key.Rsa.ExportParameters(includePrivateParameters: false);
         return new

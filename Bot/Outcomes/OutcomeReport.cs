@@ -50,6 +50,14 @@ public sealed record OutcomeReport(
 {
     public IReadOnlyList<KnowledgeGap> KnowledgeGaps { get; init; } = [];
     public IReadOnlyList<WeakArticle> WeakArticles { get; init; } = [];
+    // The window cut into 24-hour slices ending at Window.To, oldest first, each with the same figures as Overall.
+    public IReadOnlyList<OutcomeDay> Daily { get; init; } = [];
+}
+
+// One slice of the window [From, To), named by the date it ends on (UTC).
+public sealed record OutcomeDay(DateTimeOffset From, DateTimeOffset To, OutcomeFigures Figures)
+{
+    public DateOnly Date => DateOnly.FromDateTime((To - TimeSpan.FromTicks(1)).UtcDateTime);
 }
 
 // What the help desk achieved in a window, from the tickets, the poll answers and the deflections. Pure, so the stats card,
@@ -100,7 +108,30 @@ public static class OutcomeReports
         {
             KnowledgeGaps = Outcomes.KnowledgeGaps.Find(window, relevant),
             WeakArticles = Outcomes.KnowledgeGaps.Weak(articles ?? []),
+            Daily = Daily(window, relevant, asked, deflected, sla),
         };
+    }
+
+    // Each slice gets Figures over what touched it (filed or resolved in it, polls asked and deflections counted in it),
+    // so a day means exactly what the whole window means.
+    static IReadOnlyList<OutcomeDay> Daily(OutcomeWindow window, IReadOnlyList<Ticket> tickets, IReadOnlyList<PollRecord> polls, IReadOnlyList<Deflection> deflections, Sla sla)
+    {
+        var count = Math.Max(1, window.Days);
+        var length = (window.To - window.From) / count;
+        var slices = Enumerable.Range(0, count).Select(i => new OutcomeWindow(window.From + length * i, i == count - 1 ? window.To : window.From + length * (i + 1))).ToArray();
+        int Slice(DateTimeOffset at) => Math.Clamp((int)((at - window.From) / length), 0, count - 1);
+
+        var ticketsIn = slices.Select(_ => new HashSet<Ticket>(ReferenceEqualityComparer.Instance)).ToArray();
+        foreach (var t in tickets)
+        {
+            if (window.Contains(t.CreatedAt)) ticketsIn[Slice(t.CreatedAt)].Add(t);
+            foreach (var e in t.History)
+                if (e.Kind == TicketEventKind.Resolved && window.Contains(e.At)) ticketsIn[Slice(e.At)].Add(t);
+        }
+        var pollsIn = polls.ToLookup(p => Slice(p.AskedAt));
+        var deflectionsIn = deflections.ToLookup(d => Slice(d.At));
+        return [.. slices.Select((slice, i) => new OutcomeDay(slice.From, slice.To,
+            Figures(slice, [.. ticketsIn[i]], [.. pollsIn[i]], [.. deflectionsIn[i]], sla)))];
     }
 
     // deflections null: not known for this group (a technician), so neither a count nor a rate.

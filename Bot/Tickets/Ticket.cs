@@ -103,14 +103,18 @@ public static class TicketStatusExtensions
 }
 
 // One row of a list (my tickets, the queue): enough to show and sort without reading the whole ticket.
+// Reopened: whether the history has a reopen (then its resolution target depends on that history); null in rows written
+// before it was recorded.
 public sealed record TicketSummary(
     int Number, string Title, TicketStatus Status, Urgency Urgency, string Category,
     string RequesterId, string? RequesterName, string? AssigneeId, string? AssigneeName,
-    DateTimeOffset CreatedAt, DateTimeOffset FirstResponseDueAt, DateTimeOffset UpdatedAt, DateTimeOffset? FirstResponseAt = null)
+    DateTimeOffset CreatedAt, DateTimeOffset FirstResponseDueAt, DateTimeOffset UpdatedAt, DateTimeOffset? FirstResponseAt = null,
+    bool? Reopened = null)
 {
     public static TicketSummary Of(Ticket t) => new(
         t.Number, t.Title, t.Status, t.Urgency, t.Category, t.Requester.TeamsId, t.Requester.Name,
-        t.Assignee?.TeamsId, t.Assignee?.Name, t.CreatedAt, t.FirstResponseDueAt, t.UpdatedAt, t.FirstResponseAt);
+        t.Assignee?.TeamsId, t.Assignee?.Name, t.CreatedAt, t.FirstResponseDueAt, t.UpdatedAt, t.FirstResponseAt,
+        t.History.Any(e => e.Kind == TicketEventKind.Reopened));
 }
 
 public static class TicketLimits
