@@ -12,7 +12,7 @@ namespace SupportBot.FakeConnector;
 [JsonSerializable(typeof(SortedDictionary<int, int>))]
 public sealed partial class FakeJson : JsonSerializerContext;
 
-public sealed record FaultConfig(double? Share429, double? Share503, double? RetryAfterSeconds, double? DelayMs);
+public sealed record FaultConfig(double? Share429, double? Share503, double? RetryAfterSeconds, double? DelayMs, bool? Record);
 
 // The Bot Connector v3 routes the bot calls, answered at once from memory, plus /_fake/* to read and steer it.
 public static class FakeConnectorServer
@@ -70,6 +70,7 @@ public static class FakeConnectorServer
                 Share503 = c.Share503 ?? l.Options.Share503,
                 RetryAfter = c.RetryAfterSeconds is { } s ? TimeSpan.FromSeconds(s) : l.Options.RetryAfter,
                 Delay = c.DelayMs is { } d ? TimeSpan.FromMilliseconds(d) : l.Options.Delay,
+                Record = c.Record ?? l.Options.Record,
             };
             return TypedResults.Json(l.Snapshot(), FakeJson.Default.Counts);
         });
