@@ -132,7 +132,11 @@ public sealed class KnowledgeIndex : IDisposable
             boolean.Add(perTerm, Occur.SHOULD);
         }
 
-        var hits = searcher.Search(boolean, top).ScoreDocs;
+        // An in-order collector: out of order, Lucene's BooleanScorer allocates a table of 2,048 buckets per query,
+        // which for an index of this size cost more than the search itself (same hits and scores either way).
+        var collector = TopScoreDocCollector.Create(top, docsScoredInOrder: true);
+        searcher.Search(boolean, collector);
+        var hits = collector.GetTopDocs().ScoreDocs;
         var results = new List<SearchHit>(hits.Length);
         foreach (var hit in hits)
         {
