@@ -14,6 +14,8 @@ public sealed record BenchOptions
     public int Conversations { get; init; } = 100;
     // Extra environment for the bot (--bot-env DOTNET_gcServer=0), to compare settings.
     public Dictionary<string, string> BotEnvironment { get; init; } = [];
+    // Where SupportBot.dll is: the build output by default, or a published folder (--bot-dir).
+    public string? BotDirectory { get; init; }
 
     // --smoke: our bot only, mix d, 8 connections, one 5-second run over 10 conversations; fails unless replies == requests.
     public static BenchOptions Parse(string[] args)
@@ -31,6 +33,7 @@ public sealed record BenchOptions
                 "--runs" => o with { Runs = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--connections" => o with { Connections = Next().Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToArray() },
                 "--mixes" => o with { Mixes = Next().Split(',').Select(m => Enum.Parse<Mix>(m, ignoreCase: true)).ToArray() },
+                "--bot-dir" => o with { BotDirectory = Path.GetFullPath(Next()) },
                 "--conversations" => o with { Conversations = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--bot-env" => o with { BotEnvironment = new(o.BotEnvironment) { [Next().Split('=')[0]] = args[i].Split('=', 2)[1] } },
                 _ => throw new ArgumentException($"unknown option {args[i]}; see bench/README.md"),

@@ -58,9 +58,11 @@ foreach (var mix in options.Mixes)
         ["Logging__Console__FormatterName"] = "json", // what production logs with
         // Hundreds of alike emergencies a second would (rightly) become one major incident; the bench measures single tickets.
         ["Support__MajorIncident__Enabled"] = "false",
+        // The GC setting infra/main.bicep gives the App Service instance.
+        ["DOTNET_GCgen0size"] = "0x400000",
     };
     foreach (var (k, v) in options.BotEnvironment) env[k] = v;
-    var botDir = Path.Combine(repo, "Bot", "bin", "Release", "net10.0");
+    var botDir = options.BotDirectory ?? Path.Combine(repo, "Bot", "bin", "Release", "net10.0");
     var (bot, cold) = await StartAndAnswerAsync("SupportBot", () => Child.Start("dotnet", ["SupportBot.dll"], botDir, Path.Combine(outDir, $"supportbot-{mix}.log"), env), messages);
     await using (bot)
     {
