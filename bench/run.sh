@@ -5,7 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bootstrap.sh
-if [ ! -f bench/echo-bot/node_modules/.package-lock.json ] || [ bench/echo-bot/package-lock.json -nt bench/echo-bot/node_modules/.package-lock.json ]; then
+needs_echo=true
+for arg in "$@"; do case "$arg" in --smoke|--no-echo) needs_echo=false ;; esac; done
+if $needs_echo && { [ ! -f bench/echo-bot/node_modules/.package-lock.json ] || [ bench/echo-bot/package-lock.json -nt bench/echo-bot/node_modules/.package-lock.json ]; }; then
   echo "==> npm ci (bench/echo-bot)"
   (cd bench/echo-bot && npm ci --no-audit --no-fund --loglevel=error)
 fi
