@@ -91,6 +91,19 @@ async Task<(Child, double)> StartAndAnswerAsync(string name, Func<Child> start, 
     ledger.Reset();
     var clock = Stopwatch.StartNew();
     var child = start();
+    try
+    {
+        return (child, await FirstAnswerAsync(name, child, messages, clock));
+    }
+    catch
+    {
+        await child.DisposeAsync(); // never leave a bot running after a failed start
+        throw;
+    }
+}
+
+async Task<double> FirstAnswerAsync(string name, Child child, Uri messages, Stopwatch clock)
+{
     var activities = new Activities(serviceUrl, "cold-" + Guid.NewGuid().ToString("N")[..8], 1, null);
     var body = activities.Message("cold-start", 0, Activities.Requests[0]);
     while (true)
@@ -116,7 +129,7 @@ async Task<(Child, double)> StartAndAnswerAsync(string name, Func<Child> start, 
     }
     var ms = clock.Elapsed.TotalMilliseconds;
     Console.WriteLine($"{name}: first activity answered {ms:0} ms after start");
-    return (child, ms);
+    return ms;
 }
 
 async Task<Dictionary<int, TicketCard>> SetUpTicketsAsync(Uri messages)
