@@ -73,6 +73,7 @@ public static class SupportBotApp
         app.MapHealthChecks("/healthz", new() { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new() { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = ReadinessReport.WriteAsync });
         app.MapDashboard();
+        app.MapStorageRequestCount();
         return app;
     }
 }

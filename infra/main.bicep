@@ -148,6 +148,9 @@ resource site 'Microsoft.Web/sites@2025-03-01' = {
         { name: 'Support__TimeZone', value: supportTimeZone }
         { name: 'Support__TechnicianChannelId', value: technicianChannelId }
         { name: 'SCM_DO_BUILD_DURING_DEPLOYMENT', value: 'false' }
+        // A 4 MB gen0 budget (the default follows the host's cache size) keeps a 1-2 core instance's memory after
+        // load ~60 MB lower at no measurable CPU cost (docs/performance.md); an environment-only GC setting.
+        { name: 'DOTNET_GCgen0size', value: '0x400000' }
       ], technicianSettings)
     }
   }

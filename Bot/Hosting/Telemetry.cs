@@ -18,6 +18,7 @@ public static class Telemetry
         var useEntraId = !configuration.GetValue("ApplicationInsights:UseConnectionStringOnly", false);
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("SupportBot"))
+            .WithMetrics(metrics => metrics.AddMeter(Storage.StorageRequests.MeterName))
             .UseAzureMonitor(options =>
             {
                 options.ConnectionString = connectionString;

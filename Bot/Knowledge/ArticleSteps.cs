@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Markdig;
 using Markdig.Syntax;
 
@@ -9,7 +10,14 @@ public static class ArticleSteps
 {
     public const int MaxSteps = 20;
 
-    public static IReadOnlyList<string> Of(Article article)
+    // Parsed once per article: every suggestion card asks (for its "Walk me through it" button). Keyed by the
+    // instance, not record equality, and weakly, so a published edit (a new Article) is parsed afresh and the old
+    // one's entry goes with it.
+    static readonly ConditionalWeakTable<Article, IReadOnlyList<string>> Parsed = new();
+
+    public static IReadOnlyList<string> Of(Article article) => Parsed.GetValue(article, Parse);
+
+    static IReadOnlyList<string> Parse(Article article)
     {
         var blocks = Markdown.Parse(article.Body).ToList();
         var afterHeading = blocks.FindIndex(b => b is HeadingBlock h && KnowledgeCards.Inline(h.Inline).Trim().Equals("Steps", StringComparison.OrdinalIgnoreCase));

@@ -13,7 +13,8 @@ public static class ActivityTypes
     public const string Typing = "typing";
 }
 
-// The Bot Framework Activity schema. Unknown properties land in Properties and are written back unchanged.
+// The Bot Framework Activity schema. Unknown properties land in Properties and are written back unchanged (a settable
+// property: System.Text.Json's source generator cannot fill an init-only extension-data property).
 public sealed partial record Activity
 {
     public string? Type { get; init; }
@@ -45,7 +46,7 @@ public sealed partial record Activity
     public string? ValueType { get; init; }
 
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Properties { get; init; }
+    public Dictionary<string, JsonElement>? Properties { get; set; }
 
     public static Activity CreateMessage(string? text = null, params Attachment[] attachments) => new()
     {
@@ -90,7 +91,7 @@ public sealed record ChannelAccount
     public string? Role { get; init; }
 
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Properties { get; init; }
+    public Dictionary<string, JsonElement>? Properties { get; set; }
 }
 
 public sealed record ConversationAccount
@@ -102,7 +103,7 @@ public sealed record ConversationAccount
     public string? TenantId { get; init; }
 
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Properties { get; init; }
+    public Dictionary<string, JsonElement>? Properties { get; set; }
 }
 
 public sealed record MessageReaction(string? Type);
@@ -117,7 +118,7 @@ public sealed record Attachment
     public string? ThumbnailUrl { get; init; }
 
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Properties { get; init; }
+    public Dictionary<string, JsonElement>? Properties { get; set; }
 }
 
 public sealed record Entity
@@ -125,7 +126,7 @@ public sealed record Entity
     public string? Type { get; init; }
 
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Properties { get; init; }
+    public Dictionary<string, JsonElement>? Properties { get; set; }
 
     // null when the entity does not have T's shape (entities are client input).
     public T? As<T>() where T : class
@@ -145,7 +146,7 @@ public sealed record TeamsChannelData
     public string? EventType { get; init; }
 
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Properties { get; init; }
+    public Dictionary<string, JsonElement>? Properties { get; set; }
 }
 
 public sealed record TenantInfo(string? Id);
@@ -202,15 +203,36 @@ public sealed record TeamsChannelAccount
     public string? UserRole { get; init; }
 
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Properties { get; init; }
+    public Dictionary<string, JsonElement>? Properties { get; set; }
 }
 
 public sealed record PagedMembersResult(string? ContinuationToken, IReadOnlyList<TeamsChannelAccount>? Members);
 
 public static class ProtocolJson
 {
+    // The wire types' metadata is generated at build time (no reflection on the hot path, less JIT at start-up);
+    // anything else (a card's runtime type in Attachment.Content, a command's output) falls back to reflection.
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        TypeInfoResolver = System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.Combine(
+            ProtocolJsonContext.Default, new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver()),
     };
 }
+
+// Metadata only: the generated fast-path writers would resolve nested members (a card in Attachment.Content, typed
+// object) through this context alone, which does not know the card types.
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, GenerationMode = JsonSourceGenerationMode.Metadata)]
+[JsonSerializable(typeof(Activity))]
+[JsonSerializable(typeof(ResourceResponse))]
+[JsonSerializable(typeof(ConversationResourceResponse))]
+[JsonSerializable(typeof(ConversationParameters))]
+[JsonSerializable(typeof(ConversationReference))]
+[JsonSerializable(typeof(TeamsChannelAccount))]
+[JsonSerializable(typeof(PagedMembersResult))]
+[JsonSerializable(typeof(Mention))]
+[JsonSerializable(typeof(AdaptiveCardInvokeValue))]
+[JsonSerializable(typeof(AdaptiveCardInvokeResponse))]
+[JsonSerializable(typeof(TaskModuleResponse))]
+[JsonSerializable(typeof(JsonElement))]
+public sealed partial class ProtocolJsonContext : JsonSerializerContext;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -7,7 +8,7 @@ namespace SupportBot.Protocol;
 
 // POST /api/messages: the only door the Bot Connector uses. Everything about HTTP and the wire JSON stops here;
 // the bot itself only sees a TurnContext.
-public static class MessagesEndpoint
+public static partial class MessagesEndpoint
 {
     public static RouteGroupBuilder MapBotMessages(this IEndpointRouteBuilder app)
     {
@@ -42,7 +43,7 @@ public static class MessagesEndpoint
         catch (MetadataUnavailableException ex)
         {
             // No signing keys yet and the metadata endpoint is unreachable: we cannot tell, so ask the channel to retry.
-            logger.LogError("Cannot authenticate: {Error}", ex.Message);
+            LogCannotAuthenticate(logger, ex.Message);
             return TypedResults.Problem("The bot cannot verify requests right now.", statusCode: 503, title: "Service unavailable");
         }
         if (auth.Outcome != AuthOutcome.Allowed)
@@ -50,10 +51,11 @@ public static class MessagesEndpoint
         if (auth == AuthResult.Anonymous && AuthorizeAnonymousCaller(http.Connection) is { Outcome: not AuthOutcome.Allowed } refused)
             return Denied(refused);
 
-        byte[]? body;
+        // The body goes into a pooled buffer, returned once parsed (the Activity keeps no reference to it).
+        (byte[] Buffer, int Length)? body;
         try
         {
-            body = await ReadCappedAsync(http.Request.Body, cap, ct);
+            body = await ReadCappedAsync(http.Request.Body, http.Request.ContentLength, cap, ct);
         }
         catch (BadHttpRequestException ex)
         {
@@ -65,10 +67,19 @@ public static class MessagesEndpoint
             // What Kestrel throws for an overflowing chunk size, and for a client that drops the connection mid-body.
             return TypedResults.Problem(ex.Message, statusCode: 400, title: "Unreadable request body");
         }
-        if (body is null)
+        if (body is not { } read)
             return TooLarge(cap);
 
-        var (activity, error) = Parse(body);
+        Activity? activity;
+        string error;
+        try
+        {
+            (activity, error) = Parse(read.Buffer.AsSpan(0, read.Length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(read.Buffer);
+        }
         if (activity is null)
             return TypedResults.Problem(error, statusCode: 400, title: "Malformed activity");
 
@@ -81,7 +92,7 @@ public static class MessagesEndpoint
         if (auth.Outcome != AuthOutcome.Allowed)
             return Denied(auth);
 
-        logger.LogInformation("Activity {Type} {Name} {ActivityId} in {ChannelId}", activity.Type, activity.Name, activity.Id, activity.ChannelId);
+        LogActivity(logger, activity.Type, activity.Name, activity.Id, activity.ChannelId);
         var turn = new TurnContext(activity, connector, deadline.Token);
         try
         {
@@ -92,14 +103,14 @@ public static class MessagesEndpoint
             // The activity was accepted but the bot could not answer through the Connector (throttled, down, no token).
             // As the SDK's OnTurnError does, log it and acknowledge the activity; an invoke, whose answer is this
             // response, says the answer is missing.
-            logger.LogError("Could not answer {Type} activity {ActivityId}: {Error}", activity.Type, activity.Id, ex.Message);
+            LogCouldNotAnswer(logger, activity.Type, activity.Id, ex.Message);
             if (activity.Type == ActivityTypes.Invoke && turn.InvokeResponse is null)
                 return TypedResults.StatusCode((int)HttpStatusCode.BadGateway);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
             // Acknowledged like a failed reply: a redelivery would run the same half-finished turn again.
-            logger.LogWarning("Turn for {Type} activity {ActivityId} passed its {Deadline} deadline and was cancelled", activity.Type, activity.Id, turnDeadline);
+            LogDeadlinePassed(logger, activity.Type, activity.Id, turnDeadline);
             if (activity.Type == ActivityTypes.Invoke && turn.InvokeResponse is null)
                 return TypedResults.StatusCode((int)HttpStatusCode.GatewayTimeout);
         }
@@ -134,21 +145,58 @@ public static class MessagesEndpoint
     static ProblemHttpResult TooLarge(int cap) => TypedResults.Problem(
         $"An activity may be at most {cap} bytes.", statusCode: 413, title: "Activity too large");
 
-    static async Task<byte[]?> ReadCappedAsync(Stream body, int cap, CancellationToken ct)
+    // null when the body is larger than cap. The caller returns the buffer to the shared pool.
+    static async Task<(byte[] Buffer, int Length)?> ReadCappedAsync(Stream body, long? contentLength, int cap, CancellationToken ct)
     {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await body.ReadAsync(chunk, ct)) > 0)
+        var buffer = ArrayPool<byte>.Shared.Rent(contentLength is > 0 and var n && n <= cap ? (int)n : 16 * 1024);
+        var length = 0;
+        try
         {
-            if (buffer.Length + read > cap)
-                return null;
-            buffer.Write(chunk, 0, read);
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length >= cap + 1)
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        return null;
+                    }
+                    var larger = ArrayPool<byte>.Shared.Rent(Math.Min(cap + 1, buffer.Length * 2));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+                var read = await body.ReadAsync(buffer.AsMemory(length, Math.Min(buffer.Length, cap + 1) - length), ct);
+                if (read == 0) break;
+                length += read;
+                if (length > cap)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    return null;
+                }
+            }
+            return (buffer, length);
         }
-        return buffer.ToArray();
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
     }
 
-    internal static (Activity? Activity, string Error) Parse(byte[] body)
+    [LoggerMessage(Level = LogLevel.Information, Message = "Activity {Type} {Name} {ActivityId} in {ChannelId}")]
+    static partial void LogActivity(ILogger logger, string? type, string? name, string? activityId, string? channelId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Cannot authenticate: {Error}")]
+    static partial void LogCannotAuthenticate(ILogger logger, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not answer {Type} activity {ActivityId}: {Error}")]
+    static partial void LogCouldNotAnswer(ILogger logger, string? type, string? activityId, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Turn for {Type} activity {ActivityId} passed its {Deadline} deadline and was cancelled")]
+    static partial void LogDeadlinePassed(ILogger logger, string? type, string? activityId, TimeSpan deadline);
+
+    internal static (Activity? Activity, string Error) Parse(ReadOnlySpan<byte> body)
     {
         Activity? activity;
         try

@@ -52,7 +52,10 @@ public static class ProtocolServiceCollectionExtensions
         services.AddHttpClient(MsalConnectorTokenProvider.HttpClientName);
         services.AddSingleton<IConnectorTokenProvider, MsalConnectorTokenProvider>();
 
+        // No IHttpClientFactory logging: it opens a scope and formats a URI for every call even when its category is
+        // filtered out (a measurable share of a turn's CPU); failures surface through ConnectorClient's exceptions.
         services.AddHttpClient<ConnectorClient>(ConnectorClient.HttpClientName)
+            .RemoveAllLoggers()
             .AddResilienceHandler("connector", (pipeline, context) =>
             {
                 var retry = context.ServiceProvider.GetService<IOptions<ConnectorRetryOptions>>()?.Value ?? new ConnectorRetryOptions();

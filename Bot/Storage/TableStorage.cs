@@ -35,6 +35,7 @@ public static class TableStorage
         options.Retry.MaxRetries = 2;
         options.Retry.Delay = TimeSpan.FromMilliseconds(300);
         options.Retry.NetworkTimeout = TimeSpan.FromSeconds(3);
+        options.AddPolicy(StorageRequests.Policy, HttpPipelinePosition.PerRetry);
         return Uri.TryCreate(connection, UriKind.Absolute, out var endpoint)
             ? new TableServiceClient(endpoint, credential ?? new DefaultAzureCredential(), options)
             : new TableServiceClient(connection, options);

@@ -40,8 +40,11 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
     readonly LazyTable ticketsTable = new(tables, "Tickets");
     readonly LazyTable indexTable = new(tables, "TicketIndex");
     readonly LazyTable requestsTable = new(tables, "TicketRequests");
-    // Instances contend on the counter only with each other, not with themselves.
+    // Instances contend on the counter only with each other, not with themselves: one turn at a time updates it, for
+    // every turn waiting by then (a burst of filings costs one counter update, not one each in turn).
     readonly SemaphoreSlim numbering = new(1, 1);
+    readonly Lock waitingLock = new();
+    List<TaskCompletionSource<int>> waitingForNumbers = [];
 
     public async Task<FiledTicket> FileAsync(string requestKey, Func<int, Ticket> create, CancellationToken ct)
     {
@@ -144,36 +147,70 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
     async Task<int> NextNumberAsync(CancellationToken ct)
     {
         var table = await ticketsTable.GetAsync(ct);
-        await numbering.WaitAsync(ct);
+        var mine = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (waitingLock) waitingForNumbers.Add(mine);
         try
         {
-            for (var attempt = 1; ; attempt++)
+            await numbering.WaitAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            lock (waitingLock) waitingForNumbers.Remove(mine);
+            // Taken into a batch just before the cancellation: the number is ours, and a claim must not lose it.
+            if (mine.Task.IsCompleted) return await mine.Task;
+            throw;
+        }
+        try
+        {
+            // A turn ahead of us may have numbered us with its batch.
+            if (mine.Task.IsCompleted) return await mine.Task;
+            List<TaskCompletionSource<int>> batch;
+            lock (waitingLock) (batch, waitingForNumbers) = (waitingForNumbers, []);
+            try
             {
-                var found = await table.GetEntityIfExistsAsync<TableEntity>("counter", "tickets", cancellationToken: ct);
-                try
-                {
-                    if (!found.HasValue)
-                    {
-                        var first = options.Value.FirstNumber;
-                        await table.AddEntityAsync(new TableEntity("counter", "tickets") { ["Next"] = first + 1 }, ct);
-                        return first;
-                    }
-                    var counter = found.Value!;
-                    var next = counter.GetInt32("Next") ?? options.Value.FirstNumber;
-                    counter["Next"] = next + 1;
-                    await table.UpdateEntityAsync(counter, counter.ETag, TableUpdateMode.Replace, ct);
-                    return next;
-                }
-                catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 100)
-                {
-                    // Another instance took this number: read again.
-                    await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(2, 10 + 5 * Math.Min(attempt, 20))), clock, ct);
-                }
+                // Not this turn's token: its deadline must not fail the other turns in the batch (the storage client's
+                // own timeouts bound the wait).
+                var first = await ReserveNumbersAsync(table, batch.Count, CancellationToken.None);
+                for (var i = 0; i < batch.Count; i++) batch[i].TrySetResult(first + i);
             }
+            catch (Exception ex)
+            {
+                // Nothing was reserved: every turn in the batch fails as this one does (each turn's own error boundary).
+                foreach (var waiter in batch) waiter.TrySetException(ex);
+            }
+            return await mine.Task;
         }
         finally
         {
             numbering.Release();
+        }
+    }
+
+    // The first of `count` consecutive numbers, taken from the ETag-guarded counter in one update.
+    async Task<int> ReserveNumbersAsync(TableClient table, int count, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var found = await table.GetEntityIfExistsAsync<TableEntity>("counter", "tickets", cancellationToken: ct);
+            try
+            {
+                if (!found.HasValue)
+                {
+                    var first = options.Value.FirstNumber;
+                    await table.AddEntityAsync(new TableEntity("counter", "tickets") { ["Next"] = first + count }, ct);
+                    return first;
+                }
+                var counter = found.Value!;
+                var next = counter.GetInt32("Next") ?? options.Value.FirstNumber;
+                counter["Next"] = next + count;
+                await table.UpdateEntityAsync(counter, counter.ETag, TableUpdateMode.Replace, ct);
+                return next;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 100)
+            {
+                // Another instance took these numbers: read again.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(2, 10 + 5 * Math.Min(attempt, 20))), clock, ct);
+            }
         }
     }
 
