@@ -11,13 +11,14 @@ using SupportBot.Protocol;
 using SupportBot.Storage;
 using SupportBot.Surveys;
 using SupportBot.Outcomes;
+using SupportBot.Privacy;
 using SupportBot.Technicians;
 using SupportBot.Tickets;
 using SupportBot.Triage;
 
-if (args.Length > 0 && args[0] is "triage" or "kb" or "tickets" or "manifest" or "stats")
+if (args.Length > 0 && args[0] is "triage" or "kb" or "tickets" or "manifest" or "stats" or "purge")
 {
-    var cli = new System.CommandLine.RootCommand("SupportBot command-line tools") { TriageCommand.Create(), KbCommand.Create(), TicketsCommand.Create(), ManifestCommand.Create(), SupportBot.Outcomes.StatsCommand.Create() };
+    var cli = new System.CommandLine.RootCommand("SupportBot command-line tools") { TriageCommand.Create(), KbCommand.Create(), TicketsCommand.Create(), ManifestCommand.Create(), SupportBot.Outcomes.StatsCommand.Create(), SupportBot.Privacy.PurgeCommand.Create() };
     return cli.Parse(args).Invoke();
 }
 
@@ -51,6 +52,7 @@ public static class SupportBotApp
         builder.Services.AddTechnicians(builder.Configuration);
         builder.Services.AddMajorIncidents(builder.Configuration);
         builder.Services.AddProfiles(builder.Configuration);
+        builder.Services.AddPrivacy(builder.Configuration);
         builder.Services.AddOutbox(builder.Configuration);
         builder.Services.AddEscalation(builder.Configuration);
         builder.Services.AddSurveys(builder.Configuration);
