@@ -62,6 +62,9 @@ public static class SupportBotApp
         builder.Services.AddSingleton<ArticleFeedbackStore>();
         builder.Services.AddSingleton<KnowledgeBase>();
         builder.Services.AddHostedService<KnowledgeBaseLoader>();
+        builder.Services.AddOptions<KnowledgeOptions>().Bind(builder.Configuration.GetSection("Knowledge"))
+            .Validate(o => o.SyncInterval > TimeSpan.Zero, "Knowledge:SyncInterval must be positive.").ValidateOnStart();
+        builder.Services.AddHostedService<KnowledgeSync>();
         builder.Services.Configure<EmergencyPolicy>(builder.Configuration.GetSection("Triage"));
         builder.Services.AddSingleton<ITriage>(sp => TriageService.Create(sp.GetRequiredService<ILogger<Triager>>()));
         builder.Services.AddHostedService<TriageWarmUp>();

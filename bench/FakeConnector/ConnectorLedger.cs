@@ -64,6 +64,10 @@ public sealed class ConnectorLedger
         }
     }
 
+    // Raised for each record (with --record), outside the lock: a driver that needs the bot's answers as they arrive
+    // (bench/Chaos) indexes them itself instead of re-reading every record.
+    public event Action<CallRecord>? Recorded;
+
     public void Add(CallRecord record)
     {
         lock (recordLock)
@@ -71,6 +75,7 @@ public sealed class ConnectorLedger
             records.Add(record);
             recordFile?.WriteLine(JsonSerializer.Serialize(record, FakeJson.Default.CallRecord));
         }
+        Recorded?.Invoke(record);
     }
 
     public Counts Snapshot() => new(
