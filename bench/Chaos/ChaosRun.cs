@@ -117,6 +117,8 @@ public static class ChaosRun
         foreach (var c in checks) Console.WriteLine($"  [{(c.Passed ? "PASS" : "FAIL")}] {c.Name}: {c.Detail}");
         var failed = checks.Count(c => !c.Passed);
         Console.WriteLine(failed == 0 ? $"chaos {o.Mode}: all {checks.Count} checks passed" : $"chaos {o.Mode}: {failed} of {checks.Count} checks FAILED");
+        foreach (var bot in cluster.Bots)
+            await File.WriteAllTextAsync(Path.Combine(Path.GetTempPath(), $"chaos-bot-{bot.Index}.log"), bot.Output, CancellationToken.None);
         if (failed > 0)
             foreach (var bot in cluster.Bots)
                 Console.WriteLine($"-- bot {bot.Index} errors (last lines):\n" + string.Join('\n', bot.Output.Split('\n').Where(l => l.Contains("\"LogLevel\":\"Error\"") || l.Contains("fail:") || l.Contains("Exception")).TakeLast(15)));

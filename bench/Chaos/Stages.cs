@@ -32,7 +32,7 @@ public static class FuzzStage
             if (!ActivityFuzz.AcceptableStatus(status, body) || status == 0)
                 bad.Enqueue($"{status}: {System.Text.Encoding.UTF8.GetString(body[..Math.Min(body.Length, 400)])}");
             return true;
-        }, iter: options.Fuzz, threads: 4, seed: options.Seed.ToString("D4") + "0000000");
+        }, iter: options.Fuzz, threads: 4);
 
         var healthy = true;
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
@@ -66,12 +66,13 @@ public static class ForgedStage
             var owner = new SimUser(target.Requester, "Owner", "a:" + target.Requester[3..]);
             var stranger = Users.Requester(9000 + target.Number);
             var data = new JsonObject { ["ticket"] = target.Number };
+            // Refused: an error, or a card that says nothing was changed or shows the ticket as it was.
             async Task Expect(string what, SimUser who, string verb, JsonObject d)
             {
                 tried++;
                 var press = await users.PressAsync(who, verb, d, "forged-card", rng, ct);
-                if (press.Card is not null && !Cards.Fallback(press.Card).Contains("nothing was changed", StringComparison.OrdinalIgnoreCase)
-                    && !press.Card.ToJsonString().Contains("nothing was changed", StringComparison.OrdinalIgnoreCase))
+                if (press.Card is not null && !press.Card.ToJsonString().Contains("nothing was changed", StringComparison.OrdinalIgnoreCase)
+                    && !Cards.Fallback(press.Card).EndsWith($"({before.Status.InWords()})", StringComparison.Ordinal))
                     accepted.Add($"#{target.Number} {what}: answered with a card '{Cards.Fallback(press.Card)}'");
             }
             await Expect("another user cancels it", stranger, "ticket.cancel", data);
@@ -123,24 +124,26 @@ public static class ArticleStage
         var publish = await users.PressAsync(users.Technician, "tech.publish", new JsonObject
         {
             ["ticket"] = source.Number,
-            ["articleTitle"] = "Laminator in the staff room smells of burning",
-            ["articleIntro"] = "The laminator in the staff room smells of burning and the pouch comes out brown.",
+            ["articleTitle"] = "Laminator in the staff room jams every pouch",
+            ["articleIntro"] = "The laminator in the staff room jams every pouch halfway through.",
             ["articleSteps"] = "Switch the laminator off at the wall\nLet it cool for ten minutes\nPull out the stuck pouch from the back",
-        }, "article-card", rng, ct);
+        }, "article-card", rng, ct, instance: 0);
         if (publish.Card is null) return new(false, null, $"publish refused: {publish.ErrorCode} {publish.Message}");
         var articleId = $"ticket-{source.Number}";
         var published = Stopwatch.StartNew();
+        string lastAnswer = "";
         var asker = new SimUser("29:chaos-kb", "KB Asker", "a:chaos-kb");
         var other = cluster.Bots.Count > 1 ? 1 : 0;
         while (published.Elapsed < within + TimeSpan.FromSeconds(20))
         {
-            var activity = asker.Message(cluster.ServiceUrl, "the laminator in the staff room smells of burning, no rush");
+            var activity = asker.Message(cluster.ServiceUrl, "the laminator in the staff room jams every pouch, no rush");
             await traffic.PostAsync(activity, rng, mayRedeliver: false, instance: other, ct: ct);
-            var cards = users.Inbox.RepliesTo(asker.Conversation, activity["id"]!.GetValue<string>()).SelectMany(r => Cards.CardsIn(r.Body));
+            var cards = users.Inbox.RepliesTo(asker.Conversation, activity["id"]!.GetValue<string>()).SelectMany(r => Cards.CardsIn(r.Body)).ToList();
+            lastAnswer = string.Join(" / ", cards.Select(c => Cards.Fallback(c) + " [" + string.Join(",", Cards.Actions(c).Select(a => a.Verb + ":" + a.Data["articleId"])) + "]"));
             if (cards.SelectMany(Cards.Actions).Any(a => a.Data["articleId"]?.GetValue<string>() == articleId))
                 return new(true, published.Elapsed.TotalSeconds, $"article {articleId} published on bot 0, suggested by bot {other}");
             await Task.Delay(500, ct);
         }
-        return new(true, null, $"article {articleId} published on bot 0 was not suggested by bot {other} within {within + TimeSpan.FromSeconds(20)}");
+        return new(true, null, $"article {articleId} published on bot 0 was not suggested by bot {other} within {within + TimeSpan.FromSeconds(20)}; last answer: {lastAnswer}");
     }
 }

@@ -263,12 +263,12 @@ public sealed class Users(Cluster cluster, Traffic traffic, Inbox inbox)
     }
 
     // A button press; pressed again (a new press, as a person would) while the bot says storage is unavailable.
-    public async Task<Press> PressAsync(SimUser user, string verb, JsonObject data, string replyToId, Random rng, CancellationToken ct, bool retryStorage = true)
+    public async Task<Press> PressAsync(SimUser user, string verb, JsonObject data, string replyToId, Random rng, CancellationToken ct, bool retryStorage = true, int? instance = null)
     {
         Press last = new(0, null, null, null);
         for (var tries = 0; tries < 15; tries++)
         {
-            var posted = await traffic.PostAsync(user.Press(cluster.ServiceUrl, verb, data, replyToId), rng, ct: ct);
+            var posted = await traffic.PostAsync(user.Press(cluster.ServiceUrl, verb, data, replyToId), rng, mayRedeliver: instance is null, instance: instance, ct: ct);
             last = Read(posted);
             var transient = posted.Status >= 500 || last.ErrorCode is "StorageUnavailable";
             if (!transient || !retryStorage) return last;
