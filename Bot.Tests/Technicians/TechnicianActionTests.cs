@@ -62,6 +62,36 @@ public sealed class TechnicianActionTests : InProcessBotTests
         Assert.Equal("application/vnd.microsoft.error", elsewhere["type"]?.GetValue<string>());
     }
 
+    // Regression (bench/Chaos): a resolution saved while the outbox could not be written never reached the requester (no
+    // card update, no message, no poll) and nothing could pass it on later. Pressing Resolve again now passes it on, once.
+    [Fact]
+    public async Task A_resolution_that_could_not_be_passed_on_is_passed_on_by_pressing_Resolve_again()
+    {
+        var (number, _) = await FileEmergencyAsync();
+        var data = new JsonObject { ["ticket"] = number, ["resolution"] = "Replaced the lamp." };
+        var tables = new Azure.Data.Tables.TableServiceClient(Azurite.ConnectionString);
+        await tables.DeleteTableAsync("Outbox"); // the outbox cannot be written: storage half-way down
+
+        var first = await channel.PressAsync(TechnicianVerbs.Resolve, data, userId: Technician);
+        Assert.Contains("Press the same button again", first.ToJsonString());
+        Assert.Equal(TicketStatus.Resolved, (await Tickets.GetAsync(number, CancellationToken.None))!.Status);
+
+        await tables.CreateTableIfNotExistsAsync("Outbox");
+        var again = await channel.PressAsync(TechnicianVerbs.Resolve, data, userId: Technician);
+        var repeated = await channel.PressAsync(TechnicianVerbs.Resolve, data, userId: Technician);
+
+        Assert.DoesNotContain("Press the same button again", again.ToJsonString());
+        Assert.Equal("application/vnd.microsoft.card.adaptive", again["type"]!.GetValue<string>());
+        await RequesterMessage($"Ticket #{number} is resolved");
+        await requester.WaitForAsync(c => c.CardJson.Contains($"Ticket #{number} is resolved") && c.CardJson.Contains("poll.rate"));
+        await Bot.WaitForOutboxIdleAsync();
+        Assert.Single(requester.Calls, c => c.Text?.Contains($"Ticket #{number} is resolved") == true);
+        Assert.Single(requester.Calls, c => c.CardJson.Contains("poll.rate"));
+        var ticket = (await Tickets.GetAsync(number, CancellationToken.None))!;
+        Assert.Single(ticket.History, e => e.Kind == TicketEventKind.Resolved);
+        Assert.NotNull(repeated);
+    }
+
     [Fact]
     public async Task Someone_who_is_not_a_technician_pressing_Resolve_is_refused_and_nothing_changes()
     {
