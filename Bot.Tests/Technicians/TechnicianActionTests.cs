@@ -62,6 +62,42 @@ public sealed class TechnicianActionTests : InProcessBotTests
         Assert.Equal("application/vnd.microsoft.error", elsewhere["type"]?.GetValue<string>());
     }
 
+    // Regression (bench/Chaos): the requester's answer to a technician's question, typed while storage was down, came back
+    // with "Try again"; pressing it filed a new ticket instead of adding the answer to the ticket waiting on them.
+    [Fact]
+    public async Task Try_again_on_an_answer_to_a_waiting_ticket_adds_it_to_that_ticket()
+    {
+        var (number, _) = await FileEmergencyAsync();
+        await channel.PressAsync(TechnicianVerbs.Waiting, new JsonObject { ["ticket"] = number, ["note"] = "Which room exactly?" }, userId: Technician);
+
+        var retry = new JsonObject { ["text"] = "it is room 12, the one by the window", ["activityId"] = "lost-message-1" };
+        var answer = await requester.PressAsync("request.retry", retry);
+        var again = await requester.PressAsync("request.retry", retry);
+
+        Assert.Contains($"added that to ticket #{number}", answer.ToJsonString());
+        Assert.Single(await Tickets.ListByRequesterAsync("user-1", CancellationToken.None));
+        var ticket = (await Tickets.GetAsync(number, CancellationToken.None))!;
+        Assert.Single(ticket.History, e => e.Text == "it is room 12, the one by the window");
+        Assert.Equal(TicketStatus.InProgress, ticket.Status);
+        Assert.Contains($"ticket #{number}", again.ToJsonString());
+    }
+
+    // The same for a plain redelivery: the answer, delivered twice, is added once and files nothing.
+    [Fact]
+    public async Task A_redelivered_answer_to_a_waiting_ticket_is_added_once_and_files_nothing()
+    {
+        var (number, _) = await FileEmergencyAsync();
+        await channel.PressAsync(TechnicianVerbs.Waiting, new JsonObject { ["ticket"] = number, ["note"] = "Which room exactly?" }, userId: Technician);
+
+        await requester.SendAsync("it is room 12, the one by the window", activityId: "answer-1");
+        await requester.SendAsync("it is room 12, the one by the window", activityId: "answer-1");
+
+        Assert.Single(await Tickets.ListByRequesterAsync("user-1", CancellationToken.None));
+        var ticket = (await Tickets.GetAsync(number, CancellationToken.None))!;
+        Assert.Single(ticket.History, e => e.Text == "it is room 12, the one by the window");
+        Assert.Equal(2, requester.Replies.Count(r => r.Text?.Contains($"added that to ticket #{number}") == true));
+    }
+
     // Regression (bench/Chaos): a resolution saved while the outbox could not be written never reached the requester (no
     // card update, no message, no poll) and nothing could pass it on later. Pressing Resolve again now passes it on, once.
     [Fact]
