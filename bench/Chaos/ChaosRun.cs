@@ -139,6 +139,21 @@ public static class ChaosRun
         {
             try { await Task.Delay(at - start.Elapsed > TimeSpan.Zero ? at - start.Elapsed : TimeSpan.Zero, ct); }
             catch (OperationCanceledException) { return; }
+            try
+            {
+                await ChaosEventAsync(cluster, what, at, log, () => kill++);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log($"chaos: {what} at {at.TotalSeconds:0} s failed: {ex.GetType().Name} {ex.Message}");
+                lock (log) log.Add($"{what} at {at.TotalSeconds:0} s FAILED: {ex.GetType().Name}");
+            }
+        }
+    }
+
+    static async Task ChaosEventAsync(Cluster cluster, string what, TimeSpan at, List<string> log, Func<int> nextKill)
+    {
+        {
             if (what == "azurite")
             {
                 var down = Stopwatch.StartNew();
@@ -150,7 +165,7 @@ public static class ChaosRun
             }
             else
             {
-                var slot = cluster.Bots[kill++ % cluster.Bots.Count];
+                var slot = cluster.Bots[nextKill() % cluster.Bots.Count];
                 var down = Stopwatch.StartNew();
                 slot.Kill();
                 await slot.StartAsync();
