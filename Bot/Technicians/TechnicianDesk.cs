@@ -151,7 +151,7 @@ public sealed class TechnicianDesk(
             : await desk.AssignAsync(data.Ticket, by, new Person(chosen.Id!, chosen.Name, chosen.AadObjectId), ct, changeId);
     }
 
-    public const string NotPassedOn = "Saved, but I couldn't pass this on to the requester just now. Press the same button again in a minute to pass it on.";
+    public const string NotPassedOn = "Saved, but I couldn't pass this on just now. Press the same button again in a minute to tell the requester.";
 
     // The change id of the ticket's latest change when it is what this verb does, made by this technician.
     static string? LastChangeBy(Ticket ticket, string verb, Person by)
