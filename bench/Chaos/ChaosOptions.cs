@@ -20,6 +20,7 @@ public sealed record ChaosOptions
     public TimeSpan HardLimit { get; init; } = TimeSpan.FromMinutes(4);
     public int Seed { get; init; } = 12;
     public string? ReportFile { get; init; }
+    public bool ChaosDuringTraffic { get; init; }
 
     public const string Usage = """
         usage: Chaos short | soak [options]
@@ -27,6 +28,7 @@ public sealed record ChaosOptions
           soak    200 users for --minutes 30, 20% 429 and 5% 503, 5 Azurite restarts, a bot process killed mid-turn, 10,000 fuzzed
           --users N  --episodes N  --minutes M  --instances 1|2  --redeliver S  --share-429 S  --share-503 S
           --azurite-restarts N  --bot-kills N  --fuzz N  --limit-minutes M  --seed N  --report file.json
+          --chaos-during-traffic true   (short mode: the Azurite restart in the middle of the traffic instead of right after it)
         """;
 
     public static ChaosOptions? Parse(string[] args)
@@ -64,6 +66,7 @@ public sealed record ChaosOptions
                 "--limit-minutes" => o with { HardLimit = TimeSpan.FromMinutes(D()) },
                 "--seed" => o with { Seed = N() },
                 "--report" => o with { ReportFile = v },
+                "--chaos-during-traffic" => o with { ChaosDuringTraffic = v == "true" },
                 _ => null,
             };
             if (o is null) return null;
