@@ -17,12 +17,24 @@ echo "==> bench smoke (bench/run.sh --smoke: replies == requests under load)"
 smoke=0
 bench/run.sh --smoke || smoke=$?
 
+# The load, chaos and fuzz run in its short mode (bench/Chaos, about 2-3 minutes): two bot processes on one Azurite, 50
+# simulated users, redeliveries, 429s, an Azurite restart, 2,000 fuzzed activities; it fails the build when a check fails.
+echo "==> chaos short (bench/Chaos)"
+chaos_log=$(mktemp)
+set +e
+dotnet build bench/Chaos -c Release --nologo -v q >"$chaos_log" 2>&1 && dotnet bench/Chaos/bin/Release/net10.0/Chaos.dll short 2>&1 | tee -a "$chaos_log"
+chaos_status=${PIPESTATUS[0]}
+set -e
+if ! grep -q "^chaos short: all" "$chaos_log"; then cat "$chaos_log"; chaos_status=1; fi
+rm -f "$chaos_log"
+if [ "$status" = 0 ] && [ "$chaos_status" != 0 ]; then status=$chaos_status; fi
+
 count() { grep -E "^ +$1: +[0-9]+" "$log" | tail -1 | grep -oE "[0-9]+" || echo 0; }
 total=$(grep -E "^Total tests: +[0-9]+" "$log" | tail -1 | grep -oE "[0-9]+" || echo 0)
 passed=$(count Passed); failed=$(count Failed); skipped=$(count Skipped)
 rm -f "$log"
 echo
-echo "$passed passed, $failed failed, $skipped skipped"
+echo "$passed passed, $failed failed, $skipped skipped; chaos short: $([ "$chaos_status" = 0 ] && echo passed || echo FAILED)"
 if [ "$total" = 0 ]; then echo "error: no test ran" >&2; exit 1; fi
 if [ "$smoke" != 0 ]; then echo "error: the bench smoke failed (replies != requests, or errors); see artifacts/bench/" >&2; exit 1; fi
 exit "$status"

@@ -12,13 +12,14 @@ using SupportBot.Protocol;
 using SupportBot.Storage;
 using SupportBot.Surveys;
 using SupportBot.Outcomes;
+using SupportBot.Privacy;
 using SupportBot.Technicians;
 using SupportBot.Tickets;
 using SupportBot.Triage;
 
-if (args.Length > 0 && args[0] is "triage" or "kb" or "tickets" or "manifest" or "stats")
+if (args.Length > 0 && args[0] is "triage" or "kb" or "tickets" or "manifest" or "stats" or "purge")
 {
-    var cli = new System.CommandLine.RootCommand("SupportBot command-line tools") { TriageCommand.Create(), KbCommand.Create(), TicketsCommand.Create(), ManifestCommand.Create(), SupportBot.Outcomes.StatsCommand.Create() };
+    var cli = new System.CommandLine.RootCommand("SupportBot command-line tools") { TriageCommand.Create(), KbCommand.Create(), TicketsCommand.Create(), ManifestCommand.Create(), SupportBot.Outcomes.StatsCommand.Create(), SupportBot.Privacy.PurgeCommand.Create() };
     return cli.Parse(args).Invoke();
 }
 
@@ -52,6 +53,7 @@ public static class SupportBotApp
         builder.Services.AddTechnicians(builder.Configuration);
         builder.Services.AddMajorIncidents(builder.Configuration);
         builder.Services.AddProfiles(builder.Configuration);
+        builder.Services.AddPrivacy(builder.Configuration);
         builder.Services.AddOutbox(builder.Configuration);
         builder.Services.AddEscalation(builder.Configuration);
         builder.Services.AddSurveys(builder.Configuration);
@@ -62,6 +64,9 @@ public static class SupportBotApp
         builder.Services.AddSingleton<ArticleFeedbackStore>();
         builder.Services.AddSingleton<KnowledgeBase>();
         builder.Services.AddHostedService<KnowledgeBaseLoader>();
+        builder.Services.AddOptions<KnowledgeOptions>().Bind(builder.Configuration.GetSection("Knowledge"))
+            .Validate(o => o.SyncInterval > TimeSpan.Zero, "Knowledge:SyncInterval must be positive.").ValidateOnStart();
+        builder.Services.AddHostedService<KnowledgeSync>();
         builder.Services.Configure<EmergencyPolicy>(builder.Configuration.GetSection("Triage"));
         builder.Services.AddSingleton<ITriage>(sp => TriageService.Create(sp.GetRequiredService<ILogger<Triager>>()));
         builder.Services.AddHostedService<TriageWarmUp>();

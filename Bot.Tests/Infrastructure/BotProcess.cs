@@ -31,6 +31,8 @@ public sealed class BotProcess : IDisposable
     }
 
     public Uri BaseAddress { get; }
+    public int Id => process.Id;
+    public bool HasExited => process.HasExited;
     public string Output { get { lock (output) return output.ToString(); } }
 
     public async Task<HttpResponseMessage> WaitForAsync(HttpClient http, string path, TimeSpan timeout)

@@ -318,6 +318,75 @@ public sealed class AuthenticationTests : IAsyncLifetime
         Assert.Equal(1, coldRecorder.Turns);
     }
 
+    // Issue 12, auth under pressure: the whole negative matrix sent concurrently (bounded: 8 workers, a few hundred
+    // requests), through a signing-key rollover and a metadata outage, then a cold instance with the host down.
+    [Fact]
+    public async Task Under_load_the_negative_matrix_holds_through_a_key_rollover_and_a_metadata_outage_and_a_cold_bot_fails_closed()
+    {
+        var signWith = TeamsKey;
+        (string Name, Func<string?> Authorization, HttpStatusCode Expected)[] matrix =
+        [
+            ("valid", () => "Bearer " + Token(signingKey: Volatile.Read(ref signWith)), HttpStatusCode.OK),
+            ("no header", () => null, HttpStatusCode.Unauthorized),
+            ("not bearer", () => "Basic " + Token(), HttpStatusCode.Unauthorized),
+            ("not a JWT", () => "Bearer e30.e30.bm90LWEtc2lnbmF0dXJl", HttpStatusCode.Unauthorized),
+            ("forged signature", () => "Bearer " + Token(signingKey: ImpostorKey), HttpStatusCode.Unauthorized),
+            ("alg none", () => "Bearer " + Base64UrlEncoder.Encode($$"""{"alg":"none","kid":"{{TeamsKey.KeyId}}"}""") + "." + Token().Split('.')[1] + ".", HttpStatusCode.Unauthorized),
+            ("expired", () => "Bearer " + Token(expires: DateTime.UtcNow.AddMinutes(-6)), HttpStatusCode.Unauthorized),
+            ("other issuer", () => "Bearer " + Token(issuer: "https://sts.windows.net/evil/"), HttpStatusCode.Unauthorized),
+            ("other bot", () => "Bearer " + Token(audience: Guid.NewGuid().ToString()), HttpStatusCode.Forbidden),
+            ("no serviceurl", () => "Bearer " + Token(serviceUrl: null), HttpStatusCode.Unauthorized),
+            ("other serviceurl", () => "Bearer " + Token(serviceUrl: "https://attacker.example/amer/"), HttpStatusCode.Forbidden),
+            ("not endorsed for msteams", () => "Bearer " + Token(signingKey: WebChatOnlyKey), HttpStatusCode.Forbidden),
+            ("unknown kid", () => "Bearer " + Token(signingKey: UnknownKey), HttpStatusCode.Unauthorized),
+        ];
+        var wrong = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var valid = 0;
+        async Task LoadAsync(BotServer to, int requests, Func<string, HttpStatusCode, HttpStatusCode>? expect = null)
+        {
+            var next = -1;
+            await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+            {
+                int i;
+                while ((i = Interlocked.Increment(ref next)) < requests)
+                {
+                    var (name, authorization, expected) = matrix[i % matrix.Length];
+                    var want = expect?.Invoke(name, expected) ?? expected;
+                    var status = (await PostRawAuthorizationAsync(authorization(), to)).StatusCode;
+                    if (status != want) wrong.Enqueue($"{name}: {(int)status}, expected {(int)want}");
+                    if (status == HttpStatusCode.OK) Interlocked.Increment(ref valid);
+                }
+            }));
+        }
+
+        await LoadAsync(bot, 260);
+        // Rollover: a new key is published and tokens are signed with it from now on; an unknown kid may force a
+        // refresh once the minimum interval has passed, which brings the new key in (whoever's token triggers it).
+        lock (published) published.Add((RotatedKey, ["msteams"]));
+        Volatile.Write(ref signWith, RotatedKey);
+        clock.Advance(ChannelMetadata.MinimumForcedRefreshInterval);
+        await LoadAsync(bot, 260);
+        // The old key is withdrawn and the metadata host goes down past the refresh interval: the cached keys go on working.
+        lock (published) published.RemoveAll(p => p.Key == TeamsKey);
+        metadataDown = true;
+        clock.Advance(ChannelMetadata.RefreshInterval + TimeSpan.FromMinutes(5));
+        await LoadAsync(bot, 260);
+
+        Assert.Empty(wrong);
+        Assert.Equal(60, valid); // 20 valid tokens in each round of 260, every one of them accepted
+        Assert.Equal(60, recorder.Turns);
+
+        // A cold instance that never got the keys, with the host down: every JWT, valid or not, is 503 (fail closed, the
+        // channel retries later), nothing is ever accepted, and a request with no bearer token at all is still 401.
+        var coldRecorder = new RecordingBot();
+        await using var cold = await StartBotAsync(MetadataUrl, new MovableClock(), coldRecorder);
+        valid = 0;
+        await LoadAsync(cold, 130, (name, _) => name is "no header" or "not bearer" ? HttpStatusCode.Unauthorized : HttpStatusCode.ServiceUnavailable);
+        Assert.Empty(wrong);
+        Assert.Equal(0, valid);
+        Assert.Equal(0, coldRecorder.Turns);
+    }
+
     static async Task WaitUntilAsync(Func<bool> condition, string what)
     {
         for (var waited = TimeSpan.Zero; waited < TimeSpan.FromSeconds(10); waited += TimeSpan.FromMilliseconds(20))

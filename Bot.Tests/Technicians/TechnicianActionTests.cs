@@ -62,6 +62,72 @@ public sealed class TechnicianActionTests : InProcessBotTests
         Assert.Equal("application/vnd.microsoft.error", elsewhere["type"]?.GetValue<string>());
     }
 
+    // Regression (bench/Chaos): the requester's answer to a technician's question, typed while storage was down, came back
+    // with "Try again"; pressing it filed a new ticket instead of adding the answer to the ticket waiting on them.
+    [Fact]
+    public async Task Try_again_on_an_answer_to_a_waiting_ticket_adds_it_to_that_ticket()
+    {
+        var (number, _) = await FileEmergencyAsync();
+        await channel.PressAsync(TechnicianVerbs.Waiting, new JsonObject { ["ticket"] = number, ["note"] = "Which room exactly?" }, userId: Technician);
+
+        var retry = new JsonObject { ["text"] = "it is room 12, the one by the window", ["activityId"] = "lost-message-1" };
+        var answer = await requester.PressAsync("request.retry", retry);
+        var again = await requester.PressAsync("request.retry", retry);
+
+        Assert.Contains($"added that to ticket #{number}", answer.ToJsonString());
+        Assert.Single(await Tickets.ListByRequesterAsync("user-1", CancellationToken.None));
+        var ticket = (await Tickets.GetAsync(number, CancellationToken.None))!;
+        Assert.Single(ticket.History, e => e.Text == "it is room 12, the one by the window");
+        Assert.Equal(TicketStatus.InProgress, ticket.Status);
+        Assert.Contains($"ticket #{number}", again.ToJsonString());
+    }
+
+    // The same for a plain redelivery: the answer, delivered twice, is added once and files nothing.
+    [Fact]
+    public async Task A_redelivered_answer_to_a_waiting_ticket_is_added_once_and_files_nothing()
+    {
+        var (number, _) = await FileEmergencyAsync();
+        await channel.PressAsync(TechnicianVerbs.Waiting, new JsonObject { ["ticket"] = number, ["note"] = "Which room exactly?" }, userId: Technician);
+
+        await requester.SendAsync("it is room 12, the one by the window", activityId: "answer-1");
+        await requester.SendAsync("it is room 12, the one by the window", activityId: "answer-1");
+
+        Assert.Single(await Tickets.ListByRequesterAsync("user-1", CancellationToken.None));
+        var ticket = (await Tickets.GetAsync(number, CancellationToken.None))!;
+        Assert.Single(ticket.History, e => e.Text == "it is room 12, the one by the window");
+        Assert.Equal(2, requester.Replies.Count(r => r.Text?.Contains($"added that to ticket #{number}") == true));
+    }
+
+    // Regression (bench/Chaos): a resolution saved while the outbox could not be written never reached the requester (no
+    // card update, no message, no poll) and nothing could pass it on later. Pressing Resolve again now passes it on, once.
+    [Fact]
+    public async Task A_resolution_that_could_not_be_passed_on_is_passed_on_by_pressing_Resolve_again()
+    {
+        var (number, _) = await FileEmergencyAsync();
+        var data = new JsonObject { ["ticket"] = number, ["resolution"] = "Replaced the lamp." };
+        var tables = new Azure.Data.Tables.TableServiceClient(Azurite.ConnectionString);
+        await tables.DeleteTableAsync("Outbox"); // the outbox cannot be written: storage half-way down
+
+        var first = await channel.PressAsync(TechnicianVerbs.Resolve, data, userId: Technician);
+        Assert.Contains("Press the same button again", first.ToJsonString());
+        Assert.Equal(TicketStatus.Resolved, (await Tickets.GetAsync(number, CancellationToken.None))!.Status);
+
+        await tables.CreateTableIfNotExistsAsync("Outbox");
+        var again = await channel.PressAsync(TechnicianVerbs.Resolve, data, userId: Technician);
+        var repeated = await channel.PressAsync(TechnicianVerbs.Resolve, data, userId: Technician);
+
+        Assert.DoesNotContain("Press the same button again", again.ToJsonString());
+        Assert.Equal("application/vnd.microsoft.card.adaptive", again["type"]!.GetValue<string>());
+        await RequesterMessage($"Ticket #{number} is resolved");
+        await requester.WaitForAsync(c => c.CardJson.Contains($"Ticket #{number} is resolved") && c.CardJson.Contains("poll.rate"));
+        await Bot.WaitForOutboxIdleAsync();
+        Assert.Single(requester.Calls, c => c.Text?.Contains($"Ticket #{number} is resolved") == true);
+        Assert.Single(requester.Calls, c => c.CardJson.Contains("poll.rate"));
+        var ticket = (await Tickets.GetAsync(number, CancellationToken.None))!;
+        Assert.Single(ticket.History, e => e.Kind == TicketEventKind.Resolved);
+        Assert.NotNull(repeated);
+    }
+
     [Fact]
     public async Task Someone_who_is_not_a_technician_pressing_Resolve_is_refused_and_nothing_changes()
     {

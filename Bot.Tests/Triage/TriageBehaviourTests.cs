@@ -4,6 +4,20 @@ namespace SupportBot.Tests.Triage;
 
 public sealed class TriageBehaviourTests(TriageFixture fixture) : IClassFixture<TriageFixture>
 {
+    // Regression (bench/Chaos): the signal patterns had a 2 s match timeout, which fired on ordinary messages while the
+    // machine was busy and turned a request into a 500. They are linear now and never time out.
+    [Fact]
+    public void Signal_patterns_cannot_time_out()
+    {
+        Assert.All(Signals.Patterns, p =>
+        {
+            Assert.Equal(System.Text.RegularExpressions.Regex.InfiniteMatchTimeout, p.MatchTimeout);
+            Assert.True(p.Options.HasFlag(System.Text.RegularExpressions.RegexOptions.NonBacktracking));
+        });
+        var hostile = string.Concat(Enumerable.Repeat("clicked opened the link attachment everyone cant ", 80));
+        Assert.NotEmpty(Signals.Find(hostile));
+    }
+
     [Theory]
     [InlineData("I clicked a link in an email and now my files are encrypted")]
     [InlineData("no rush but I think I typed my password into a fake login page")]

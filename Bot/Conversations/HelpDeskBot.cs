@@ -29,6 +29,7 @@ public sealed class HelpDeskBot(
     MajorIncidentDesk majorIncidents,
     Surveys.PollAnswers pollAnswers,
     Outcomes.StatsCommand stats,
+    ITicketStore store,
     IOptions<EmergencyPolicy> emergencyPolicy,
     ILogger<HelpDeskBot> logger) : ActivityHandler
 {
@@ -98,7 +99,7 @@ public sealed class HelpDeskBot(
         var kind = SmallTalk.Classify(text);
         // A technician asked them something: their next message is the answer, unless it reports a new incident
         // (security, safety, many people: filed and sent to on-call like any other). A short "yes"/"no" is an answer too.
-        if (kind is MessageKind.Request or MessageKind.TooVague && await WaitingOnThemAsync(turn, ct) is { } waiting && !Intake.IsNewIncident(text))
+        if (kind is MessageKind.Request or MessageKind.TooVague && await AnsweredTicketAsync(turn, RequestKeys.For(turn.Activity, turn.Activity.Id), text, ct) is { } waiting)
         {
             await AddReplyAsync(turn, waiting, text, ct);
             return;
@@ -164,11 +165,23 @@ public sealed class HelpDeskBot(
     async Task<TicketSummary?> WaitingOnThemAsync(TurnContext turn, CancellationToken ct) =>
         turn.Activity.Conversation?.ConversationType is null or "personal" ? await desk.WaitingOnAsync(turn.Activity.From!.Id!, ct) : null;
 
-    async Task AddReplyAsync(TurnContext turn, TicketSummary waiting, string text, CancellationToken ct)
+    // The ticket this message answers: the one waiting on them, or, for a redelivered answer (or its "Try again"), the one
+    // it was added to the first time (by then the ticket is no longer waiting, and the answer must not become a new ticket).
+    async Task<int?> AnsweredTicketAsync(TurnContext turn, string requestKey, string text, CancellationToken ct)
+    {
+        if (turn.Activity.Conversation?.ConversationType is not (null or "personal")) return null;
+        if (await store.FindRequestAsync(requestKey, ct) is { } linked && await desk.FindForRequesterAsync(linked, turn.Activity.From!.Id!, ct) is { } earlier
+            && earlier.History.Any(e => e.ChangeId == requestKey))
+            return linked;
+        return await WaitingOnThemAsync(turn, ct) is { } waiting && !Intake.IsNewIncident(text) ? waiting.Number : null;
+    }
+
+    async Task AddReplyAsync(TurnContext turn, int waiting, string text, CancellationToken ct)
     {
         var by = new Person(turn.Activity.From!.Id!, turn.Activity.From.Name, turn.Activity.From.AadObjectId);
         var changeId = RequestKeys.For(turn.Activity, turn.Activity.Id);
-        var result = await desk.AddDetailsAsync(waiting.Number, by, text, ct, changeId);
+        await store.LinkRequestAsync(changeId, waiting, ct);
+        var result = await desk.AddDetailsAsync(waiting, by, text, ct, changeId);
         if (result.Ticket is not { } ticket) return;
         await requesterUpdates.UpdateCardAsync(ticket, ct);
         await technicianDesk.RequesterChangedAsync(ticket, changeId, ct);
@@ -206,7 +219,7 @@ public sealed class HelpDeskBot(
             IntakeVerbs.Urgency when action.ReadData<UrgencyAnswerData>() is { Request.Length: > 0 } urgency =>
                 await intake.AnswerUrgencyAsync(turn, urgency, ct),
             IntakeVerbs.Retry when action.ReadData<RetryData>() is { Text.Length: > 0 } retry && IsRequest(retry.Text.Trim()) =>
-                await intake.StartAsync(turn, retry.Text.Trim(), RequestKeys.For(turn.Activity, retry.ActivityId), Intake.CardBeingAnswered(turn), ct),
+                await RetryAsync(turn, retry, ct),
             KnowledgeVerbs.Fixed or KnowledgeVerbs.StillNeedHelp when action.ReadData<ArticleVoteData>() is { SuggestionId.Length: > 0 } vote
                 && (action.Verb == KnowledgeVerbs.StillNeedHelp || !string.IsNullOrEmpty(vote.ArticleId)) =>
                 await intake.AnswerSuggestionAsync(turn, vote, fixedIt: action.Verb == KnowledgeVerbs.Fixed, ct),
@@ -234,6 +247,27 @@ public sealed class HelpDeskBot(
         if (answer.WhileYouWait is { } tryThis)
             await turn.SendActivityAsync(Activity.CreateMessage(attachments: tryThis.ToAttachment()), ct);
         return AdaptiveCardInvokeResponse.Card(answer.Card!);
+    }
+
+    // "Try again" after a storage failure: the message goes where it would have gone, so an answer to a technician's
+    // question is added to the ticket waiting on it (found by bench/Chaos: it became a new ticket instead).
+    async Task<IntakeAnswer> RetryAsync(TurnContext turn, RetryData retry, CancellationToken ct)
+    {
+        var text = retry.Text.Trim();
+        var changeId = RequestKeys.For(turn.Activity, retry.ActivityId);
+        if (await AnsweredTicketAsync(turn, changeId, text, ct) is { } waiting)
+        {
+            var by = new Person(turn.Activity.From!.Id!, turn.Activity.From.Name, turn.Activity.From.AadObjectId);
+            await store.LinkRequestAsync(changeId, waiting, ct);
+            var result = await desk.AddDetailsAsync(waiting, by, text, ct, changeId);
+            if (result.Ticket is { } ticket)
+            {
+                await requesterUpdates.UpdateCardAsync(ticket, ct);
+                await technicianDesk.RequesterChangedAsync(ticket, changeId, ct);
+                return new IntakeAnswer(ticketCards.ForRequester(ticket, $"Thanks, I've added that to ticket #{ticket.Number} and let the technician know."), ticket);
+            }
+        }
+        return await intake.StartAsync(turn, text, changeId, Intake.CardBeingAnswered(turn), ct);
     }
 
     // The requester's own buttons on their ticket card. The card that was pressed is replaced by the answer; the

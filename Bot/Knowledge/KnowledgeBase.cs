@@ -10,6 +10,8 @@ public sealed class KnowledgeBase(PublishedArticleStore published, ILogger<Knowl
     SuggestionRanker? ranker;
     ArticleClassifier? classifier;
     volatile KnowledgeIndex? current;
+    // The published rows the current index was built from (PublishedArticleStore.PublishedVersionAsync).
+    volatile string? indexedVersion;
 
     // category: the triage's category for the message, which the ranker weighs.
     public IReadOnlyList<SearchHit> Search(string? query, int top = 3, string? category = null) => current?.Search(query, top, category) ?? [];
@@ -51,15 +53,58 @@ public sealed class KnowledgeBase(PublishedArticleStore published, ILogger<Knowl
         await rebuild.WaitAsync(ct);
         try
         {
+            // Read before the articles: a publish landing in between makes the next sync index again, never miss it.
+            var version = await published.PublishedVersionAsync(ct);
             var fromTickets = await published.ListPublishedAsync(ct);
             var next = KnowledgeIndex.Build(fileArticles.Concat(fromTickets), examples, ranker, classifier);
             // The old index is left to the garbage collector: a search may still be running on it.
             current = next;
+            indexedVersion = version;
             logger.LogInformation("Knowledge base indexed: {Files} article files, {Published} published from tickets", fileArticles.Count, fromTickets.Count);
         }
         finally
         {
             rebuild.Release();
+        }
+    }
+
+    // Articles published on another instance: re-index when the published rows changed since this index was built.
+    public async Task<bool> SyncAsync(CancellationToken ct)
+    {
+        if (await published.PublishedVersionAsync(ct) == indexedVersion) return false;
+        await ReindexAsync(ct);
+        return true;
+    }
+}
+
+public sealed class KnowledgeOptions
+{
+    // How often each instance checks for articles published elsewhere: an article published on one instance is
+    // found by search on every other within about this long.
+    public TimeSpan SyncInterval { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+// Every instance keeps its own in-memory index; this keeps it in step with the published articles in storage.
+public sealed class KnowledgeSync(KnowledgeBase knowledge, Microsoft.Extensions.Options.IOptions<KnowledgeOptions> options, TimeProvider clock, ILogger<KnowledgeSync> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.SyncInterval, clock);
+        var failing = false;
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                if (await knowledge.SyncAsync(stoppingToken))
+                    logger.LogInformation("Knowledge base: articles published on another instance are now searchable here");
+                if (failing) logger.LogInformation("Knowledge base sync: storage is reachable again");
+                failing = false;
+            }
+            catch (Exception ex) when (Storage.TableStorage.IsFailure(ex) && !stoppingToken.IsCancellationRequested)
+            {
+                if (!failing) logger.LogWarning("Knowledge base sync failed ({Error}); trying again every {Interval}", ex.GetType().Name, options.Value.SyncInterval);
+                failing = true;
+            }
         }
     }
 }

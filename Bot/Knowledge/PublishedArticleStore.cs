@@ -60,6 +60,17 @@ public sealed class PublishedArticleStore(TableServiceClient tables)
         return articles;
     }
 
+    // Changes whenever an article is published or re-published (on any instance): the published rows' keys and
+    // timestamps. A small partition (one row per article), read without the bodies.
+    public async Task<string> PublishedVersionAsync(CancellationToken ct)
+    {
+        var rows = new List<string>();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Published}");
+        await foreach (var entity in (await table.GetAsync(ct)).QueryAsync<TableEntity>(filter, select: ["RowKey", "Timestamp"], cancellationToken: ct))
+            rows.Add($"{entity.RowKey}@{entity.Timestamp?.UtcTicks}");
+        return string.Join('|', rows);
+    }
+
     static Article ToArticle(ArticleDraft d, DateOnly updated) =>
         new(d.Id, d.Title, d.Tags, d.Category, "everyone", updated, d.Body, ArticleSource.Published);
 

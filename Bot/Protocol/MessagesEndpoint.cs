@@ -23,6 +23,7 @@ public static partial class MessagesEndpoint
         IOptions<MessagingOptions> messaging,
         ConnectorClient connector,
         IBot bot,
+        Privacy.TenantAllowList tenants,
         TimeProvider time,
         ILogger<IBot> logger,
         CancellationToken ct)
@@ -91,6 +92,13 @@ public static partial class MessagesEndpoint
         auth = ChannelAuthenticator.AuthorizeActivity(auth, activity);
         if (auth.Outcome != AuthOutcome.Allowed)
             return Denied(auth);
+        if (!tenants.Allows(activity))
+        {
+            // Before the turn: nothing from a tenant that is not allowed is stored, not even its conversation reference.
+            logger.LogWarning("Refused {Type} activity {ActivityId} from tenant {TenantId}: not in Security:AllowedTenants",
+                activity.Type, activity.Id, Privacy.TenantAllowList.TenantOf(activity) ?? "(none)");
+            return Denied(AuthResult.Deny403("this bot is not available to your organisation (tenant not allowed)"));
+        }
 
         LogActivity(logger, activity.Type, activity.Name, activity.Id, activity.ChannelId);
         var turn = new TurnContext(activity, connector, deadline.Token);

@@ -89,6 +89,12 @@ public sealed class TechnicianDesk(
         var message = result.Message;
         if (result.Outcome is ChangeOutcome.Done or ChangeOutcome.AlreadyDone && !await AfterChangeAsync(ticket, action.Verb!, by, changeId, ct))
             message = (message is null ? "" : message + " ") + NotPassedOn;
+        else if (result.Outcome == ChangeOutcome.NotAllowed && LastChangeBy(ticket, action.Verb!, by) is { } earlier)
+        {
+            // Pressed again after "couldn't pass this on": the ticket is already where this press would put it, by this
+            // technician's own last change. Pass that change on now, under its own keys, so nothing is announced twice.
+            message = await AfterChangeAsync(ticket, action.Verb!, by, earlier, ct) ? null : NotPassedOn;
+        }
         if (data.FromQueue)
         {
             // Pressed on the queue card: it stays the queue, now showing the assignment.
@@ -145,7 +151,22 @@ public sealed class TechnicianDesk(
             : await desk.AssignAsync(data.Ticket, by, new Person(chosen.Id!, chosen.Name, chosen.AadObjectId), ct, changeId);
     }
 
-    public const string NotPassedOn = "Saved, but I couldn't pass this on just now: the requester's card and the channel catch up with the next change.";
+    public const string NotPassedOn = "Saved, but I couldn't pass this on just now. Press the same button again in a minute to tell the requester.";
+
+    // The change id of the ticket's latest change when it is what this verb does, made by this technician.
+    static string? LastChangeBy(Ticket ticket, string verb, Person by)
+    {
+        var kind = verb switch
+        {
+            TechnicianVerbs.Resolve => TicketEventKind.Resolved,
+            TechnicianVerbs.AssignToMe or TechnicianVerbs.AssignTo => TicketEventKind.Assigned,
+            TechnicianVerbs.InProgress or TechnicianVerbs.Waiting => TicketEventKind.StatusChanged,
+            TechnicianVerbs.Reopen => TicketEventKind.Reopened,
+            _ => (TicketEventKind?)null,
+        };
+        var last = ticket.History.MaxBy(e => e.Seq);
+        return kind is not null && last is { ChangeId: { } id } && last.Kind == kind && last.ById == by.TeamsId ? id : null;
+    }
 
     // A change made elsewhere (the requester added details, a reply while waiting on them) shows on the channel card.
     // Best effort: the change is saved, and the next one rewrites the whole card.

@@ -21,6 +21,12 @@ public interface ITicketStore
 
     Task<Ticket?> GetAsync(int number, CancellationToken ct);
 
+    // A request that went to an existing ticket (a reply to a technician's question) is remembered under its key, so a
+    // redelivery or a "Try again" of it finds that ticket instead of filing a new one. Null: the key is unknown.
+    Task<int?> FindRequestAsync(string requestKey, CancellationToken ct);
+
+    Task LinkRequestAsync(string requestKey, int number, CancellationToken ct);
+
     // change sees the latest state and may be called more than once; return null to leave the ticket as it is.
     // null when there is no such ticket.
     Task<UpdateResult?> UpdateAsync(int number, Func<Ticket, TicketChange?> change, CancellationToken ct);

@@ -214,6 +214,27 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
         }
     }
 
+    public async Task<int?> FindRequestAsync(string requestKey, CancellationToken ct)
+    {
+        var found = await (await requestsTable.GetAsync(ct)).GetEntityIfExistsAsync<TableEntity>(LazyTable.Key(requestKey), "claim", cancellationToken: ct);
+        return found.HasValue ? found.Value!.GetInt32("Number") : null;
+    }
+
+    public async Task LinkRequestAsync(string requestKey, int number, CancellationToken ct)
+    {
+        try
+        {
+            await (await requestsTable.GetAsync(ct)).AddEntityAsync(new TableEntity(LazyTable.Key(requestKey), "claim")
+            {
+                ["ClaimedAt"] = clock.GetUtcNow(), ["Owner"] = "reply", ["Number"] = number,
+            }, ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            // Linked already (a redelivery), or filed as a ticket of its own: either way the key has its ticket.
+        }
+    }
+
     public async Task<Ticket?> GetAsync(int number, CancellationToken ct) =>
         (await ReadAsync(await ticketsTable.GetAsync(ct), number, ct))?.Ticket;
 

@@ -72,7 +72,7 @@ public static class TicketsCommand
         return true;
     }
 
-    static IConfiguration Configuration() => new ConfigurationBuilder()
+    internal static IConfiguration Configuration() => new ConfigurationBuilder()
         .SetBasePath(AppContext.BaseDirectory)
         .AddJsonFile("appsettings.json", optional: true)
         .AddJsonFile($"appsettings.{Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT") ?? "Production"}.json", optional: true)

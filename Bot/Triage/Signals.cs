@@ -42,7 +42,11 @@ public static partial class Signals
     public static string Normalize(string text) =>
         Whitespace().Replace(text.ToLowerInvariant().Replace("'", "").Replace("\u2019", ""), " ").Trim();
 
-    static Regex Rx(string pattern) => new(pattern, RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromSeconds(2));
+    // Linear in the input (no backtracking), so no match timeout: a 2 s timeout used to fire on ordinary messages when the
+    // machine was busy (found by bench/Chaos: RegexMatchTimeoutException, a 500, while two instances warmed up under load).
+    static Regex Rx(string pattern) => new(pattern, RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+
+    internal static IEnumerable<Regex> Patterns => Rules.Select(r => r.Pattern);
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();

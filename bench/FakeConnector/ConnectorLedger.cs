@@ -40,9 +40,14 @@ public sealed class ConnectorLedger
         var o = Options;
         if (o.Share429 <= 0 && o.Share503 <= 0) return null;
         var n = Interlocked.Increment(ref faultable);
-        if (Crosses(n, o.Share429)) { Interlocked.Increment(ref throttled); return 429; }
-        if (Crosses(n, o.Share503)) { Interlocked.Increment(ref unavailable); return 503; }
-        return null;
+        // One draw for both: the faulted calls are split between 503 and 429 in proportion. (Two separate draws let 429
+        // take every call 503 would have had whenever one share divides the other: 20% and 5% gave no 503 at all.)
+        var both = Math.Min(1, o.Share429 + o.Share503);
+        if (!Crosses(n, both)) return null;
+        var k = (long)(n * both);
+        if (Crosses(k, o.Share503 / both)) { Interlocked.Increment(ref unavailable); return 503; }
+        Interlocked.Increment(ref throttled);
+        return 429;
     }
 
     static bool Crosses(long n, double share) => share > 0 && (long)(n * share) > (long)((n - 1) * share);
@@ -64,6 +69,10 @@ public sealed class ConnectorLedger
         }
     }
 
+    // Raised for each record (with --record), outside the lock: a driver that needs the bot's answers as they arrive
+    // (bench/Chaos) indexes them itself instead of re-reading every record.
+    public event Action<CallRecord>? Recorded;
+
     public void Add(CallRecord record)
     {
         lock (recordLock)
@@ -71,6 +80,7 @@ public sealed class ConnectorLedger
             records.Add(record);
             recordFile?.WriteLine(JsonSerializer.Serialize(record, FakeJson.Default.CallRecord));
         }
+        Recorded?.Invoke(record);
     }
 
     public Counts Snapshot() => new(

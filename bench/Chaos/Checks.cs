@@ -1,0 +1,113 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+using SupportBot.FakeConnector;
+using SupportBot.Surveys;
+using SupportBot.Tickets;
+
+namespace SupportBot.Chaos;
+
+public sealed record Check(string Name, bool Passed, string Detail);
+
+// After the run: storage and the fake Connector's records against what the simulated users were told.
+public static class Checks
+{
+    public static async Task<(List<Check> Checks, Dictionary<string, object> Figures)> RunAsync(Cluster cluster, Users users, Inbox inbox, CancellationToken ct)
+    {
+        var checks = new List<Check>();
+        var figures = new Dictionary<string, object>();
+        var tables = new TableServiceClient(cluster.TablesConnection);
+        var store = new TableTicketStore(tables, Options.Create(new TicketOptions()), TimeProvider.System);
+        var stored = new List<Ticket>();
+        await foreach (var t in store.ExportAsync(ct)) stored.Add(t);
+        figures["tickets stored"] = stored.Count;
+
+        // Numbers: unique and consecutive from the first.
+        var numbers = stored.Select(t => t.Number).Order().ToList();
+        var expectedNumbers = Enumerable.Range(1001, numbers.Count).ToList();
+        checks.Add(new("ticket numbers unique and consecutive", numbers.SequenceEqual(expectedNumbers),
+            numbers.Count == 0 ? "no tickets" : $"{numbers.Count} tickets, #{numbers[0]}..#{numbers[^1]}" +
+                (numbers.SequenceEqual(expectedNumbers) ? "" : $"; missing {string.Join(",", expectedNumbers.Except(numbers).Take(10))}, duplicated {string.Join(",", numbers.GroupBy(n => n).Where(g => g.Count() > 1).Select(g => g.Key).Take(10))}")));
+
+        // Every request the user was told became a ticket is there, once; nothing else was filed for simulated users.
+        var simulated = stored.Where(t => t.Requester.TeamsId.StartsWith("29:chaos-u", StringComparison.Ordinal)).ToList();
+        var told = users.Tickets.Values.ToList();
+        var lost = told.Where(e => simulated.All(t => t.Number != e.Number)).Select(e => e.Number).ToList();
+        var wrongOwner = told.Where(e => simulated.FirstOrDefault(t => t.Number == e.Number) is { } t && t.Requester.TeamsId != e.Requester).Select(e => e.Number).ToList();
+        var untold = simulated.Where(t => told.All(e => e.Number != t.Number)).ToList();
+        figures["tickets told to users"] = told.Count;
+        figures["deflections"] = users.Deflections.Values.Sum();
+        checks.Add(new("no ticket lost", lost.Count == 0 && wrongOwner.Count == 0,
+            $"{told.Count} tickets told to users; missing from storage: [{string.Join(",", lost.Take(20))}]; filed for someone else: [{string.Join(",", wrongOwner.Take(20))}]"));
+        checks.Add(new("no duplicate ticket", untold.Count == 0,
+            $"{simulated.Count} stored for simulated users; filed but never told (a second ticket for one request): " +
+            string.Join("; ", untold.Take(10).Select(t => $"#{t.Number} {t.Requester.TeamsId} '{t.Problem}'"))));
+        checks.Add(new("every request answered clearly", users.Unclear.IsEmpty,
+            users.Unclear.IsEmpty ? "every request ended in a ticket or a fix" : $"{users.Unclear.Count}: " + string.Join(" | ", users.Unclear.Take(8))));
+
+        // Each requester's card reached the ticket's last state.
+        var cardProblems = new List<string>();
+        var cardsChecked = 0;
+        foreach (var e in told)
+        {
+            if (stored.FirstOrDefault(t => t.Number == e.Number) is not { } t) continue;
+            var wanted = $"({t.Status.InWords()})";
+            if (e.FinalStatusWords is { } expected && t.Status.InWords() != expected)
+                cardProblems.Add($"#{t.Number} is {t.Status} in storage, expected {expected}");
+            string shown;
+            if (e.ByTechnician && t.RequesterCard is { } card)
+            {
+                var last = inbox.UpdatesOf(card.ActivityId).OrderBy(r => r.Seq).LastOrDefault();
+                shown = last is null ? "(never updated)" : Cards.CardsIn(last.Body).Select(Cards.Fallback).FirstOrDefault() ?? "";
+            }
+            else shown = e.LastCardFallback ?? "";
+            cardsChecked++;
+            if (!shown.EndsWith(wanted, StringComparison.Ordinal))
+                cardProblems.Add($"#{t.Number} ({t.Status}) card shows '{shown}'");
+        }
+        checks.Add(new("each requester card reached its last state", cardProblems.Count == 0,
+            $"{cardsChecked} cards checked" + (cardProblems.Count == 0 ? "" : ": " + string.Join("; ", cardProblems.Take(10)))));
+
+        // Every poll answer kept.
+        var polls = new PollStore(tables);
+        var pollProblems = new List<string>();
+        var rated = told.Where(e => e.Rating is not null).ToList();
+        foreach (var e in rated)
+            if ((await polls.GetAsync(e.PollTicket!.Value, e.PollResolution!.Value, ct))?.Rating != e.Rating)
+                pollProblems.Add($"#{e.Number} rated {e.Rating}");
+        checks.Add(new("every poll answer kept", pollProblems.Count == 0 && rated.Count > 0,
+            $"{rated.Count} ratings" + (pollProblems.Count == 0 ? "" : "; not kept: " + string.Join(", ", pollProblems.Take(10)))));
+
+        // Proactive messages once: no two delivered sends with the same content to one conversation.
+        var sends = inbox.Delivered.Where(r => r.Kind is CallKind.Send or CallKind.CreateConversation).ToList();
+        var duplicates = sends.GroupBy(r => (r.ConversationId, Canonical(r.Body))).Where(g => g.Count() > 1).ToList();
+        figures["proactive messages"] = sends.Count;
+        figures["updates"] = inbox.Delivered.Count(r => r.Kind == CallKind.Update);
+        checks.Add(new("proactive messages sent once", duplicates.Count == 0,
+            $"{sends.Count} proactive messages" + (duplicates.Count == 0 ? "" : $"; {duplicates.Count} sent more than once, e.g. to {duplicates[0].Key.ConversationId}: {Shorten(duplicates[0].Key.Item2)}")));
+
+        // Timers once: a reminder per unanswered poll at most, every SLA alert row sent exactly once.
+        var reminders = sends.Select(r => JsonSerializer.Serialize(r.Body)).Where(b => b.Contains("A quick reminder about ticket #", StringComparison.Ordinal)).ToList();
+        var remindersPerTicket = reminders.GroupBy(b => b[(b.IndexOf("A quick reminder about ticket #", StringComparison.Ordinal) + 31)..].Split('"', '\\')[0]).ToList();
+        var alertRows = 0;
+        await foreach (var _ in tables.GetTableClient("SlaAlerts").QueryAsync<TableEntity>(cancellationToken: ct)) alertRows++;
+        var alertSends = sends.Count(r => r.ConversationId?.Contains(";messageid=", StringComparison.Ordinal) == true
+            && JsonSerializer.Serialize(r.Body).Contains("Target: ", StringComparison.Ordinal));
+        figures["poll reminders"] = reminders.Count;
+        figures["SLA alerts"] = alertRows;
+        checks.Add(new("timers fire once", remindersPerTicket.All(g => g.Count() == 1) && alertSends == alertRows && reminders.Count > 0,
+            $"{reminders.Count} poll reminders for {remindersPerTicket.Count} tickets; {alertRows} SLA alerts recorded, {alertSends} sent"));
+        return (checks, figures);
+    }
+
+    // The message without what the Connector or a retry may vary.
+    static string Canonical(JsonElement? body)
+    {
+        if (body is not { } b || JsonNode.Parse(b.GetRawText()) is not JsonObject o) return "";
+        foreach (var volatileField in new[] { "id", "timestamp", "localTimestamp", "replyToId" }) o.Remove(volatileField);
+        return o.ToJsonString();
+    }
+
+    static string Shorten(string s) => s.Length > 200 ? s[..200] + "..." : s;
+}
