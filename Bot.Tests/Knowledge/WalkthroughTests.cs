@@ -236,8 +236,8 @@ public sealed class WalkthroughTests : InProcessBotTests
         var summary = Assert.Single(await Tickets.ListByRequesterAsync("user-1", None));
         var ticket = (await Tickets.GetAsync(summary.Number, None))!;
         Assert.Equal(SupportBot.Triage.Urgency.Emergency, ticket.Urgency);
-        var tryThis = Chat.Cards.Last(c => c.Path.Contains("personal-1") && c.CardJson.Contains("While you wait")).Card!;
-        Assert.Contains($"Ticket #{ticket.Number} is filed", Readable(tryThis));
+        var tryThis = (await Chat.WaitForAsync(c => c.Card is not null && c.Path.Contains("personal-1") && c.CardJson.Contains("While you wait"))).Card!;
+        Assert.Contains($"I've filed this as #{ticket.Number}", Readable(tryThis));
         var start = Data(FindAction(tryThis, "Walk me through it"));
         Assert.Equal("projector-no-signal", start["articleId"]!.GetValue<string>());
         SuggestionId = start["suggestionId"]!.GetValue<string>();

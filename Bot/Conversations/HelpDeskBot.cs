@@ -244,8 +244,7 @@ public sealed class HelpDeskBot(
             await technicianDesk.RequesterChangedAsync(changed, RequestKeys.For(turn.Activity, turn.Activity.Id), ct);
         }
         await ToTechniciansAsync(turn, answer, ct);
-        if (answer.WhileYouWait is { } tryThis)
-            await turn.SendActivityAsync(Activity.CreateMessage(attachments: tryThis.ToAttachment()), ct);
+        await OfferWhileYouWaitAsync(turn, answer, ct);
         return AdaptiveCardInvokeResponse.Card(answer.Card!);
     }
 
@@ -332,8 +331,16 @@ public sealed class HelpDeskBot(
         if (answer.Ticket is { } ticket && posted?.Id is { } id && turn.Activity.Conversation?.Id is { } conversation)
             await desk.TryRememberRequesterCardAsync(ticket.Number, new PostedCard(turn.Activity.ServiceUrl, conversation, id), logger, ct);
         await ToTechniciansAsync(turn, answer, ct);
-        if (answer.WhileYouWait is { } tryThis)
-            await turn.SendActivityAsync(Activity.CreateMessage(attachments: tryThis.ToAttachment()), ct);
+        await OfferWhileYouWaitAsync(turn, answer, ct);
+    }
+
+    // After the emergency's own card, through the outbox like every follow-up message: sent once per ticket, whatever
+    // is replayed.
+    async Task OfferWhileYouWaitAsync(TurnContext turn, IntakeAnswer answer, CancellationToken ct)
+    {
+        if (answer is { WhileYouWait: { } tryThis, Ticket: { } ticket } && turn.Activity.Conversation?.Id is { } conversation)
+            await outbox.EnqueueSendAsync(new OutboxTarget(turn.Activity.ServiceUrl, conversation),
+                Activity.CreateMessage(attachments: tryThis.ToAttachment()), $"while-you-wait:{ticket.Number}", ct);
     }
 
     // A ticket not yet in the technicians' channel goes there once the requester has their card; one linked under a

@@ -98,8 +98,9 @@ public sealed class Intake(
     async Task<IntakeAnswer> FileEmergencyAsync(TurnContext turn, string requestKey, string text, TriageResult result, bool confirmed, PostedCard? replacing, CancellationToken ct)
     {
         var answer = await FileAsync(turn, requestKey, text, result, Urgency.Emergency, confirmed, suggested: null, replacing, ct);
-        // Not for a security incident (its card has its own "do this now" steps) or a report joined to a major incident.
-        if (answer is not { Ticket: { DoNowArticleId: null } ticket, Incident: null, AlreadyPosted: false })
+        // Not for what no one fixes alone: a security or safety incident (its card has its own "do this now" steps), an
+        // outage hitting many people, or a report joined to a major incident.
+        if (answer is not { Ticket: { DoNowArticleId: null } ticket, Incident: null, AlreadyPosted: false } || IsNewIncident(text))
             return answer;
         var articles = knowledge.Search(text, category: result.Category).Select(h => h.Article).Where(a => ArticleSteps.Of(a).Count > 0).ToList();
         if (articles.Count == 0)

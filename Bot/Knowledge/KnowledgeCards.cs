@@ -35,7 +35,7 @@ public static class KnowledgeCards
             new TextBlock(waitingTicket is null ? articles.Count == 1 ? "This might fix it" : "One of these might fix it" : "While you wait, try this")
                 { Size = "Medium", Weight = "Bolder" },
             new TextBlock(waitingTicket is { } number
-                    ? $"Ticket #{number} is filed and a technician has been alerted. This often fixes it in a minute or two; if it does, press That fixed it and I'll tell them."
+                    ? $"I've filed this as #{number} and alerted a technician. This often fixes it in a minute or two; if it does, press That fixed it and I'll tell them."
                     : "Open the steps and try them. If they don't help, I'll pass it to a technician.")
                 { IsSubtle = true, Spacing = "None" },
         };
