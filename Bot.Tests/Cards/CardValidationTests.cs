@@ -90,7 +90,7 @@ public sealed class CardValidationTests(ITestOutputHelper output)
         Assert.All(heights, h => Assert.True(h.Value > 20, $"{h.Key} rendered {h.Value}px high"));
         Assert.Equal(Cards.Count, await page.Locator(".ac-adaptiveCard").CountAsync());
         foreach (var name in new[] { "welcome", "help", "urgency-question", "not-saved-yet", "ticket-New", "ticket-Resolved", "ticket-emergency-where-are-you", "ticket-security-do-now", "ticket-extreme", "my-tickets", "tech-emergency", "tech-emergency-shared", "tech-normal", "tech-queue", "welcome-technicians", "kb-suggest-largest-three", "file-as-ticket-dialog", "tech-filed-from-message", "sla-alert-emergency-unassigned", "incident-open", "incident-open-shared", "incident-resolved", "ticket-linked-to-incident",
-            "kb-suggest-projector-no-signal", "kb-walk-step", "kb-walk-last-projector-no-signal", "kb-walk-extreme", "ticket-walkthrough-tried", "tech-walkthrough-tried",
+            "kb-suggest-projector-no-signal", "kb-while-you-wait", "kb-fixed-while-waiting", "kb-walk-step", "kb-walk-last-projector-no-signal", "kb-walk-extreme", "ticket-walkthrough-tried", "tech-walkthrough-tried",
             "poll-ask", "poll-thanks", "poll-not-fixed", "tech-low-rating", "stats", "stats-extreme" })
             await page.Locator($"[id='{name}']").ScreenshotAsync(new() { Path = Path.Combine(TestPaths.OutputDirectory("screenshots"), $"card-{name}.png") });
     }
