@@ -335,12 +335,20 @@ public sealed class HelpDeskBot(
     }
 
     // After the emergency's own card, through the outbox like every follow-up message: sent once per ticket, whatever
-    // is replayed.
+    // is replayed. The ticket is filed and shown by now, so a failure here must not tell the user their request failed.
     async Task OfferWhileYouWaitAsync(TurnContext turn, IntakeAnswer answer, CancellationToken ct)
     {
-        if (answer is { WhileYouWait: { } tryThis, Ticket: { } ticket } && turn.Activity.Conversation?.Id is { } conversation)
+        if (answer is not { WhileYouWait: { } tryThis, Ticket: { } ticket } || turn.Activity.Conversation?.Id is not { } conversation)
+            return;
+        try
+        {
             await outbox.EnqueueSendAsync(new OutboxTarget(turn.Activity.ServiceUrl, conversation),
                 Activity.CreateMessage(attachments: tryThis.ToAttachment()), $"while-you-wait:{ticket.Number}", ct);
+        }
+        catch (Exception ex) when (TableStorage.IsFailure(ex))
+        {
+            logger.LogWarning("Could not queue the while-you-wait card of ticket {Number}: {Error}", ticket.Number, ex.GetType().Name);
+        }
     }
 
     // A ticket not yet in the technicians' channel goes there once the requester has their card; one linked under a
