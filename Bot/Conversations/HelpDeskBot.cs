@@ -239,10 +239,7 @@ public sealed class HelpDeskBot(
         if (answer.Ticket is { } ticket && ticket.RequesterCard is null && Intake.CardBeingAnswered(turn) is { } card)
             await desk.TryRememberRequesterCardAsync(ticket.Number, card, logger, ct);
         if (answer is { TicketChanged: true, Ticket: { } changed })
-        {
-            await requesterUpdates.UpdateCardAsync(changed, ct, except: turn.Activity.ReplyToId);
-            await technicianDesk.RequesterChangedAsync(changed, RequestKeys.For(turn.Activity, turn.Activity.Id), ct);
-        }
+            await PassOnRequesterChangeAsync(turn, changed, RequestKeys.For(turn.Activity, turn.Activity.Id), ct);
         await ToTechniciansAsync(turn, answer, ct);
         await OfferWhileYouWaitAsync(turn, answer, ct);
         return AdaptiveCardInvokeResponse.Card(answer.Card!);
@@ -289,11 +286,16 @@ public sealed class HelpDeskBot(
 
         var card = ticketCards.ForRequester(ticket, result.Message);
         if (result.Outcome == ChangeOutcome.Done)
-        {
-            await requesterUpdates.UpdateCardAsync(ticket, ct, except: turn.Activity.ReplyToId);
-            await technicianDesk.RequesterChangedAsync(ticket, changeId, ct);
-        }
+            await PassOnRequesterChangeAsync(turn, ticket, changeId, ct);
         return new IntakeAnswer(card, ticket);
+    }
+
+    // A change the requester made from a card: their other copy of the ticket card (not the one pressed, which the
+    // invoke answers) and the technicians' card follow.
+    async Task PassOnRequesterChangeAsync(TurnContext turn, Ticket ticket, string changeId, CancellationToken ct)
+    {
+        await requesterUpdates.UpdateCardAsync(ticket, ct, except: turn.Activity.ReplyToId);
+        await technicianDesk.RequesterChangedAsync(ticket, changeId, ct);
     }
 
     // "File as ticket" on someone's message: a dialog to check the text and urgency, then their ticket.
