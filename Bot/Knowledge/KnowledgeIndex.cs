@@ -31,6 +31,7 @@ public sealed class KnowledgeIndex : IDisposable
     const int MaxQueryChars = 1000;
     const int ArticleCandidates = 10;
     const int ExampleCandidates = 20;
+    const int BucketScoringFrom = 2000;
     static readonly (string Field, float Boost)[] ArticleFields = [("title", 3f), ("tags", 2f), ("body", 1f)];
     static readonly (string Field, float Boost)[] ExampleFields = [("text", 1f)];
     static readonly SynonymMap SynonymMap = BuildSynonyms();
@@ -45,9 +46,11 @@ public sealed class KnowledgeIndex : IDisposable
     readonly RAMDirectory articleDirectory;
     readonly DirectoryReader articleReader;
     readonly IndexSearcher articleSearcher;
+    readonly string[] articleIdByDoc;
     readonly RAMDirectory exampleDirectory;
     readonly DirectoryReader exampleReader;
     readonly IndexSearcher exampleSearcher;
+    readonly string[] exampleIdByDoc;
     readonly Dictionary<string, Article> articles;
     readonly Dictionary<string, HashSet<string>> termsById;
     readonly Dictionary<string, HashSet<string>> titleTermsById;
@@ -118,6 +121,11 @@ public sealed class KnowledgeIndex : IDisposable
         articleSearcher = new IndexSearcher(articleReader) { Similarity = new BM25Similarity() };
         exampleReader = DirectoryReader.Open(exampleDirectory);
         exampleSearcher = new IndexSearcher(exampleReader) { Similarity = new BM25Similarity() };
+        articleIdByDoc = IdsByDoc(articleReader);
+        exampleIdByDoc = IdsByDoc(exampleReader);
+
+        // The index never changes, so each document's id is read once here rather than from stored fields per hit.
+        static string[] IdsByDoc(DirectoryReader reader) => [.. Enumerable.Range(0, reader.MaxDoc).Select(doc => reader.Document(doc).Get("id"))];
 
         static IndexWriterConfig WriterConfig() =>
             new(Version, IndexAnalyzer) { Similarity = new BM25Similarity(), OpenMode = OpenMode.CREATE };
@@ -161,8 +169,8 @@ public sealed class KnowledgeIndex : IDisposable
         var expanded = concepts.Select(c => c.Concat(near.GetValueOrDefault(c[0]) ?? []).ToList()).ToList();
         var weights = concepts.Select(c => c.Max(Idf)).ToList();
 
-        var articleHits = Hits(articleSearcher, Query(concepts, typed, near, ArticleFields), ArticleCandidates);
-        var exampleHits = Hits(exampleSearcher, Query(concepts, typed, near, ExampleFields), ExampleCandidates);
+        var articleHits = Hits(articleSearcher, articleIdByDoc, Query(concepts, typed, near, ArticleFields), ArticleCandidates, inOrder: articles.Count < BucketScoringFrom);
+        var exampleHits = Hits(exampleSearcher, exampleIdByDoc, Query(concepts, typed, near, ExampleFields), ExampleCandidates, inOrder: exampleIdByDoc.Length < BucketScoringFrom);
 
         var articleTop = articleHits.Count > 0 ? articleHits[0].Score : 0;
         var exampleTop = exampleHits.Count > 0 ? exampleHits[0].Score : 0;
@@ -202,12 +210,14 @@ public sealed class KnowledgeIndex : IDisposable
         return candidates;
     }
 
+    // One flat disjunction of term queries: BM25 has no coord or query norm, so the scores are those of a query nested
+    // per term, without a scorer per term to merge.
     static BooleanQuery Query(List<List<string>> concepts, HashSet<string> typed, Dictionary<string, List<string>> near, (string Field, float Boost)[] fields)
     {
         var boolean = new BooleanQuery();
+        // At most 64 terms x 3 fields x (the term and 4 near ones) = 960 clauses, under Lucene's limit of 1,024.
         foreach (var term in concepts.SelectMany(c => c).Distinct(StringComparer.Ordinal).Take(MaxQueryTerms * 2))
         {
-            var perTerm = new BooleanQuery();
             var isTyped = typed.Contains(term);
             foreach (var (field, boost) in fields)
             {
@@ -216,22 +226,22 @@ public sealed class KnowledgeIndex : IDisposable
                 if (!isTyped && field == "body") continue;
                 // A longer word the user typed says more than a short one or a synonym: weigh it a little higher.
                 var weight = isTyped && term.Length >= 5 ? boost * 1.4f : boost;
-                perTerm.Add(new TermQuery(new Term(field, term)) { Boost = weight }, Occur.SHOULD);
+                boolean.Add(new TermQuery(new Term(field, term)) { Boost = weight }, Occur.SHOULD);
                 foreach (var other in isTyped ? near[term] : [])
-                    perTerm.Add(new TermQuery(new Term(field, other)) { Boost = boost * 0.4f }, Occur.SHOULD);
+                    boolean.Add(new TermQuery(new Term(field, other)) { Boost = boost * 0.4f }, Occur.SHOULD);
             }
-            boolean.Add(perTerm, Occur.SHOULD);
         }
         return boolean;
     }
 
-    // An in-order collector: out of order, Lucene's BooleanScorer allocates a table of 2,048 buckets per query, which
-    // for an index of this size cost more than the search itself (same hits and scores either way).
-    static List<(string Id, float Score)> Hits(IndexSearcher searcher, Query query, int count)
+    // Same hits and scores either way. Out of order, Lucene's BooleanScorer adds up a wide disjunction in buckets of
+    // 2,048 documents, far cheaper than merging long posting lists in order (a long message against thousands of
+    // articles), but it allocates its bucket table per query, which costs more than the search on a small index.
+    static List<(string Id, float Score)> Hits(IndexSearcher searcher, string[] idByDoc, Query query, int count, bool inOrder)
     {
-        var collector = TopScoreDocCollector.Create(count, docsScoredInOrder: true);
+        var collector = TopScoreDocCollector.Create(count, docsScoredInOrder: inOrder);
         searcher.Search(query, collector);
-        return [.. collector.GetTopDocs().ScoreDocs.Select(hit => (searcher.Doc(hit.Doc).Get("id"), hit.Score))];
+        return [.. collector.GetTopDocs().ScoreDocs.Select(hit => (idByDoc[hit.Doc], hit.Score))];
     }
 
     // Words in the index one edit away from a typed word (same first two letters, as users rarely mistype those),
