@@ -38,14 +38,15 @@ public static class CandidateFeatures
 }
 
 // What the answer step weighs for a whole message: how sure the ranker is of its best article and how far ahead of
-// the next that article is, and what the text models say of the message itself.
+// the next that article is, what the text models say of the message itself, and the best article's own evidence.
 public static class AnswerFeatures
 {
-    public const int Count = 8;
+    public const int Count = 8 + CandidateFeatures.Count;
 
     public static readonly IReadOnlyList<string> Names =
     [
         "bestChance", "secondChance", "lead", "bestClassifierProbability", "classifierNone", "itProblem", "bestCoverage", "concepts",
+        .. CandidateFeatures.Names.Select(name => "best." + name),
     ];
 
     // ranked: the candidates' hits, most likely first; found: the candidates with their features.
@@ -63,6 +64,7 @@ public static class AnswerFeatures
             best[CandidateFeatures.ItProblem],
             best[CandidateFeatures.Coverage],
             best[CandidateFeatures.Concepts],
+            .. best,
         ];
     }
 

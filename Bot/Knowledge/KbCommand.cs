@@ -20,14 +20,17 @@ public static class KbCommand
         search.SetAction(parse =>
         {
             using var index = KnowledgeFiles.BuildIndex();
+            // As the bot searches: with the triage's category for the message.
+            var triage = TriageService.Create();
+            string? Category(string text) => triage.Triage(text).Category;
             var n = Math.Clamp(parse.GetValue(top), 1, 20);
             if (parse.GetValue(jsonl))
-                return RunLines(index, n, Console.In, Console.Out);
+                return RunLines(index, n, Console.In, Console.Out, Category);
             var query = string.Join(' ', parse.GetValue(words) ?? []);
             if (parse.GetValue(explain))
-                foreach (var c in index.Candidates(query).OrderByDescending(c => index.Ranker!.Candidates.Probability(c.Features)))
+                foreach (var c in index.Candidates(query, Category(query)).OrderByDescending(c => index.Ranker!.Candidates.Probability(c.Features)))
                     Console.WriteLine($"{c.Article.Id,-30} p={index.Ranker!.Candidates.Probability(c.Features):0.000} " + string.Join(" ", c.Features.Select((f, i) => $"{CandidateFeatures.Names[i]}={f:0.00}")));
-            var hits = index.Search(query, n);
+            var hits = index.Search(query, n, Category(query));
             if (hits.Count == 0) Console.WriteLine("No article matches well enough.");
             foreach (var (hit, i) in hits.Select((h, i) => (h, i)))
                 Console.WriteLine($"{i + 1}. {hit.Article.Title}  [{hit.Article.Id}, score {hit.Score:0.00}]");
@@ -71,7 +74,7 @@ public static class KbCommand
             var ranker = RankerTraining.Train(articles, examples, ItProblems(), text => triage.Triage(text).Category, KnowledgeDataset.Fingerprint(root));
             ranker.Save(Path.Combine(root, SuggestionRanker.FileName));
             ArticleClassifier.Train(articles, examples, ItProblems()).Save(root);
-            Console.WriteLine($"ranker written to {Path.Combine(root, SuggestionRanker.FileName)} from {examples.Count} tuning searches; thresholds: answer {ranker.AnswerThreshold}, more articles {ranker.CandidateThreshold}");
+            Console.WriteLine($"ranker written to {Path.Combine(root, SuggestionRanker.FileName)} from {examples.Count} tuning searches; thresholds: answer {ranker.AnswerThreshold}, next articles at a share of {ranker.NextArticleShare}");
             return 0;
         });
         kb.Subcommands.Add(train);
@@ -81,18 +84,18 @@ public static class KbCommand
     // Messages known to be IT problems, for learning what is one: the triage's training set.
     static IReadOnlyList<string> ItProblems() => [.. TriageDataset.Train().Select(m => m.Text)];
 
-    public static int RunLines(KnowledgeIndex index, int top, TextReader input, TextWriter output)
+    public static int RunLines(KnowledgeIndex index, int top, TextReader input, TextWriter output, Func<string, string?>? category = null)
     {
         string? line;
         while ((line = input.ReadLine()) is not null)
         {
-            output.WriteLine(SearchLine(index, top, line));
+            output.WriteLine(SearchLine(index, top, line, category));
             output.Flush();
         }
         return 0;
     }
 
-    internal static string SearchLine(KnowledgeIndex index, int top, string line)
+    internal static string SearchLine(KnowledgeIndex index, int top, string line, Func<string, string?>? category = null)
     {
         string? query = null;
         try
@@ -108,7 +111,7 @@ public static class KbCommand
         if (query is null)
             return JsonLines.Error("expected a JSON object with a string \"query\"");
 
-        var results = index.Search(query, top).Select(h => new { id = h.Article.Id, title = h.Article.Title, score = Math.Round(h.Score, 2) });
+        var results = index.Search(query, top, category?.Invoke(query)).Select(h => new { id = h.Article.Id, title = h.Article.Title, score = Math.Round(h.Score, 2) });
         return JsonSerializer.Serialize(new { query, results }, JsonLines.Options);
     }
 }

@@ -2,6 +2,7 @@ namespace SupportBot.Knowledge;
 
 // answeredWithNothing: the share of searches no article answers that got no article (the acceptance figure for
 // non-IT messages). noAnswerPrecision: of the searches that got no article, the share that indeed had none.
+// articlesShown: how many articles an answered search shows on average (one to three).
 public sealed record KnowledgeMetrics(
     string Set,
     int Answerable,
@@ -11,12 +12,13 @@ public sealed record KnowledgeMetrics(
     int Unanswerable,
     double AnsweredWithNothing,
     double NoAnswerPrecision,
+    double ArticlesShown,
     IReadOnlyList<(KnowledgeQuery Query, IReadOnlyList<SearchHit> Hits)> Misses)
 {
     public override string ToString() =>
-        $"{Set,-16} {Answerable,5} {HitAt1,7:0.000} {HitAt3,7:0.000} {Mrr,7:0.000} {Unanswerable,6} {AnsweredWithNothing,9:0.000} {NoAnswerPrecision,10:0.000}";
+        $"{Set,-16} {Answerable,5} {HitAt1,7:0.000} {HitAt3,7:0.000} {Mrr,7:0.000} {Unanswerable,6} {AnsweredWithNothing,9:0.000} {NoAnswerPrecision,10:0.000} {ArticlesShown,6:0.00}";
 
-    public const string Header = "set               with   hit@1   hit@3     MRR   none   nothing  precision";
+    public const string Header = "set               with   hit@1   hit@3     MRR   none   nothing  precision  shown";
 }
 
 public static class KnowledgeEvaluation
@@ -61,7 +63,8 @@ public static class KnowledgeEvaluation
             reciprocal += 1.0 / (rank + 1);
         }
         return new KnowledgeMetrics(set, answerable, Ratio(hits1, answerable), Ratio(hits3, answerable), Ratio(reciprocal, answerable),
-            unanswerable, Ratio(silentOnNone, unanswerable), Ratio(silentOnNone, silent), misses);
+            unanswerable, Ratio(silentOnNone, unanswerable), Ratio(silentOnNone, silent),
+            Ratio(answered.Sum(a => a.Results.Count), answered.Count - silent), misses);
     }
 
     static double Ratio(double part, int whole) => whole == 0 ? 1 : part / whole;

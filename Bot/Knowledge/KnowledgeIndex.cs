@@ -112,6 +112,10 @@ public sealed class KnowledgeIndex : IDisposable
             writer.Commit();
         }
 
+        // A word no article has and only one example uses is more likely a typo (people's messages have them) than a
+        // word: it is neither a known word nor a correction for one.
+        foreach (var (t, _) in vocabulary.Where(p => p.Value < 2).ToList())
+            vocabulary.Remove(t);
         foreach (var (t, n) in documentFrequency)
             vocabulary[t] = vocabulary.GetValueOrDefault(t) + n;
         termsByPrefix = vocabulary.Keys.Where(t => t.Length >= 4)

@@ -9,12 +9,15 @@ namespace SupportBot.Knowledge;
 // Learns the SuggestionRanker from the tuning sets alone. Every tuning message is searched by an index (and text
 // models) that did not learn from it (five folds), so the ranker learns from evidence as a new message would produce
 // it. Each message is also searched by an index with no examples at all, as an article published from a ticket is, so
-// such articles can still be suggested. The thresholds are those that find the most right articles while still
-// answering at least 97% of the tuning messages no article answers with nothing.
+// such articles can still be suggested. The thresholds are those that find the most right articles, less a small cost
+// for each wrong article shown, while still answering at least 97% of the tuning messages no article answers with
+// nothing.
 public static class RankerTraining
 {
     public const int Folds = 5;
     const double RequiredSilence = 0.97;
+    // A wrong article shown beside the right one costs the reader a glance; missing the right one costs a ticket.
+    const double WrongArticleCost = 0.08;
 
     public static SuggestionRanker Train(IReadOnlyList<Article> articles, IReadOnlyList<KnowledgeQuery> tuning, IReadOnlyList<string> itProblems,
         Func<string, string?> category, string fingerprint)
@@ -44,8 +47,8 @@ public static class RankerTraining
             AnswerFeatures.Count);
 
         var untuned = new SuggestionRanker(fingerprint, CandidateFeatures.Names, AnswerFeatures.Names, candidateModel, answerModel, 0.5f, 0.5f);
-        var (answerThreshold, candidateThreshold) = ChooseThresholds(untuned, outOfFold);
-        return untuned with { AnswerThreshold = answerThreshold, CandidateThreshold = candidateThreshold };
+        var (answerThreshold, nextArticleShare) = ChooseThresholds(untuned, outOfFold);
+        return untuned with { AnswerThreshold = answerThreshold, NextArticleShare = nextArticleShare };
     }
 
     public static bool IsRight(KnowledgeQuery query, Article article) => query.Ids.Contains(article.Id, StringComparer.OrdinalIgnoreCase);
@@ -55,18 +58,19 @@ public static class RankerTraining
     static List<SearchHit> Rank(LinearModel model, IReadOnlyList<Candidate> candidates) =>
         [.. candidates.Select(c => new SearchHit(c.Article, model.Probability(c.Features))).OrderByDescending(h => h.Score).ThenBy(h => h.Article.Id, StringComparer.Ordinal)];
 
-    static (float Answer, float Candidate) ChooseThresholds(SuggestionRanker ranker, List<(KnowledgeQuery Query, IReadOnlyList<Candidate> Candidates)> outOfFold)
+    static (float Answer, float NextArticleShare) ChooseThresholds(SuggestionRanker ranker, List<(KnowledgeQuery Query, IReadOnlyList<Candidate> Candidates)> outOfFold)
     {
         var scored = outOfFold.Select(x => (x.Query, Hits: Rank(ranker.Candidates, x.Candidates),
             Answer: x.Candidates.Count == 0 ? 0 : ranker.Answer.Probability(AnswerFeatures.Of(Rank(ranker.Candidates, x.Candidates), x.Candidates)))).ToList();
-        var best = (Answer: 0.5f, Candidate: 0.5f, Value: -1.0);
+        var best = (Answer: 0.5f, Share: 0.5f, Value: double.MinValue);
         for (var a = 0.05f; a < 0.951f; a += 0.01f)
-            for (var c = 0.05f; c < 0.951f; c += 0.05f)
+            for (var share = 0.01f; share < 0.301f; share += 0.01f)
             {
                 double value = 0, silent = 0, unanswerable = 0;
                 foreach (var (query, hits, answer) in scored)
                 {
-                    var shown = answer >= a ? hits.Where((h, i) => i == 0 || h.Score >= c).Take(3).ToList() : [];
+                    var total = hits.Sum(h => h.Score);
+                    var shown = answer >= a ? hits.Where((h, i) => i == 0 || h.Score >= share * total).Take(3).ToList() : [];
                     if (!query.Answerable)
                     {
                         unanswerable++;
@@ -75,11 +79,12 @@ public static class RankerTraining
                     }
                     var rank = shown.FindIndex(h => IsRight(query, h.Article));
                     if (rank >= 0) value += 1 + 1.0 / (rank + 1);
+                    value -= WrongArticleCost * (shown.Count - (rank >= 0 ? 1 : 0));
                 }
                 if (unanswerable > 0 && silent / unanswerable < RequiredSilence) continue;
-                if (value > best.Value) best = (a, c, value);
+                if (value > best.Value) best = (a, share, value);
             }
-        return (MathF.Round(best.Answer, 2), MathF.Round(best.Candidate, 2));
+        return (MathF.Round(best.Answer, 2), MathF.Round(best.Share, 2));
     }
 
     // Standardises the features, fits ML.NET's L-BFGS logistic regression, and checks the LinearModel computes the

@@ -18,7 +18,8 @@ public sealed record LinearModel(float[] Means, float[] Scales, float[] Weights,
 // knowledge/ranker.json. Two steps: Candidates orders the articles the search found by how likely each is to be the
 // one (CandidateFeatures); Answer then decides from the best of them and what the message is about
 // (AnswerFeatures) whether any article is likely to help at all. The first article is shown when Answer reaches
-// AnswerThreshold, the next ones only when their own chance reaches CandidateThreshold.
+// AnswerThreshold, the next ones only when their share of the chance among all the articles found (how likely each is
+// to be the one, given that one is) reaches NextArticleShare.
 public sealed record SuggestionRanker(
     string Fingerprint,
     IReadOnlyList<string> CandidateFeatureNames,
@@ -26,7 +27,7 @@ public sealed record SuggestionRanker(
     LinearModel Candidates,
     LinearModel Answer,
     float AnswerThreshold,
-    float CandidateThreshold)
+    float NextArticleShare)
 {
     public const string FileName = "ranker.json";
 
@@ -38,7 +39,8 @@ public sealed record SuggestionRanker(
             .ToList();
         if (Answer.Probability(AnswerFeatures.Of(ranked, found)) < AnswerThreshold)
             return [];
-        return [.. ranked.Where((h, i) => i == 0 || h.Score >= CandidateThreshold).Take(top)];
+        var total = ranked.Sum(h => h.Score);
+        return [.. ranked.Where((h, i) => i == 0 || h.Score >= NextArticleShare * total).Take(top)];
     }
 
     public static SuggestionRanker Load(string path)
