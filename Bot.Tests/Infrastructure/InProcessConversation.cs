@@ -34,13 +34,14 @@ public sealed class InProcessConversation(IServiceProvider services, string conv
     public IReadOnlyList<RecordedCall> Replies => [.. connector.Calls.Where(c => c.IsReply && c.Path.Contains($"/{Uri.EscapeDataString(conversationId)}/"))];
     public IBot Bot => services.GetRequiredService<IBot>();
 
-    public Task<TurnContext> SendAsync(string text, string userId = "user-1", string? activityId = null) =>
+    // turnToken: the token the turn gets (as the turn deadline's), to cut a turn off at a chosen point.
+    public Task<TurnContext> SendAsync(string text, string userId = "user-1", string? activityId = null, CancellationToken turnToken = default) =>
         RunAsync(new Activity
         {
             Type = ActivityTypes.Message,
             Id = activityId ?? $"act-{Interlocked.Increment(ref next)}",
             Text = text,
-        }, userId);
+        }, userId, turnToken);
 
     public async Task<JsonNode> PressAsync(string verb, JsonNode data, string userId = "user-1", string replyToId = "card-1", string? activityId = null)
     {
@@ -60,7 +61,7 @@ public sealed class InProcessConversation(IServiceProvider services, string conv
         return JsonSerializer.SerializeToNode(turn.InvokeResponse!.Body, ProtocolJson.Options)!;
     }
 
-    public async Task<TurnContext> RunAsync(Activity activity, string userId)
+    public async Task<TurnContext> RunAsync(Activity activity, string userId, CancellationToken turnToken = default)
     {
         var full = activity with
         {
@@ -74,7 +75,7 @@ public sealed class InProcessConversation(IServiceProvider services, string conv
                 : null,
         };
         var turn = new TurnContext(full, services.GetRequiredService<ConnectorClient>());
-        await Bot.OnTurnAsync(turn, CancellationToken.None);
+        await Bot.OnTurnAsync(turn, turnToken);
         return turn;
     }
 
