@@ -96,6 +96,8 @@ public sealed record RecordedCall(HttpMethod Method, string Path, JsonNode? Body
 public sealed class RecordingConnector : HttpMessageHandler
 {
     public ConcurrentQueue<RecordedCall> Calls { get; } = new();
+    // Runs after a call is recorded, before it is answered (e.g. storage goes away just as a card is shown).
+    public Func<RecordedCall, Task>? AfterCall { get; set; }
     int ids;
     TaskCompletionSource arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -121,8 +123,10 @@ public sealed class RecordingConnector : HttpMessageHandler
     {
         var body = request.Content is null ? null : JsonNode.Parse(await request.Content.ReadAsStringAsync(ct));
         var path = request.RequestUri!.AbsolutePath;
-        Calls.Enqueue(new RecordedCall(request.Method, path, body));
+        var call = new RecordedCall(request.Method, path, body);
+        Calls.Enqueue(call);
         Interlocked.Exchange(ref arrived, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        if (AfterCall is { } after) await after(call);
         object answer = request.Method == HttpMethod.Get && path.Contains("/members/")
             ? new { id = path.Split('/')[^1], name = "Sam Requester", aadObjectId = "aad-x", email = "sam@example.org", userPrincipalName = "sam@example.org" }
             : new { id = $"msg-{Interlocked.Increment(ref ids)}" };

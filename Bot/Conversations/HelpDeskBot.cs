@@ -31,6 +31,7 @@ public sealed class HelpDeskBot(
     Outcomes.StatsCommand stats,
     ITicketStore store,
     UnansweredRequests unanswered,
+    TurnFollowUps followUps,
     IOptions<EmergencyPolicy> emergencyPolicy,
     ILogger<HelpDeskBot> logger) : ActivityHandler
 {
@@ -245,7 +246,7 @@ public sealed class HelpDeskBot(
         };
         if (answer.Refusal is { } refusal) return refusal;
         if (answer.Ticket is { } ticket && ticket.RequesterCard is null && Intake.CardBeingAnswered(turn) is { } card)
-            await desk.TryRememberRequesterCardAsync(ticket.Number, card, logger, ct);
+            await RememberCardAsync(ticket.Number, card, ct);
         if (answer is { TicketChanged: true, Ticket: { } changed })
             await PassOnRequesterChangeAsync(turn, changed, RequestKeys.For(turn.Activity, turn.Activity.Id), ct);
         await ToTechniciansAsync(turn, answer, ct);
@@ -348,9 +349,23 @@ public sealed class HelpDeskBot(
         if (answer.AlreadyPosted || answer.Card is null) return;
         var posted = await turn.SendActivityAsync(Activity.CreateMessage(attachments: answer.Card.ToAttachment()), ct);
         if (answer.Ticket is { } ticket && posted?.Id is { } id && turn.Activity.Conversation?.Id is { } conversation)
-            await desk.TryRememberRequesterCardAsync(ticket.Number, new PostedCard(turn.Activity.ServiceUrl, conversation, id), logger, ct);
+            await RememberCardAsync(ticket.Number, new PostedCard(turn.Activity.ServiceUrl, conversation, id), ct);
         await ToTechniciansAsync(turn, answer, ct);
         await OfferWhileYouWaitAsync(turn, answer, ct);
+    }
+
+    // The card's id lets every later change update it in place and the satisfaction poll find the requester. Not stored
+    // now (storage blipped after the card was shown): stored by a follow-up, and the card then catches up with whatever
+    // changed meanwhile.
+    async Task RememberCardAsync(int number, PostedCard card, CancellationToken ct)
+    {
+        if (await desk.TryRememberRequesterCardAsync(number, card, logger, ct)) return;
+        followUps.Retry($"the card id of ticket {number}", async stop =>
+        {
+            await desk.RememberRequesterCardAsync(number, card, stop);
+            if (await store.GetAsync(number, stop) is { } ticket) await requesterUpdates.EnqueueCardUpdateAsync(ticket, stop);
+            return true;
+        });
     }
 
     // After the emergency's own card, through the outbox like every follow-up message: sent once per ticket, whatever
@@ -359,14 +374,21 @@ public sealed class HelpDeskBot(
     {
         if (answer is not { WhileYouWait: { } tryThis, Ticket: { } ticket } || turn.Activity.Conversation?.Id is not { } conversation)
             return;
+        var target = new OutboxTarget(turn.Activity.ServiceUrl, conversation);
+        var message = Activity.CreateMessage(attachments: tryThis.ToAttachment());
+        var key = $"while-you-wait:{ticket.Number}";
         try
         {
-            await outbox.EnqueueSendAsync(new OutboxTarget(turn.Activity.ServiceUrl, conversation),
-                Activity.CreateMessage(attachments: tryThis.ToAttachment()), $"while-you-wait:{ticket.Number}", ct);
+            await outbox.EnqueueSendAsync(target, message, key, ct);
         }
         catch (Exception ex) when (TableStorage.IsFailure(ex))
         {
             logger.LogWarning("Could not queue the while-you-wait card of ticket {Number}: {Error}", ticket.Number, ex.GetType().Name);
+            followUps.Retry($"the while-you-wait card of ticket {ticket.Number}", async stop =>
+            {
+                await outbox.EnqueueSendAsync(target, message, key, stop);
+                return true;
+            });
         }
     }
 
@@ -376,8 +398,14 @@ public sealed class HelpDeskBot(
     {
         if (answer.Incident is { } incident)
             await majorIncidents.AfterReportAsync(incident, turn.Activity.ServiceUrl, ct);
-        else if (answer.Ticket is { TechnicianCard: null, MajorIncident: null } ticket)
-            await technicianDesk.PostNewTicketAsync(ticket, turn.Activity.ServiceUrl, ct);
+        else if (answer.Ticket is { TechnicianCard: null, MajorIncident: null } ticket
+            && !await technicianDesk.PostNewTicketAsync(ticket, turn.Activity.ServiceUrl, ct))
+        {
+            var serviceUrl = turn.Activity.ServiceUrl;
+            followUps.Retry($"ticket {ticket.Number} to the technicians' channel", async stop =>
+                await store.GetAsync(ticket.Number, stop) is not { TechnicianCard: null, MajorIncident: null } current
+                || await technicianDesk.PostNewTicketAsync(current, serviceUrl, stop));
+        }
     }
 
     // Updates reach people in their 1:1 chat with the bot, so only personal conversations are remembered. A failure
