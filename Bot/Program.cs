@@ -46,6 +46,8 @@ public static class SupportBotApp
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ConversationReferenceStore>();
         builder.Services.AddSingleton<PendingRequestStore>();
+        builder.Services.AddSingleton<UnansweredRequests>();
+        builder.Services.AddSingleton<TurnFollowUps>();
         builder.Services.AddSingleton<Intake>();
         builder.Services.AddSingleton<GuidedWalkthrough>();
         builder.Services.AddSingleton<WalkthroughStore>();

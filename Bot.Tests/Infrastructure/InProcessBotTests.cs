@@ -13,8 +13,11 @@ public abstract class InProcessBotTests(bool azuriteOnDisk = false) : IAsyncLife
     public async Task InitializeAsync()
     {
         await Azurite.InitializeAsync();
-        Bot = await InProcessConversation.StartBotAsync(Azurite.ConnectionString);
+        Bot = await InProcessConversation.StartBotAsync(Azurite.ConnectionString, Overrides);
     }
+
+    // Applied over the bot's own registrations (e.g. a storage client with a test hook).
+    protected virtual Action<IServiceCollection>? Overrides => null;
 
     // Something the outbox's drainer does after the turn (the channel card's id stored on the ticket): a bounded wait.
     protected async Task<Ticket> TicketWhenAsync(int number, Func<Ticket, bool> condition, TimeSpan? timeout = null)

@@ -34,13 +34,14 @@ public sealed class InProcessConversation(IServiceProvider services, string conv
     public IReadOnlyList<RecordedCall> Replies => [.. connector.Calls.Where(c => c.IsReply && c.Path.Contains($"/{Uri.EscapeDataString(conversationId)}/"))];
     public IBot Bot => services.GetRequiredService<IBot>();
 
-    public Task<TurnContext> SendAsync(string text, string userId = "user-1", string? activityId = null) =>
+    // turnToken: the token the turn gets (as the turn deadline's), to cut a turn off at a chosen point.
+    public Task<TurnContext> SendAsync(string text, string userId = "user-1", string? activityId = null, CancellationToken turnToken = default) =>
         RunAsync(new Activity
         {
             Type = ActivityTypes.Message,
             Id = activityId ?? $"act-{Interlocked.Increment(ref next)}",
             Text = text,
-        }, userId);
+        }, userId, turnToken);
 
     public async Task<JsonNode> PressAsync(string verb, JsonNode data, string userId = "user-1", string replyToId = "card-1", string? activityId = null)
     {
@@ -60,7 +61,7 @@ public sealed class InProcessConversation(IServiceProvider services, string conv
         return JsonSerializer.SerializeToNode(turn.InvokeResponse!.Body, ProtocolJson.Options)!;
     }
 
-    public async Task<TurnContext> RunAsync(Activity activity, string userId)
+    public async Task<TurnContext> RunAsync(Activity activity, string userId, CancellationToken turnToken = default)
     {
         var full = activity with
         {
@@ -74,7 +75,7 @@ public sealed class InProcessConversation(IServiceProvider services, string conv
                 : null,
         };
         var turn = new TurnContext(full, services.GetRequiredService<ConnectorClient>());
-        await Bot.OnTurnAsync(turn, CancellationToken.None);
+        await Bot.OnTurnAsync(turn, turnToken);
         return turn;
     }
 
@@ -95,6 +96,8 @@ public sealed record RecordedCall(HttpMethod Method, string Path, JsonNode? Body
 public sealed class RecordingConnector : HttpMessageHandler
 {
     public ConcurrentQueue<RecordedCall> Calls { get; } = new();
+    // Runs after a call is recorded, before it is answered (e.g. storage goes away just as a card is shown).
+    public Func<RecordedCall, Task>? AfterCall { get; set; }
     int ids;
     TaskCompletionSource arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -120,8 +123,10 @@ public sealed class RecordingConnector : HttpMessageHandler
     {
         var body = request.Content is null ? null : JsonNode.Parse(await request.Content.ReadAsStringAsync(ct));
         var path = request.RequestUri!.AbsolutePath;
-        Calls.Enqueue(new RecordedCall(request.Method, path, body));
+        var call = new RecordedCall(request.Method, path, body);
+        Calls.Enqueue(call);
         Interlocked.Exchange(ref arrived, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        if (AfterCall is { } after) await after(call);
         object answer = request.Method == HttpMethod.Get && path.Contains("/members/")
             ? new { id = path.Split('/')[^1], name = "Sam Requester", aadObjectId = "aad-x", email = "sam@example.org", userPrincipalName = "sam@example.org" }
             : new { id = $"msg-{Interlocked.Increment(ref ids)}" };

@@ -14,9 +14,10 @@ using SupportBot.Tests.Infrastructure;
 namespace SupportBot.Tests.Proactive;
 
 // What every outbox test starts: its own Azurite and a fake Connector; drainer instances on demand.
-public abstract class OutboxRig(ITestOutputHelper output) : IAsyncLifetime
+public abstract class OutboxRig(ITestOutputHelper output, bool storageOnDisk = false) : IAsyncLifetime
 {
-    readonly Azurite azurite = new();
+    readonly Azurite azurite = new(storageOnDisk);
+    protected Azurite AzuriteStorage => azurite;
     readonly List<OutboxHost> hosts = [];
     internal FakeConnector Connector { get; } = new();
     protected ITestOutputHelper Output => output;
@@ -333,6 +334,45 @@ public sealed class OutboxTests(ITestOutputHelper output) : OutboxRig(output)
 }
 
 // One bot instance's outbox and drainer (the real protocol client with its Polly pipeline), without the rest of the bot.
+// Storage that goes away right after the Connector accepted a send: the outcome cannot be recorded until it is back.
+public sealed class OutboxStorageOutageTests(ITestOutputHelper output) : OutboxRig(output, storageOnDisk: true)
+{
+    // Found by bench/Chaos (25 proactive messages and 6 poll reminders delivered twice in the soak): the drainer gave
+    // up recording the outcome at once (the SDK's AggregateException was not retried) and sent the message again later.
+    [Fact]
+    public async Task A_send_whose_outcome_cannot_be_stored_during_an_outage_is_not_sent_again_afterwards()
+    {
+        var host = await StartHostAsync();
+        var outage = Task.CompletedTask;
+        Connector.AfterAccepted = () =>
+        {
+            Connector.AfterAccepted = null;
+            outage = Task.Run(async () =>
+            {
+                await AzuriteStorage.StopAsync();
+                await Task.Delay(TimeSpan.FromSeconds(12)); // longer than the test's 5 s lease
+                await AzuriteStorage.StartAsync();
+            });
+            return Task.Delay(1500); // answered once storage is down
+        };
+        await host.Outbox.EnqueueSendAsync(To("conv-1"), Activity.CreateMessage("once"), "once", default);
+
+        await Until(() => Connector.Texts("conv-1").Count >= 1, TimeSpan.FromSeconds(10));
+        await outage;
+        await Until(async () =>
+        {
+            try { return (await host.Outbox.GetStatusAsync(To("conv-1"), "once", default))?.State == OutboxState.Sent; }
+            catch (Exception ex) when (TableStorage.IsFailure(ex)) { return false; }
+        }, TimeSpan.FromSeconds(30));
+        await host.Outbox.EnqueueSendAsync(To("conv-1"), Activity.CreateMessage("next"), "next", default);
+        await Until(() => Connector.Texts("conv-1").Count >= 2, TimeSpan.FromSeconds(15));
+        await Task.Delay(500); // a duplicate would arrive late
+
+        Assert.Equal(["once", "next"], Connector.Texts("conv-1"));
+        Assert.Contains(host.Logs.Entries, e => e.Message.Contains("was delivered before its outcome could be stored", StringComparison.Ordinal));
+    }
+}
+
 sealed class OutboxHost : IAsyncDisposable
 {
     readonly IHost host;
@@ -425,6 +465,8 @@ sealed class FakeConnector : IAsyncDisposable
     public string Url { get; private set; } = "";
     public ConcurrentDictionary<string, bool> Blocked { get; } = new();
     public volatile bool Outage;
+    // Runs after a send or update was accepted, before the answer goes back (e.g. storage fails at that very moment).
+    public Func<Task>? AfterAccepted;
     public int Throttled => throttled;
     public int Total => total;
 
@@ -483,6 +525,7 @@ sealed class FakeConnector : IAsyncDisposable
             arrivals.GetOrAdd(conversation, _ => new ConcurrentQueue<string>()).Enqueue(text);
         }
         Interlocked.Increment(ref total);
+        if (AfterAccepted is { } after) await after();
         return Results.Json(new { id = $"{conversation}/m{Interlocked.Increment(ref ids)}" }, statusCode: status);
     }
 

@@ -44,6 +44,29 @@ public sealed class StorageOutageTests() : InProcessBotTests(azuriteOnDisk: true
         Assert.All(answers, a => Assert.Contains($"Ticket #{filed.Number}", a.ToJsonString()));
     }
 
+    // Found by bench/Chaos (Azurite restarted during the traffic: a resolved ticket whose card still said "New" and whose
+    // satisfaction poll never came): the card was shown, then storage went away before its message id was stored, and
+    // nothing stored it later, so no change could update the card and the poll had nowhere to go.
+    [Fact]
+    public async Task Storage_lost_just_after_the_ticket_card_was_shown_the_card_id_and_the_technicians_post_follow_once_it_is_back()
+    {
+        var connector = Bot.Services.GetRequiredService<RecordingConnector>();
+        connector.AfterCall = async call =>
+        {
+            if (!call.IsReply || !call.CardJson.Contains("Ticket #")) return;
+            connector.AfterCall = null;
+            await Azurite.StopAsync();
+        };
+
+        await chat.SendAsync("the projector just died and my class is waiting right now");
+        Assert.Contains("Ticket #1001", chat.Replies[^1].CardJson);
+        await Azurite.StartAsync();
+
+        var ticket = await TicketWhenAsync(1001, t => t.RequesterCard is not null && t.TechnicianCard is not null, TimeSpan.FromSeconds(30));
+        Assert.Equal("a:personal-1", ticket.RequesterCard!.ConversationId);
+        Assert.StartsWith("msg-", ticket.RequesterCard.ActivityId);
+    }
+
     static JsonNode FindAction(JsonNode card, string title) =>
         card["actions"]!.AsArray().First(a => a!["title"]!.GetValue<string>() == title)!;
 }

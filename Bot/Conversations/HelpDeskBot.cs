@@ -30,6 +30,8 @@ public sealed class HelpDeskBot(
     Surveys.PollAnswers pollAnswers,
     Outcomes.StatsCommand stats,
     ITicketStore store,
+    UnansweredRequests unanswered,
+    TurnFollowUps followUps,
     IOptions<EmergencyPolicy> emergencyPolicy,
     ILogger<HelpDeskBot> logger) : ActivityHandler
 {
@@ -97,22 +99,29 @@ public sealed class HelpDeskBot(
         }
 
         var kind = SmallTalk.Classify(text);
-        // A technician asked them something: their next message is the answer, unless it reports a new incident
-        // (security, safety, many people: filed and sent to on-call like any other). A short "yes"/"no" is an answer too.
-        if (kind is MessageKind.Request or MessageKind.TooVague && await AnsweredTicketAsync(turn, RequestKeys.For(turn.Activity, turn.Activity.Id), text, ct) is { } waiting)
-        {
-            await AddReplyAsync(turn, waiting, text, ct);
-            return;
-        }
-
-        if (kind is not MessageKind.Request)
+        if (kind is not (MessageKind.Request or MessageKind.TooVague))
         {
             await turn.SendActivityAsync(SmallTalk.Reply(kind, turn.Activity.From?.Name), ct);
             return;
         }
+        // The same words typed again after a turn that never answered them are that same request (see UnansweredRequests).
+        var requestActivity = await unanswered.ActivityForAsync(turn.Activity, text, turn.Activity.Id ?? "", fromRetryCard: false, ct);
+        var requestKey = RequestKeys.For(turn.Activity, requestActivity);
+        var repeated = requestActivity != turn.Activity.Id;
 
-        var answer = await intake.StartAsync(turn, text, RequestKeys.For(turn.Activity, turn.Activity.Id), replacing: null, ct);
-        await PostAsync(turn, answer, ct);
+        // A technician asked them something: their next message is the answer, unless it reports a new incident
+        // (security, safety, many people: filed and sent to on-call like any other). A short "yes"/"no" is an answer too.
+        if (await AnsweredTicketAsync(turn, requestKey, text, ct) is { } waiting)
+            await AddReplyAsync(turn, waiting, text, requestKey, ct);
+        else if (kind is not MessageKind.Request)
+            await turn.SendActivityAsync(SmallTalk.Reply(kind, turn.Activity.From?.Name), ct);
+        else
+        {
+            var answer = await intake.StartAsync(turn, text, requestKey, replacing: null, ct);
+            // A redelivery of an answered activity posts nothing again; a person typing it again gets their answer again.
+            await PostAsync(turn, repeated ? answer with { AlreadyPosted = false } : answer, ct);
+        }
+        await unanswered.AnsweredAsync(turn.Activity, requestActivity, ct);
     }
 
     async Task RunAsync(Command command, TurnContext turn, CancellationToken ct)
@@ -176,10 +185,9 @@ public sealed class HelpDeskBot(
         return await WaitingOnThemAsync(turn, ct) is { } waiting && !Intake.IsNewIncident(text) ? waiting.Number : null;
     }
 
-    async Task AddReplyAsync(TurnContext turn, int waiting, string text, CancellationToken ct)
+    async Task AddReplyAsync(TurnContext turn, int waiting, string text, string changeId, CancellationToken ct)
     {
         var by = new Person(turn.Activity.From!.Id!, turn.Activity.From.Name, turn.Activity.From.AadObjectId);
-        var changeId = RequestKeys.For(turn.Activity, turn.Activity.Id);
         await store.LinkRequestAsync(changeId, waiting, ct);
         var result = await desk.AddDetailsAsync(waiting, by, text, ct, changeId);
         if (result.Ticket is not { } ticket) return;
@@ -214,12 +222,13 @@ public sealed class HelpDeskBot(
             return await majorIncidents.ActAsync(turn, action, ct);
         if (Surveys.PollVerbs.IsPollVerb(action.Verb))
             return await pollAnswers.AnswerAsync(turn, action, ct);
+        string? retried = null;
         var answer = action.Verb switch
         {
             IntakeVerbs.Urgency when action.ReadData<UrgencyAnswerData>() is { Request.Length: > 0 } urgency =>
                 await intake.AnswerUrgencyAsync(turn, urgency, ct),
             IntakeVerbs.Retry when action.ReadData<RetryData>() is { Text.Length: > 0 } retry && IsRequest(retry.Text.Trim()) =>
-                await RetryAsync(turn, retry, ct),
+                await RetryAsync(turn, retry, a => retried = a, ct),
             KnowledgeVerbs.Fixed or KnowledgeVerbs.StillNeedHelp when action.ReadData<ArticleVoteData>() is { SuggestionId.Length: > 0 } vote
                 && (action.Verb == KnowledgeVerbs.StillNeedHelp || !string.IsNullOrEmpty(vote.ArticleId)) =>
                 await intake.AnswerSuggestionAsync(turn, vote, fixedIt: action.Verb == KnowledgeVerbs.Fixed, ct),
@@ -237,20 +246,29 @@ public sealed class HelpDeskBot(
         };
         if (answer.Refusal is { } refusal) return refusal;
         if (answer.Ticket is { } ticket && ticket.RequesterCard is null && Intake.CardBeingAnswered(turn) is { } card)
-            await desk.TryRememberRequesterCardAsync(ticket.Number, card, logger, ct);
+            await RememberCardAsync(ticket.Number, card, ct);
         if (answer is { TicketChanged: true, Ticket: { } changed })
             await PassOnRequesterChangeAsync(turn, changed, RequestKeys.For(turn.Activity, turn.Activity.Id), ct);
         await ToTechniciansAsync(turn, answer, ct);
         await OfferWhileYouWaitAsync(turn, answer, ct);
+        if (retried is not null) await unanswered.AnsweredAsync(turn.Activity, retried, ct);
         return AdaptiveCardInvokeResponse.Card(answer.Card!);
     }
 
     // "Try again" after a storage failure: the message goes where it would have gone, so an answer to a technician's
     // question is added to the ticket waiting on it (found by bench/Chaos: it became a new ticket instead).
-    async Task<IntakeAnswer> RetryAsync(TurnContext turn, RetryData retry, CancellationToken ct)
+    // answered: the request's activity, marked answered once the whole turn has gone through.
+    async Task<IntakeAnswer> RetryAsync(TurnContext turn, RetryData retry, Action<string> answered, CancellationToken ct)
     {
         var text = retry.Text.Trim();
-        var changeId = RequestKeys.For(turn.Activity, retry.ActivityId);
+        // The card's own activity, unless the same words were typed again meanwhile and that turn was cut off too.
+        var requestActivity = await unanswered.ActivityForAsync(turn.Activity, text, retry.ActivityId, fromRetryCard: true, ct);
+        answered(requestActivity);
+        return await RetryAsRequestAsync(turn, text, RequestKeys.For(turn.Activity, requestActivity), ct);
+    }
+
+    async Task<IntakeAnswer> RetryAsRequestAsync(TurnContext turn, string text, string changeId, CancellationToken ct)
+    {
         if (await AnsweredTicketAsync(turn, changeId, text, ct) is { } waiting)
         {
             var by = new Person(turn.Activity.From!.Id!, turn.Activity.From.Name, turn.Activity.From.AadObjectId);
@@ -331,9 +349,23 @@ public sealed class HelpDeskBot(
         if (answer.AlreadyPosted || answer.Card is null) return;
         var posted = await turn.SendActivityAsync(Activity.CreateMessage(attachments: answer.Card.ToAttachment()), ct);
         if (answer.Ticket is { } ticket && posted?.Id is { } id && turn.Activity.Conversation?.Id is { } conversation)
-            await desk.TryRememberRequesterCardAsync(ticket.Number, new PostedCard(turn.Activity.ServiceUrl, conversation, id), logger, ct);
+            await RememberCardAsync(ticket.Number, new PostedCard(turn.Activity.ServiceUrl, conversation, id), ct);
         await ToTechniciansAsync(turn, answer, ct);
         await OfferWhileYouWaitAsync(turn, answer, ct);
+    }
+
+    // The card's id lets every later change update it in place and the satisfaction poll find the requester. Not stored
+    // now (storage blipped after the card was shown): stored by a follow-up, and the card then catches up with whatever
+    // changed meanwhile.
+    async Task RememberCardAsync(int number, PostedCard card, CancellationToken ct)
+    {
+        if (await desk.TryRememberRequesterCardAsync(number, card, logger, ct)) return;
+        followUps.Retry($"the card id of ticket {number}", async stop =>
+        {
+            await desk.RememberRequesterCardAsync(number, card, stop);
+            if (await store.GetAsync(number, stop) is { } ticket) await requesterUpdates.EnqueueCardUpdateAsync(ticket, stop);
+            return true;
+        });
     }
 
     // After the emergency's own card, through the outbox like every follow-up message: sent once per ticket, whatever
@@ -342,14 +374,21 @@ public sealed class HelpDeskBot(
     {
         if (answer is not { WhileYouWait: { } tryThis, Ticket: { } ticket } || turn.Activity.Conversation?.Id is not { } conversation)
             return;
+        var target = new OutboxTarget(turn.Activity.ServiceUrl, conversation);
+        var message = Activity.CreateMessage(attachments: tryThis.ToAttachment());
+        var key = $"while-you-wait:{ticket.Number}";
         try
         {
-            await outbox.EnqueueSendAsync(new OutboxTarget(turn.Activity.ServiceUrl, conversation),
-                Activity.CreateMessage(attachments: tryThis.ToAttachment()), $"while-you-wait:{ticket.Number}", ct);
+            await outbox.EnqueueSendAsync(target, message, key, ct);
         }
         catch (Exception ex) when (TableStorage.IsFailure(ex))
         {
             logger.LogWarning("Could not queue the while-you-wait card of ticket {Number}: {Error}", ticket.Number, ex.GetType().Name);
+            followUps.Retry($"the while-you-wait card of ticket {ticket.Number}", async stop =>
+            {
+                await outbox.EnqueueSendAsync(target, message, key, stop);
+                return true;
+            });
         }
     }
 
@@ -359,8 +398,14 @@ public sealed class HelpDeskBot(
     {
         if (answer.Incident is { } incident)
             await majorIncidents.AfterReportAsync(incident, turn.Activity.ServiceUrl, ct);
-        else if (answer.Ticket is { TechnicianCard: null, MajorIncident: null } ticket)
-            await technicianDesk.PostNewTicketAsync(ticket, turn.Activity.ServiceUrl, ct);
+        else if (answer.Ticket is { TechnicianCard: null, MajorIncident: null } ticket
+            && !await technicianDesk.PostNewTicketAsync(ticket, turn.Activity.ServiceUrl, ct))
+        {
+            var serviceUrl = turn.Activity.ServiceUrl;
+            followUps.Retry($"ticket {ticket.Number} to the technicians' channel", async stop =>
+                await store.GetAsync(ticket.Number, stop) is not { TechnicianCard: null, MajorIncident: null } current
+                || await technicianDesk.PostNewTicketAsync(current, serviceUrl, stop));
+        }
     }
 
     // Updates reach people in their 1:1 chat with the bot, so only personal conversations are remembered. A failure

@@ -25,6 +25,9 @@ public sealed class OutboxDrainer(
     readonly ConcurrentDictionary<string, Task> active = new();
     readonly ConcurrentDictionary<string, SlidingWindowLimiter> conversationLimiters = new();
     readonly SlidingWindowLimiter global = new(options.Value.ResolvedGlobalLimits, clock);
+    // Sends the Connector accepted whose outcome could not be recorded (storage down past the lease): when this instance
+    // drains the conversation again, it records them instead of sending them a second time.
+    readonly ConcurrentDictionary<string, (PostedMessage Posted, DateTimeOffset At)> deliveredUnrecorded = new();
     bool storageFailing;
 
     OutboxOptions Options => options.Value;
@@ -61,6 +64,9 @@ public sealed class OutboxDrainer(
             await Task.WhenAny(woken, Task.Delay(Options.PollInterval, clock, stoppingToken));
             foreach (var (key, limiter) in conversationLimiters)
                 if (limiter.Idle && !active.ContainsKey(key)) conversationLimiters.TryRemove(key, out _);
+            // Recorded by another instance meanwhile (its lease came first), so never met here again.
+            foreach (var (key, delivered) in deliveredUnrecorded)
+                if (clock.GetUtcNow() - delivered.At > TimeSpan.FromHours(1)) deliveredUnrecorded.TryRemove(key, out _);
         }
         // Each drain finishes the message in flight and releases its lease, so a successor starts at once.
         await Task.WhenAll(active.Values);
@@ -189,6 +195,17 @@ public sealed class OutboxDrainer(
                     await global.WaitAsync(reserve: true, stop);
                     // After the waits, which can outlast the lease (60 per 30 s): never send on a lease another instance took.
                     if (!await RenewIfDueAsync(table, lease, stop)) return;
+                    var deliveredKey = partition + "\n" + item.GetString("DedupeKey");
+                    if (deliveredUnrecorded.TryGetValue(deliveredKey, out var earlier))
+                    {
+                        logger.LogInformation("Outbox: {DedupeKey} was delivered before its outcome could be stored; storing it now, not sending it again",
+                            item.GetString("DedupeKey"));
+                        await CompleteAsync(table, item, OutboxState.Sent, earlier.Posted, null, lease);
+                        deliveredUnrecorded.TryRemove(deliveredKey, out _);
+                        if (item.GetString("AfterSent") is { } earlierHandler)
+                            await RunAfterSentAsync(table, item.PartitionKey, Outbox.DedupeRow(item.GetString("DedupeKey")!), earlierHandler, item.GetString("AfterSentData") ?? "", earlier.Posted);
+                        continue;
+                    }
                     PostedMessage posted;
                     try
                     {
@@ -223,7 +240,9 @@ public sealed class OutboxDrainer(
                         continue;
                     }
                     limiter.Record();
-                    await CompleteAsync(table, item, OutboxState.Sent, posted, null);
+                    deliveredUnrecorded[deliveredKey] = (posted, clock.GetUtcNow());
+                    await CompleteAsync(table, item, OutboxState.Sent, posted, null, lease);
+                    deliveredUnrecorded.TryRemove(deliveredKey, out _);
                     if (item.GetString("AfterSent") is { } handler)
                         await RunAfterSentAsync(table, item.PartitionKey, Outbox.DedupeRow(item.GetString("DedupeKey")!), handler, item.GetString("AfterSentData") ?? "", posted);
                 }
@@ -442,8 +461,11 @@ public sealed class OutboxDrainer(
         }
     }
 
-    async Task CompleteAsync(TableClient table, TableEntity item, OutboxState state, PostedMessage? posted, string? error)
+    // lease: while this drainer holds it, no other instance can send the message again, so a Sent outcome is retried
+    // until it is about to run out (a storage restart takes seconds; the SDK's own retries give up within one).
+    async Task CompleteAsync(TableClient table, TableEntity item, OutboxState state, PostedMessage? posted, string? error, TableEntity? lease = null)
     {
+        var holdUntil = lease?.GetDateTimeOffset("LeaseUntil") - Options.LeaseDuration / 10;
         var afterSent = state == OutboxState.Sent ? item.GetString("AfterSent") : null;
         var dedupe = new TableEntity(item.PartitionKey, Outbox.DedupeRow(item.GetString("DedupeKey")!))
         {
@@ -477,10 +499,12 @@ public sealed class OutboxDrainer(
                 logger.LogDebug("Outbox: {DedupeKey} was already completed", item.GetString("DedupeKey"));
                 return;
             }
-            catch (Exception ex) when (ex is RequestFailedException or HttpRequestException && attempt < 6)
+            // Storage.TableStorage.IsFailure: once the SDK's own retries run out on a refused connection it throws an
+            // AggregateException, which the earlier RequestFailedException-only filter let through on the first attempt.
+            catch (Exception ex) when ((Storage.TableStorage.IsFailure(ex) || ex is HttpRequestException) && (attempt < 6 || clock.GetUtcNow() < holdUntil))
             {
                 // Already sent: a record lost here means the message goes out again, so try harder than the SDK does.
-                await Task.Delay(TimeSpan.FromMilliseconds(250 * attempt), clock, CancellationToken.None);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(250 * attempt, 2000)), clock, CancellationToken.None);
             }
         }
     }

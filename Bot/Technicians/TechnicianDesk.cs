@@ -29,12 +29,12 @@ public sealed class TechnicianDesk(
 
     // A new ticket goes to the technicians' channel as a new thread; an emergency mentions whoever is on call. Queued in
     // the outbox; once it is sent, TicketCardPosted stores its message id on the ticket.
-    // Best effort: the ticket is filed whatever happens here, and the failure is logged.
-    public async Task PostNewTicketAsync(Ticket ticket, string? serviceUrl, CancellationToken ct)
+    // Best effort: the ticket is filed whatever happens here, and the failure is logged. False: could not be queued.
+    public async Task<bool> PostNewTicketAsync(Ticket ticket, string? serviceUrl, CancellationToken ct)
     {
         try
         {
-            if (await channel.FindAsync(ct) is not { } address) return;
+            if (await channel.FindAsync(ct) is not { } address) return true;
             var url = address.ServiceUrl ?? serviceUrl;
             var onCall = ticket.Urgency == Urgency.Emergency
                 ? await technicians.OnCallAsync(url, ct)
@@ -42,10 +42,12 @@ public sealed class TechnicianDesk(
             var card = TechnicianCard.Create(ticket, hours, clock.GetUtcNow(), withActions: false, await technicians.CardUserIdsAsync(url, ct), onCall);
             await outbox.EnqueueSendAsync(new OutboxTarget(url, address.ChannelId), Activity.CreateMessage(attachments: card.ToAttachment()),
                 TicketOutboxKeys.ChannelPost(ticket.Number), ct, TicketCardPosted.ForTechnicians(ticket.Number));
+            return true;
         }
         catch (Exception ex) when (IsPassOnFailure(ex))
         {
             logger.LogWarning("Could not queue ticket {Number} for the technicians' channel: {Error}", ticket.Number, ex.GetBaseException().GetType().Name);
+            return false;
         }
     }
 

@@ -57,7 +57,10 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
         }
 
         // Claimed by this turn (or claimed with a number whose ticket was never written): the number is ours to fill.
-        var number = claim.Number ?? await AssignNumberAsync(requests, claim.Entity, ct);
+        // From here on the turn's deadline no longer cuts the writes off (the storage client's own timeouts and retries
+        // bound them): a number taken from the counter but never written to the claim, or a claim's number whose ticket
+        // is never written, would be a hole in the sequence (found by bench/Chaos: 91 gaps in the soak).
+        var number = claim.Number ?? await AssignNumberAsync(requests, claim.Entity);
         var ticket = create(number) with { Number = number, History = [] };
         var filed = ticket with
         {
@@ -72,7 +75,7 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
             [
                 new(TableTransactionActionType.Add, ToStateEntity(filed, version: 1)),
                 new(TableTransactionActionType.Add, ToEventEntity(filed.Number, filed.History[0])),
-            ], ct);
+            ], CancellationToken.None);
         }
         catch (TableTransactionFailedException ex) when (ex.Status == 409)
         {
@@ -126,40 +129,33 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
     }
 
     // Only the claim's owner numbers it (ETag): a takeover racing a slow owner cannot give one request two numbers.
-    async Task<int> AssignNumberAsync(TableClient requests, TableEntity claim, CancellationToken ct)
+    // Not cancellable: see FileAsync.
+    async Task<int> AssignNumberAsync(TableClient requests, TableEntity claim)
     {
-        var number = await NextNumberAsync(ct);
+        var number = await NextNumberAsync();
         claim["Number"] = number;
         try
         {
-            await requests.UpdateEntityAsync(claim, claim.ETag, TableUpdateMode.Replace, ct);
+            await requests.UpdateEntityAsync(claim, claim.ETag, TableUpdateMode.Replace, CancellationToken.None);
         }
         catch (RequestFailedException ex) when (ex.Status == 412)
         {
             // Our own update retried after it succeeded, or another owner: the stored number wins.
-            var stored = await requests.GetEntityAsync<TableEntity>(claim.PartitionKey, claim.RowKey, cancellationToken: ct);
+            var stored = await requests.GetEntityAsync<TableEntity>(claim.PartitionKey, claim.RowKey, cancellationToken: CancellationToken.None);
             if (stored.Value.GetInt32("Number") is { } theirs) return theirs;
             throw;
         }
         return number;
     }
 
-    async Task<int> NextNumberAsync(CancellationToken ct)
+    // Not cancellable: a turn that joined a batch gets its number even if its deadline passes meanwhile (a number handed
+    // to a waiter that has gone away would be lost to the sequence).
+    async Task<int> NextNumberAsync()
     {
-        var table = await ticketsTable.GetAsync(ct);
+        var table = await ticketsTable.GetAsync(CancellationToken.None);
         var mine = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (waitingLock) waitingForNumbers.Add(mine);
-        try
-        {
-            await numbering.WaitAsync(ct);
-        }
-        catch (OperationCanceledException)
-        {
-            lock (waitingLock) waitingForNumbers.Remove(mine);
-            // Taken into a batch just before the cancellation: the number is ours, and a claim must not lose it.
-            if (mine.Task.IsCompleted) return await mine.Task;
-            throw;
-        }
+        await numbering.WaitAsync(CancellationToken.None);
         try
         {
             // A turn ahead of us may have numbered us with its batch.
@@ -168,8 +164,6 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
             lock (waitingLock) (batch, waitingForNumbers) = (waitingForNumbers, []);
             try
             {
-                // Not this turn's token: its deadline must not fail the other turns in the batch (the storage client's
-                // own timeouts bound the wait).
                 var first = await ReserveNumbersAsync(table, batch.Count, CancellationToken.None);
                 for (var i = 0; i < batch.Count; i++) batch[i].TrySetResult(first + i);
             }
@@ -187,22 +181,31 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
     }
 
     // The first of `count` consecutive numbers, taken from the ETag-guarded counter in one update.
+    // Each attempt names itself in the counter row: an update that committed but whose answer was lost (a timeout, then
+    // the SDK's retry failing on the changed ETag) is recognised on the next read instead of reserving the numbers again.
     async Task<int> ReserveNumbersAsync(TableClient table, int count, CancellationToken ct)
     {
+        var reservation = Guid.NewGuid().ToString("N");
+        int? asked = null;
         for (var attempt = 1; ; attempt++)
         {
             var found = await table.GetEntityIfExistsAsync<TableEntity>("counter", "tickets", cancellationToken: ct);
+            if (asked is { } committed && found.HasValue && found.Value!.GetString("Reservation") == reservation)
+                return committed;
             try
             {
                 if (!found.HasValue)
                 {
                     var first = options.Value.FirstNumber;
-                    await table.AddEntityAsync(new TableEntity("counter", "tickets") { ["Next"] = first + count }, ct);
+                    asked = first;
+                    await table.AddEntityAsync(new TableEntity("counter", "tickets") { ["Next"] = first + count, ["Reservation"] = reservation }, ct);
                     return first;
                 }
                 var counter = found.Value!;
                 var next = counter.GetInt32("Next") ?? options.Value.FirstNumber;
                 counter["Next"] = next + count;
+                counter["Reservation"] = reservation;
+                asked = next;
                 await table.UpdateEntityAsync(counter, counter.ETag, TableUpdateMode.Replace, ct);
                 return next;
             }

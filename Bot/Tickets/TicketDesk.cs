@@ -73,16 +73,18 @@ public sealed class TicketDesk(ITicketStore store, KnowledgeBase knowledge, Supp
         store.UpdateAsync(number, t => t.RequesterCard == card ? null : new TicketChange(t with { RequesterCard = card }, []), ct);
 
     // After the ticket is safely filed and shown: a failure to remember the card's id must not tell the user
-    // "not saved" (the next replay or change stores it).
-    public async Task TryRememberRequesterCardAsync(int number, PostedCard card, ILogger logger, CancellationToken ct)
+    // "not saved". False: not stored (the caller tries again later).
+    public async Task<bool> TryRememberRequesterCardAsync(int number, PostedCard card, ILogger logger, CancellationToken ct)
     {
         try
         {
             await RememberRequesterCardAsync(number, card, ct);
+            return true;
         }
         catch (Exception ex) when (Storage.TableStorage.IsFailure(ex))
         {
             logger.LogWarning("Could not store the card id of ticket {Number}: {Error}", number, ex.GetType().Name);
+            return false;
         }
     }
 

@@ -144,7 +144,13 @@ public sealed class Users(Cluster cluster, Traffic traffic, Inbox inbox)
         if (rng.NextDouble() < 0.5)
         {
             await TechAsync("tech.waiting", new JsonObject { ["ticket"] = n, ["note"] = "Which room is it exactly?" }, rng, ct);
-            var answer = await SayUntilAnsweredAsync(requester, "it is room 12, the one by the window", rng, ct);
+            var answer = await SayUntilAnsweredAsync(requester, "it is room 12, the one by the window", rng, ct, shown: card =>
+            {
+                // Taken for a new request (the technician's question never got through): a ticket this user was shown,
+                // so it counts as told, not as a duplicate; the line below still reports the answer as unclear.
+                if (Cards.TicketOf(card) is { } other && other != n)
+                    Tickets.GetOrAdd(other, o => new Expectation(o, requester.Id, Intent.NeedHelp) { LastCardFallback = Cards.Fallback(card) });
+            });
             Count("requester replies");
             if (answer?.Contains($"ticket #{n}", StringComparison.Ordinal) != true || answer.Contains("\"ticket.cancel\"") && !answer.Contains("added that"))
                 Unclear.Enqueue($"requester's reply to #{n} was answered '{(answer is null ? null : answer.Length > 200 ? answer[..200] : answer)}'");
@@ -261,7 +267,7 @@ public sealed class Users(Cluster cluster, Traffic traffic, Inbox inbox)
 
     // An answer to a technician's question: the bot says it was added, or offers "Try again" (storage down), which the
     // user presses until it is added. Anything else (a new ticket) is what the check reports.
-    async Task<string?> SayUntilAnsweredAsync(SimUser user, string text, Random rng, CancellationToken ct)
+    async Task<string?> SayUntilAnsweredAsync(SimUser user, string text, Random rng, CancellationToken ct, Action<JsonNode>? shown = null)
     {
         for (var tries = 0; tries < 10; tries++)
         {
@@ -275,6 +281,7 @@ public sealed class Users(Cluster cluster, Traffic traffic, Inbox inbox)
                     await Task.Delay(TimeSpan.FromSeconds(1.5), ct);
                     card = (await PressAsync(user, retry.Verb, retry.Data, reply.ReturnedId ?? "card", rng, ct)).Card;
                 }
+                if (card is not null) shown?.Invoke(card);
                 return card?.ToJsonString() ?? "(no card)";
             }
             await Task.Delay(TimeSpan.FromSeconds(1.5), ct);

@@ -1,0 +1,96 @@
+using System.Text.Json.Nodes;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using SupportBot.Tickets;
+using SupportBot.Tests.Infrastructure;
+
+namespace SupportBot.Tests.Tickets;
+
+// A turn cut off (its deadline passed) after it filed the ticket but before the user saw it: the user is told
+// "not saved" and sends the same request again.
+public sealed class CutOffTurnTests : InProcessBotTests
+{
+    const string Request = "the projector in room 5 is dead and the class is waiting right now";
+    // Armed for one turn: cancelled as the ticket's index rows (written just after the ticket itself) go out.
+    CancellationTokenSource? cutAfterFiling;
+    InProcessConversation? chatOnce;
+    InProcessConversation Chat => chatOnce ??= new InProcessConversation(Bot.Services);
+
+    protected override Action<IServiceCollection>? Overrides => services =>
+    {
+        var options = new TableClientOptions();
+        options.Retry.MaxRetries = 0;
+        options.AddPolicy(new BeforeSending(message =>
+        {
+            if (message.Request.Method == RequestMethod.Put && message.Request.Uri.Path.Contains("/TicketIndex(", StringComparison.Ordinal))
+                cutAfterFiling?.Cancel();
+        }), HttpPipelinePosition.PerCall);
+        services.AddSingleton(new TableServiceClient(Azurite.ConnectionString, options));
+    };
+
+    // Found by bench/Chaos (30 duplicates in the soak): the second message, a new activity, filed a second ticket.
+    [Fact]
+    public async Task The_same_request_typed_again_after_a_turn_cut_off_after_filing_shows_that_ticket_and_files_no_second()
+    {
+        cutAfterFiling = new CancellationTokenSource();
+        await Chat.SendAsync(Request, activityId: "first", turnToken: cutAfterFiling.Token);
+        cutAfterFiling = null;
+        var notSaved = Chat.Replies[^1].CardJson;
+        Assert.Contains("Not saved yet", notSaved);
+        var filed = Assert.Single(await StoredAsync()).Number;
+
+        await Chat.SendAsync(Request, activityId: "typed-again");
+
+        Assert.Equal(filed, Assert.Single(await StoredAsync()).Number);
+        Assert.Contains($"Ticket #{filed}", Chat.Replies[^1].CardJson);
+
+        // The first attempt's "Try again", pressed afterwards, leads to the same ticket too.
+        var retry = JsonNode.Parse(notSaved)!["actions"]!.AsArray().First(a => a!["title"]!.GetValue<string>() == "Try again")!;
+        var pressed = await Chat.PressAsync(retry["verb"]!.GetValue<string>(), retry["data"]!);
+        Assert.Contains($"Ticket #{filed}", pressed.ToJsonString());
+        Assert.Single(await StoredAsync());
+
+        // Answered now: the same words sent later are a new request (a projector can die twice).
+        await Chat.SendAsync(Request, activityId: "another-day");
+        var mine = await StoredAsync();
+        Assert.Equal([filed, filed + 1], mine.Select(t => t.Number));
+    }
+
+    // The same for an answer to a technician's question: the cut-off turn had added it, so the answer typed again was
+    // added a second time (here, where the index still says "waiting") or, once the ticket was no longer waiting, taken
+    // for a new request (the soak's "it is room 12, the one by the window" tickets).
+    [Fact]
+    public async Task An_answer_to_a_technician_typed_again_after_a_turn_cut_off_is_added_once_and_files_nothing()
+    {
+        var channel = new InProcessConversation(Bot.Services, "team-id", conversationType: "channel");
+        await Chat.SendAsync(Request);
+        var number = Assert.Single(await StoredAsync()).Number;
+        await channel.PressAsync(SupportBot.Technicians.TechnicianVerbs.Waiting, new JsonObject { ["ticket"] = number, ["note"] = "Which room exactly?" }, userId: "user-id-0");
+        const string answer = "it is room 12, the one by the window";
+
+        cutAfterFiling = new CancellationTokenSource();
+        await Chat.SendAsync(answer, activityId: "answer-cut-off", turnToken: cutAfterFiling.Token);
+        cutAfterFiling = null;
+        Assert.Contains("Not saved yet", Chat.Replies[^1].CardJson);
+        await Chat.SendAsync(answer, activityId: "answer-typed-again");
+
+        Assert.Single(await StoredAsync());
+        Assert.Single((await Tickets.GetAsync(number, CancellationToken.None))!.History, e => e.Text == answer);
+        Assert.Contains($"added that to ticket #{number}", Chat.Replies[^1].Text);
+    }
+
+    // From the tickets themselves: the cut-off turn never wrote the index rows that "my tickets" reads.
+    async Task<List<Ticket>> StoredAsync()
+    {
+        var all = new List<Ticket>();
+        await foreach (var t in Tickets.ExportAsync(CancellationToken.None)) all.Add(t);
+        return all;
+    }
+
+    sealed class BeforeSending(Action<HttpMessage> action) : HttpPipelineSynchronousPolicy
+    {
+        public override void OnSendingRequest(HttpMessage message) => action(message);
+    }
+}
