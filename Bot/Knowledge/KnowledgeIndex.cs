@@ -89,6 +89,8 @@ public sealed class KnowledgeIndex : IDisposable
                     new TextField("body", article.Body, Field.Store.NO),
                 });
             }
+            // One segment: each query term is looked up once, not once per segment (same scores: BM25 statistics are index-wide).
+            writer.ForceMerge(1);
             writer.Commit();
         }
 
