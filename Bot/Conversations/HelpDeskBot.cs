@@ -105,9 +105,9 @@ public sealed class HelpDeskBot(
             return;
         }
         // The same words typed again after a turn that never answered them are that same request (see UnansweredRequests).
-        var requestActivity = await unanswered.ActivityForAsync(turn.Activity, text, turn.Activity.Id ?? "", fromRetryCard: false, ct);
-        var requestKey = RequestKeys.For(turn.Activity, requestActivity);
-        var repeated = requestActivity != turn.Activity.Id;
+        var request = await unanswered.ActivityForAsync(turn.Activity, text, turn.Activity.Id ?? "", ct);
+        var requestKey = RequestKeys.For(turn.Activity, request.ActivityId);
+        var repeated = request.ActivityId != turn.Activity.Id;
 
         // A technician asked them something: their next message is the answer, unless it reports a new incident
         // (security, safety, many people: filed and sent to on-call like any other). A short "yes"/"no" is an answer too.
@@ -121,7 +121,7 @@ public sealed class HelpDeskBot(
             // A redelivery of an answered activity posts nothing again; a person typing it again gets their answer again.
             await PostAsync(turn, repeated ? answer with { AlreadyPosted = false } : answer, ct);
         }
-        await unanswered.AnsweredAsync(turn.Activity, requestActivity, ct);
+        await unanswered.AnsweredAsync(request, ct);
     }
 
     async Task RunAsync(Command command, TurnContext turn, CancellationToken ct)
@@ -222,7 +222,7 @@ public sealed class HelpDeskBot(
             return await majorIncidents.ActAsync(turn, action, ct);
         if (Surveys.PollVerbs.IsPollVerb(action.Verb))
             return await pollAnswers.AnswerAsync(turn, action, ct);
-        string? retried = null;
+        UnansweredRequest? retried = null;
         var answer = action.Verb switch
         {
             IntakeVerbs.Urgency when action.ReadData<UrgencyAnswerData>() is { Request.Length: > 0 } urgency =>
@@ -251,20 +251,20 @@ public sealed class HelpDeskBot(
             await PassOnRequesterChangeAsync(turn, changed, RequestKeys.For(turn.Activity, turn.Activity.Id), ct);
         await ToTechniciansAsync(turn, answer, ct);
         await OfferWhileYouWaitAsync(turn, answer, ct);
-        if (retried is not null) await unanswered.AnsweredAsync(turn.Activity, retried, ct);
+        if (retried is not null) await unanswered.AnsweredAsync(retried, ct);
         return AdaptiveCardInvokeResponse.Card(answer.Card!);
     }
 
     // "Try again" after a storage failure: the message goes where it would have gone, so an answer to a technician's
     // question is added to the ticket waiting on it (found by bench/Chaos: it became a new ticket instead).
     // answered: the request's activity, marked answered once the whole turn has gone through.
-    async Task<IntakeAnswer> RetryAsync(TurnContext turn, RetryData retry, Action<string> answered, CancellationToken ct)
+    async Task<IntakeAnswer> RetryAsync(TurnContext turn, RetryData retry, Action<UnansweredRequest> answered, CancellationToken ct)
     {
         var text = retry.Text.Trim();
         // The card's own activity, unless the same words were typed again meanwhile and that turn was cut off too.
-        var requestActivity = await unanswered.ActivityForAsync(turn.Activity, text, retry.ActivityId, fromRetryCard: true, ct);
-        answered(requestActivity);
-        return await RetryAsRequestAsync(turn, text, RequestKeys.For(turn.Activity, requestActivity), ct);
+        var request = await unanswered.ActivityForAsync(turn.Activity, text, retry.ActivityId, ct);
+        answered(request);
+        return await RetryAsRequestAsync(turn, text, RequestKeys.For(turn.Activity, request.ActivityId), ct);
     }
 
     async Task<IntakeAnswer> RetryAsRequestAsync(TurnContext turn, string text, string changeId, CancellationToken ct)

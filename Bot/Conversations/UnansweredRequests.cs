@@ -6,68 +6,85 @@ using SupportBot.Storage;
 
 namespace SupportBot.Conversations;
 
-// The request a person sent last in a conversation, until the bot has answered it. A request is keyed by its first
+// A request as the bot tracks it until answered: the activity whose request key it uses, and the row that says so.
+public sealed record UnansweredRequest(string ActivityId, string Partition, string Row, ETag ETag);
+
+// The requests a person sent in a conversation that the bot has not answered yet. A request is keyed by its first
 // activity, so a turn cut off after it filed a ticket (the turn deadline, a storage blip, a Connector that would not take
 // the reply) left a ticket the person was never shown, and "not saved, try again" invites them to type it again: a new
 // activity, which would file a second ticket (bench/Chaos soak: 30 duplicates). The same text sent again by the same
 // person while the earlier one is unanswered is the same request: it takes the earlier activity's key, and so finds
-// whatever that turn filed, exactly as a redelivery of it would. Once answered, the same words typed again are a new
-// request; a "Try again" card of any attempt at it still leads to it.
+// whatever that turn filed, exactly as a redelivery of it would. Once answered, the row is gone and the same words typed
+// again are a new request; a "Try again" card still leads to its own request's key.
 //
-// Layout: PendingRequests  PK "last~{conversation}|{person}" (escaped)  RK "unanswered"  ActivityId, TextHash, At, Answered
+// Two round trips per request (insert, then delete once answered); the read only when the same words are already there.
+// Layout: PendingRequests  PK "last~{conversation}|{person}" (escaped)  RK "unanswered~{hash of the text}"  ActivityId, At.
+// Rows of turns that never finished stay until `purge` (they hold a hash, no words).
 public sealed class UnansweredRequests(TableServiceClient tables, TimeProvider clock, ILogger<UnansweredRequests> logger)
 {
     // How long a request stays "the one they are typing again": well past the minute the apology asks them to wait.
     public static readonly TimeSpan SameRequestWithin = TimeSpan.FromMinutes(15);
-    const string Row = "unanswered";
     readonly LazyTable table = new(tables, "PendingRequests");
 
-    // The activity whose request key this message uses: the earlier activity of the same request, or its own.
-    // fromRetryCard: the text and activity come from a "Try again" card, so it is that request even if answered since.
+    // The request this message is: an unanswered earlier one with the same words, or its own (activityId).
     // Redeliveries of one activity agree on it too, since it is written before anything is filed.
-    public async Task<string> ActivityForAsync(Protocol.Activity activity, string text, string activityId, bool fromRetryCard, CancellationToken ct)
+    public async Task<UnansweredRequest> ActivityForAsync(Protocol.Activity activity, string text, string activityId, CancellationToken ct)
     {
         var t = await table.GetAsync(ct);
-        var partition = Partition(activity);
-        var hash = Hash(text);
-        var found = await t.GetEntityIfExistsAsync<TableEntity>(partition, Row, cancellationToken: ct);
-        if (found.HasValue && found.Value!.GetString("ActivityId") is { Length: > 0 } earlier && found.Value.GetString("TextHash") == hash
-            && clock.GetUtcNow() - (found.Value.GetDateTimeOffset("At") ?? DateTimeOffset.MinValue) < SameRequestWithin
-            && (earlier == activityId || fromRetryCard || found.Value.GetBoolean("Answered") != true))
+        var partition = "last~" + LazyTable.Key($"{activity.Conversation?.Id}|{activity.From?.Id}");
+        var row = "unanswered~" + Hash(text);
+        var now = clock.GetUtcNow();
+        var mine = new TableEntity(partition, row) { ["ActivityId"] = activityId, ["At"] = now };
+        for (var attempt = 0; attempt < 3; attempt++)
         {
-            if (earlier != activityId)
-                logger.LogInformation("Activity {ActivityId} repeats request {Earlier}: handled as that request", activityId, earlier);
-            return earlier;
+            try
+            {
+                var added = await t.AddEntityAsync(mine, ct);
+                return new UnansweredRequest(activityId, partition, row, added.Headers.ETag ?? ETag.All);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 409)
+            {
+            }
+            var found = await t.GetEntityIfExistsAsync<TableEntity>(partition, row, cancellationToken: ct);
+            if (!found.HasValue) continue;
+            var earlier = found.Value!;
+            if (earlier.GetString("ActivityId") is { Length: > 0 } earlierId
+                && (earlierId == activityId || now - (earlier.GetDateTimeOffset("At") ?? DateTimeOffset.MinValue) < SameRequestWithin))
+            {
+                if (earlierId != activityId)
+                    logger.LogInformation("Activity {ActivityId} repeats request {Earlier}: handled as that request", activityId, earlierId);
+                return new UnansweredRequest(earlierId, partition, row, earlier.ETag);
+            }
+            try
+            {
+                // Long unanswered (its turn died): this message starts the request afresh.
+                var replaced = await t.UpdateEntityAsync(mine, earlier.ETag, TableUpdateMode.Replace, ct);
+                return new UnansweredRequest(activityId, partition, row, replaced.Headers.ETag ?? ETag.All);
+            }
+            catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+            {
+            }
         }
-        await t.UpsertEntityAsync(new TableEntity(partition, Row) { ["ActivityId"] = activityId, ["TextHash"] = hash, ["At"] = clock.GetUtcNow(), ["Answered"] = false },
-            TableUpdateMode.Replace, ct);
-        return activityId;
+        return new UnansweredRequest(activityId, partition, row, ETag.All);
     }
 
     // The person has seen the answer: the next message, even with the same words, is a new request. Best effort: if this
-    // is lost, the same words typed again within the window show the same ticket again, which is no harm.
-    public async Task AnsweredAsync(Protocol.Activity activity, string answeredActivityId, CancellationToken ct)
+    // is lost, the same words typed again within the window show the same answer again, which is no harm.
+    public async Task AnsweredAsync(UnansweredRequest request, CancellationToken ct)
     {
         try
         {
-            var t = await table.GetAsync(ct);
-            var partition = Partition(activity);
-            var found = await t.GetEntityIfExistsAsync<TableEntity>(partition, Row, cancellationToken: ct);
-            if (found.HasValue && found.Value!.GetString("ActivityId") == answeredActivityId && found.Value.GetBoolean("Answered") != true)
-                await t.UpdateEntityAsync(new TableEntity(partition, Row) { ["Answered"] = true }, found.Value.ETag, TableUpdateMode.Merge, ct);
+            await (await table.GetAsync(ct)).DeleteEntityAsync(request.Partition, request.Row, request.ETag, ct);
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 412)
         {
-            // Answered by a redelivery meanwhile, or a newer request took the row: leave it.
+            // Answered by a redelivery meanwhile, or the row was started afresh by a later message: leave it.
         }
         catch (Exception ex) when (TableStorage.IsFailure(ex))
         {
-            logger.LogWarning("Could not mark request {ActivityId} answered: {Error}", answeredActivityId, ex.GetBaseException().GetType().Name);
+            logger.LogWarning("Could not mark request {ActivityId} answered: {Error}", request.ActivityId, ex.GetBaseException().GetType().Name);
         }
     }
-
-    static string Partition(Protocol.Activity activity) =>
-        "last~" + LazyTable.Key($"{activity.Conversation?.Id}|{activity.From?.Id}");
 
     // Only a hash is kept: the words themselves stay in the request's own rows.
     static string Hash(string text)
