@@ -20,19 +20,6 @@ public sealed class PollSender(PollStore polls, ITicketStore tickets, Outbox out
     public static string PollKey(int ticket, int resolution) => $"poll|{ticket}|{resolution}";
     public static string ReminderKey(int ticket, int resolution) => $"poll-reminder|{ticket}|{resolution}";
 
-    // After a technician's resolution is saved: a storage failure here is logged, never reported as "not saved".
-    public async Task TryAskAsync(Ticket ticket, CancellationToken ct)
-    {
-        try
-        {
-            await AskAsync(ticket, ct);
-        }
-        catch (Exception ex) when (Storage.TableStorage.IsFailure(ex))
-        {
-            logger.LogWarning("Could not ask the satisfaction poll for ticket {Number}: {Error}", ticket.Number, ex.GetType().Name);
-        }
-    }
-
     public async Task AskAsync(Ticket ticket, CancellationToken ct)
     {
         if (PollRecord.CurrentResolution(ticket) is not { } resolution) return;

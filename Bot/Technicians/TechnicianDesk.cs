@@ -249,7 +249,8 @@ public sealed class TechnicianDesk(
                 && ticket.History.LastOrDefault(e => e.ChangeId == changeId) is { } change)
                 await outbox.EnqueueSendAsync(new OutboxTarget(requester.ServiceUrl, requester.ConversationId), Activity.CreateMessage(text),
                     TicketOutboxKeys.ForEvent(ticket.Number, change, "announce"), ct);
-            if (verb == TechnicianVerbs.Resolve) await polls.TryAskAsync(ticket, ct);
+            // Not asked is not passed on: the technician presses again, and the poll's key asks it once.
+            if (verb == TechnicianVerbs.Resolve) await polls.AskAsync(ticket, ct);
             return true;
         }
         catch (Exception ex) when (IsPassOnFailure(ex))
