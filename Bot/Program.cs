@@ -47,7 +47,7 @@ public static class SupportBotApp
         builder.Services.AddSingleton<ConversationReferenceStore>();
         builder.Services.AddSingleton<PendingRequestStore>();
         builder.Services.AddSingleton<UnansweredRequests>();
-        builder.Services.AddSingleton<TurnFollowUps>();
+        builder.Services.AddSingleton<StorageFollowUps>();
         builder.Services.AddSingleton<Intake>();
         builder.Services.AddSingleton<GuidedWalkthrough>();
         builder.Services.AddSingleton<WalkthroughStore>();

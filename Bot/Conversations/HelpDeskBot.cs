@@ -31,7 +31,7 @@ public sealed class HelpDeskBot(
     Outcomes.StatsCommand stats,
     ITicketStore store,
     UnansweredRequests unanswered,
-    TurnFollowUps followUps,
+    StorageFollowUps followUps,
     IOptions<EmergencyPolicy> emergencyPolicy,
     ILogger<HelpDeskBot> logger) : ActivityHandler
 {

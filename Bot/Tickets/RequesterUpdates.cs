@@ -5,7 +5,7 @@ using SupportBot.Storage;
 namespace SupportBot.Tickets;
 
 // Keeps the requester's ticket card true: every change is queued in the outbox as a PUT to the card they already have.
-public sealed class RequesterUpdates(Outbox outbox, TicketCards cards, ILogger<RequesterUpdates> logger)
+public sealed class RequesterUpdates(Outbox outbox, TicketCards cards, ITicketStore store, StorageFollowUps followUps, ILogger<RequesterUpdates> logger)
 {
     // except: the card that was just answered through an invoke response (it is already up to date).
     public async Task EnqueueCardUpdateAsync(Ticket ticket, CancellationToken ct, string? except = null)
@@ -16,7 +16,9 @@ public sealed class RequesterUpdates(Outbox outbox, TicketCards cards, ILogger<R
             TicketOutboxKeys.CardUpdate(ticket, "requester-card", update), ct);
     }
 
-    // Best effort: the change itself is saved, and the next change rewrites the whole card.
+    // The change itself is saved; the card follows once storage is back (the ticket read again then, so the card shows
+    // its latest state). A resolution is often the last change, so "the next change rewrites it" is not enough (soak:
+    // resolved tickets whose card still said "Waiting for you").
     public async Task UpdateCardAsync(Ticket ticket, CancellationToken ct, string? except = null)
     {
         try
@@ -25,7 +27,13 @@ public sealed class RequesterUpdates(Outbox outbox, TicketCards cards, ILogger<R
         }
         catch (Exception ex) when (TableStorage.IsFailure(ex))
         {
-            logger.LogWarning("Could not queue the update of the requester's card for ticket {Number}: {Error}", ticket.Number, ex.GetBaseException().GetType().Name);
+            logger.LogWarning("Could not queue the update of the requester's card for ticket {Number} ({Error}); trying again", ticket.Number, ex.GetBaseException().GetType().Name);
+            followUps.Retry($"the requester's card of ticket {ticket.Number}", async stop =>
+            {
+                if (await store.GetAsync(ticket.Number, stop) is { } latest)
+                    await EnqueueCardUpdateAsync(latest, stop, except);
+                return true;
+            });
         }
     }
 

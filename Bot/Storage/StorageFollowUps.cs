@@ -1,14 +1,13 @@
-using SupportBot.Storage;
+namespace SupportBot.Storage;
 
-namespace SupportBot.Conversations;
-
-// What a turn could not finish after the person already had their answer, because storage failed for a moment:
-// remembering the ticket card's message id, queueing the ticket for the technicians' channel, the while-you-wait card.
+// What could not be finished after the person already had their answer, because storage failed for a moment:
+// remembering the ticket card's message id, queueing the ticket for the technicians' channel, the while-you-wait card,
+// the update of a requester's card.
 // Each is idempotent and tried again here every few seconds until it succeeds or GiveUpAfter passes, so a storage
 // restart does not leave a ticket whose card never follows its changes and whose poll never comes (bench/Chaos:
 // "card shows (New)" and "no satisfaction poll" for a ticket filed just before Azurite went away). In memory: a process
 // that dies before storage is back loses them (the SLA watch still sees the ticket; the card stays as first posted).
-public sealed class TurnFollowUps(TimeProvider clock, IHostApplicationLifetime lifetime, ILogger<TurnFollowUps> logger)
+public sealed class StorageFollowUps(TimeProvider clock, IHostApplicationLifetime lifetime, ILogger<StorageFollowUps> logger)
 {
     public static readonly TimeSpan RetryEvery = TimeSpan.FromSeconds(2);
     public static readonly TimeSpan GiveUpAfter = TimeSpan.FromMinutes(2);
