@@ -3,9 +3,6 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Azure;
-using Azure.Core;
-using Azure.Core.Pipeline;
-using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using SupportBot.Surveys;
 using SupportBot.Technicians;
@@ -25,16 +22,11 @@ public sealed class PollAskFailureTests : InProcessBotTests
     InProcessConversation Channel => channelOnce ??= new InProcessConversation(Bot.Services, "team-id", conversationType: "channel");
 
     protected override Action<IServiceCollection>? Overrides => services =>
-    {
-        var options = new TableClientOptions();
-        options.Retry.MaxRetries = 0;
-        options.AddPolicy(new BeforeSending(message =>
+        services.AddSingleton(TableFaults.Client(Azurite.ConnectionString, message =>
         {
-            if (pollStorageDown && message.Request.Uri.Path.Contains("/SatisfactionPolls", StringComparison.Ordinal))
+            if (pollStorageDown && TableFaults.Touches(message, "SatisfactionPolls"))
                 throw new RequestFailedException(503, "injected: the polls table is unavailable");
-        }), HttpPipelinePosition.PerCall);
-        services.AddSingleton(new TableServiceClient(Azurite.ConnectionString, options));
-    };
+        }));
 
     [Fact]
     public async Task A_poll_that_cannot_be_stored_is_not_reported_as_passed_on_and_pressing_again_asks_it_once()
@@ -63,9 +55,4 @@ public sealed class PollAskFailureTests : InProcessBotTests
 
     int PollsSent(int number) => Requester.Calls.Count(c => c.Method == HttpMethod.Post && c.Path.Contains("personal-1")
         && c.CardJson.Contains(PollCards.Question) && c.CardJson.Contains($"\"ticket\":{number}"));
-
-    sealed class BeforeSending(Action<HttpMessage> action) : HttpPipelineSynchronousPolicy
-    {
-        public override void OnSendingRequest(HttpMessage message) => action(message);
-    }
 }

@@ -1,7 +1,5 @@
 using System.Text.Json.Nodes;
 using Azure.Core;
-using Azure.Core.Pipeline;
-using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using SupportBot.Tickets;
 using SupportBot.Tests.Infrastructure;
@@ -19,16 +17,11 @@ public sealed class CutOffTurnTests : InProcessBotTests
     InProcessConversation Chat => chatOnce ??= new InProcessConversation(Bot.Services);
 
     protected override Action<IServiceCollection>? Overrides => services =>
-    {
-        var options = new TableClientOptions();
-        options.Retry.MaxRetries = 0;
-        options.AddPolicy(new BeforeSending(message =>
+        services.AddSingleton(TableFaults.Client(Azurite.ConnectionString, message =>
         {
             if (message.Request.Method == RequestMethod.Put && message.Request.Uri.Path.Contains("/TicketIndex(", StringComparison.Ordinal))
                 cutAfterFiling?.Cancel();
-        }), HttpPipelinePosition.PerCall);
-        services.AddSingleton(new TableServiceClient(Azurite.ConnectionString, options));
-    };
+        }));
 
     // Found by bench/Chaos (30 duplicates in the soak): the second message, a new activity, filed a second ticket.
     [Fact]
@@ -87,10 +80,5 @@ public sealed class CutOffTurnTests : InProcessBotTests
         var all = new List<Ticket>();
         await foreach (var t in Tickets.ExportAsync(CancellationToken.None)) all.Add(t);
         return all;
-    }
-
-    sealed class BeforeSending(Action<HttpMessage> action) : HttpPipelineSynchronousPolicy
-    {
-        public override void OnSendingRequest(HttpMessage message) => action(message);
     }
 }

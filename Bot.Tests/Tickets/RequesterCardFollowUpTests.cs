@@ -1,10 +1,6 @@
 using System.Diagnostics;
-using System.Text;
 using System.Text.Json.Nodes;
 using Azure;
-using Azure.Core;
-using Azure.Core.Pipeline;
-using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using SupportBot.Technicians;
 using SupportBot.Tests.Infrastructure;
@@ -22,16 +18,11 @@ public sealed class RequesterCardFollowUpTests : InProcessBotTests
     InProcessConversation Channel => channelOnce ??= new InProcessConversation(Bot.Services, "team-id", conversationType: "channel");
 
     protected override Action<IServiceCollection>? Overrides => services =>
-    {
-        var options = new TableClientOptions();
-        options.Retry.MaxRetries = 0;
-        options.AddPolicy(new BeforeSending(message =>
+        services.AddSingleton(TableFaults.Client(Azurite.ConnectionString, message =>
         {
-            if (outboxDown && TouchesOutbox(message))
+            if (outboxDown && TableFaults.Touches(message, "Outbox"))
                 throw new RequestFailedException(503, "injected: the outbox tables are unavailable");
-        }), HttpPipelinePosition.PerCall);
-        services.AddSingleton(new TableServiceClient(Azurite.ConnectionString, options));
-    };
+        }));
 
     [Fact]
     public async Task A_card_update_that_cannot_be_queued_is_queued_once_storage_is_back()
@@ -52,16 +43,6 @@ public sealed class RequesterCardFollowUpTests : InProcessBotTests
         Assert.Contains("With a technician", LastCardUpdate());
     }
 
-    // A single call to an outbox table, or a transaction (one $batch call) with rows in one.
-    static bool TouchesOutbox(HttpMessage message)
-    {
-        if (message.Request.Uri.Path.Contains("/Outbox", StringComparison.Ordinal)) return true;
-        if (!message.Request.Uri.Path.Contains("$batch", StringComparison.Ordinal) || message.Request.Content is null) return false;
-        using var body = new MemoryStream();
-        message.Request.Content.WriteTo(body, CancellationToken.None);
-        return Encoding.UTF8.GetString(body.ToArray()).Contains("/Outbox", StringComparison.Ordinal);
-    }
-
     List<RecordedCall> CardUpdates() => [.. Requester.Calls.Where(c => c.Method == HttpMethod.Put && c.Path.Contains("personal-1") && c.Card is not null)];
 
     string? LastCardUpdate() => CardUpdates().LastOrDefault()?.CardJson;
@@ -74,10 +55,5 @@ public sealed class RequesterCardFollowUpTests : InProcessBotTests
             if (watch.Elapsed > TimeSpan.FromSeconds(20)) throw new TimeoutException("Not seen within 20 s");
             await Task.Delay(50);
         }
-    }
-
-    sealed class BeforeSending(Action<HttpMessage> action) : HttpPipelineSynchronousPolicy
-    {
-        public override void OnSendingRequest(HttpMessage message) => action(message);
     }
 }
