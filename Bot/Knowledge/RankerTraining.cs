@@ -42,7 +42,7 @@ public static class RankerTraining
                 rows.AddRange(withoutExamples.Candidates(query.Query, category(query.Query)).Select(c => (c.Features, IsRight(query, c.Article))));
         var candidateModel = Fit(rows, CandidateFeatures.Count);
 
-        var ranked = outOfFold.Where(x => x.Candidates.Count > 0).Select(x => (x.Query, x.Candidates, Hits: Rank(candidateModel, x.Candidates))).ToList();
+        var ranked = outOfFold.Where(x => x.Candidates.Count > 0).Select(x => (x.Query, x.Candidates, Hits: SuggestionRanker.Rank(candidateModel, x.Candidates))).ToList();
         var answerModel = Fit([.. ranked.Select(x => (AnswerFeatures.Of(x.Hits, x.Candidates), x.Query.Answerable && x.Hits.Take(3).Any(h => IsRight(x.Query, h.Article))))],
             AnswerFeatures.Count);
 
@@ -55,13 +55,10 @@ public static class RankerTraining
 
     public static int Fold(string text) => (int)(BitConverter.ToUInt32(SHA256.HashData(Encoding.UTF8.GetBytes("fold:" + text.Trim().ToLowerInvariant())), 0) % Folds);
 
-    static List<SearchHit> Rank(LinearModel model, IReadOnlyList<Candidate> candidates) =>
-        [.. candidates.Select(c => new SearchHit(c.Article, model.Probability(c.Features))).OrderByDescending(h => h.Score).ThenBy(h => h.Article.Id, StringComparer.Ordinal)];
-
     static (float Answer, float NextArticleShare) ChooseThresholds(SuggestionRanker ranker, List<(KnowledgeQuery Query, IReadOnlyList<Candidate> Candidates)> outOfFold)
     {
-        var scored = outOfFold.Select(x => (x.Query, Hits: Rank(ranker.Candidates, x.Candidates),
-            Answer: x.Candidates.Count == 0 ? 0 : ranker.Answer.Probability(AnswerFeatures.Of(Rank(ranker.Candidates, x.Candidates), x.Candidates)))).ToList();
+        var scored = outOfFold.Select(x => (x.Query, x.Candidates, Hits: SuggestionRanker.Rank(ranker.Candidates, x.Candidates)))
+            .Select(x => (x.Query, x.Hits, Answer: x.Candidates.Count == 0 ? 0 : ranker.Answer.Probability(AnswerFeatures.Of(x.Hits, x.Candidates)))).ToList();
         var best = (Answer: 0.5f, Share: 0.5f, Value: double.MinValue);
         for (var a = 0.05f; a < 0.951f; a += 0.01f)
             for (var share = 0.01f; share < 0.301f; share += 0.01f)
@@ -69,8 +66,7 @@ public static class RankerTraining
                 double value = 0, silent = 0, unanswerable = 0;
                 foreach (var (query, hits, answer) in scored)
                 {
-                    var total = hits.Sum(h => h.Score);
-                    var shown = answer >= a ? hits.Where((h, i) => i == 0 || h.Score >= share * total).Take(3).ToList() : [];
+                    var shown = answer >= a ? SuggestionRanker.Shown(hits, share, 3) : [];
                     if (!query.Answerable)
                     {
                         unanswerable++;

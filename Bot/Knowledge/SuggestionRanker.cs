@@ -34,13 +34,21 @@ public sealed record SuggestionRanker(
     public IReadOnlyList<SearchHit> Choose(IReadOnlyList<Candidate> found, int top)
     {
         if (found.Count == 0 || top <= 0) return [];
-        var ranked = found.Select(c => new SearchHit(c.Article, Candidates.Probability(c.Features)))
-            .OrderByDescending(h => h.Score).ThenBy(h => h.Article.Id, StringComparer.Ordinal)
-            .ToList();
+        var ranked = Rank(Candidates, found);
         if (Answer.Probability(AnswerFeatures.Of(ranked, found)) < AnswerThreshold)
             return [];
+        return Shown(ranked, NextArticleShare, top);
+    }
+
+    // The candidates as hits, most likely first (ties by id, so the order never depends on the search's).
+    public static List<SearchHit> Rank(LinearModel candidates, IReadOnlyList<Candidate> found) =>
+        [.. found.Select(c => new SearchHit(c.Article, candidates.Probability(c.Features))).OrderByDescending(h => h.Score).ThenBy(h => h.Article.Id, StringComparer.Ordinal)];
+
+    // Of an answered search: the first article, and the next ones whose share of the chance found reaches nextArticleShare.
+    public static List<SearchHit> Shown(IReadOnlyList<SearchHit> ranked, float nextArticleShare, int top)
+    {
         var total = ranked.Sum(h => h.Score);
-        return [.. ranked.Where((h, i) => i == 0 || h.Score >= NextArticleShare * total).Take(top)];
+        return [.. ranked.Where((h, i) => i == 0 || h.Score >= nextArticleShare * total).Take(top)];
     }
 
     public static SuggestionRanker Load(string path)
