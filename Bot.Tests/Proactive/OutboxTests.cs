@@ -347,13 +347,15 @@ public sealed class OutboxStorageOutageTests(ITestOutputHelper output) : OutboxR
         Connector.AfterAccepted = () =>
         {
             Connector.AfterAccepted = null;
+            var stopped = new TaskCompletionSource();
             outage = Task.Run(async () =>
             {
                 await AzuriteStorage.StopAsync();
+                stopped.SetResult();
                 await Task.Delay(TimeSpan.FromSeconds(12)); // longer than the test's 5 s lease
                 await AzuriteStorage.StartAsync();
             });
-            return Task.Delay(1500); // answered once storage is down
+            return stopped.Task; // answered once storage is down, however long stopping it takes on a busy machine
         };
         await host.Outbox.EnqueueSendAsync(To("conv-1"), Activity.CreateMessage("once"), "once", default);
 
