@@ -31,6 +31,24 @@ public sealed class StorageRequestsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Round_trips_are_itemised_by_method_and_table_and_add_up_to_the_total()
+    {
+        await using var bot = await BotServer.StartAsync(new Dictionary<string, string?> { ["ConnectionStrings:Tables"] = azurite.ConnectionString });
+        await http.GetAsync(new Uri(bot.BaseAddress, "/readyz"));
+
+        // Background work (the outbox, the SLA watch) may call storage between the reads, so the itemised sum lies between two totals.
+        var totalBefore = long.Parse(await http.GetStringAsync(new Uri(bot.BaseAddress, "/_dev/storage-requests")));
+        var lines = (await http.GetStringAsync(new Uri(bot.BaseAddress, "/_dev/storage-requests/by-operation")))
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('\t')).ToList();
+        var totalAfter = long.Parse(await http.GetStringAsync(new Uri(bot.BaseAddress, "/_dev/storage-requests")));
+
+        Assert.NotEmpty(lines);
+        Assert.All(lines, parts => Assert.Matches("^(GET|POST|PUT|PATCH|MERGE|DELETE) [A-Za-z$][A-Za-z0-9]*$", parts[0]));
+        Assert.DoesNotContain(lines, parts => parts[0].Contains("devstoreaccount1") || parts[0].Contains('('));
+        Assert.InRange(lines.Sum(parts => long.Parse(parts[1])), totalBefore, totalAfter);
+    }
+
+    [Fact]
     public async Task Outside_Development_there_is_no_counter_endpoint()
     {
         await using var bot = await BotServer.StartAsync(new Dictionary<string, string?>

@@ -1,7 +1,9 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Net;
 using Azure.Core;
 using Azure.Core.Pipeline;
+using System.Runtime.CompilerServices;
 
 namespace SupportBot.Storage;
 
@@ -13,15 +15,30 @@ public sealed class StorageRequests : HttpPipelineSynchronousPolicy
     static readonly Meter Meter = new(MeterName);
     static readonly Counter<long> Counter = Meter.CreateCounter<long>("supportbot.storage.requests", description: "Table Storage round trips, retries included");
     static long total;
+    static readonly ConcurrentDictionary<string, StrongBox<long>> byOperation = new();
 
     public static readonly StorageRequests Policy = new();
 
     public static long Total => Volatile.Read(ref total);
 
+    // "GET Tickets", "POST $batch": which rows a turn touches, so a rise in round trips can be traced to its table.
+    public static IEnumerable<KeyValuePair<string, long>> ByOperation =>
+        byOperation.Select(entry => KeyValuePair.Create(entry.Key, Volatile.Read(ref entry.Value.Value)));
+
     public override void OnSendingRequest(HttpMessage message)
     {
         Interlocked.Increment(ref total);
         Counter.Add(1);
+        var operation = $"{message.Request.Method.Method} {TableOf(message.Request.Uri.Path)}";
+        Interlocked.Increment(ref byOperation.GetOrAdd(operation, static _ => new StrongBox<long>()).Value);
+    }
+
+    static string TableOf(string path)
+    {
+        var segment = path.TrimEnd('/');
+        segment = segment[(segment.LastIndexOf('/') + 1)..];
+        var parenthesis = segment.IndexOf('(');
+        return parenthesis < 0 ? segment : segment[..parenthesis];
     }
 }
 
@@ -34,6 +51,11 @@ public static class StorageRequestEndpoint
         app.MapGet("/_dev/storage-requests", (HttpContext http) =>
             http.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote)
                 ? Results.Text(StorageRequests.Total.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                : Results.NotFound());
+        app.MapGet("/_dev/storage-requests/by-operation", (HttpContext http) =>
+            http.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote)
+                ? Results.Text(string.Join('\n', StorageRequests.ByOperation.OrderBy(entry => entry.Key, StringComparer.Ordinal)
+                    .Select(entry => $"{entry.Key}\t{entry.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}")))
                 : Results.NotFound());
     }
 }

@@ -71,7 +71,7 @@ foreach (var mix in options.Mixes)
         await WarmUpAsync(bot, messages, mix, cards);
         foreach (var connections in options.Connections)
             for (var run = 1; run <= options.Runs; run++)
-                rows.Add(await MeasureAsync("SupportBot", bot, azurite, messages, mix, connections, run, cards, () => StorageCallsAsync(botPort)));
+                rows.Add(await MeasureAsync("SupportBot", bot, azurite, messages, mix, connections, run, cards, () => StorageCallsByOperationAsync(botPort)));
         if (mix == Mix.A && !options.Smoke)
             ceiling = await AzuriteCeiling.MeasureAsync(tables, azurite, options.Duration);
     }
@@ -169,14 +169,14 @@ async Task WarmUpAsync(Child bot, Uri messages, Mix mix, Dictionary<int, TicketC
 }
 
 async Task<Row> MeasureAsync(string name, Child bot, Child? azurite, Uri messages, Mix mix, int connections, int run,
-    Dictionary<int, TicketCard>? cards, Func<Task<long>>? storageCalls)
+    Dictionary<int, TicketCard>? cards, Func<Task<Dictionary<string, long>>>? storageCalls)
 {
     await QuiesceAsync();
     ledger.Reset();
     var load0 = Child.LoadAverage();
     var cpu0 = bot.CpuMs();
     var azurite0 = azurite?.CpuMs() ?? 0;
-    var storage0 = storageCalls is null ? 0 : await storageCalls();
+    var storage0 = storageCalls is null ? [] : await storageCalls();
     var activities = new Activities(serviceUrl, $"{mix}-{connections}-{run}-{Guid.NewGuid().ToString("N")[..8]}", options.Conversations, cards);
     var load = await LoadGenerator.RunAsync(messages, connections, options.Duration, g => activities.Next(mix, g));
     await WaitForAsync(() => ledger.Snapshot().Replies >= load.Messages, TimeSpan.FromSeconds(15));
@@ -184,7 +184,10 @@ async Task<Row> MeasureAsync(string name, Child bot, Child? azurite, Uri message
     var counts = ledger.Snapshot();
     var cpu = bot.CpuMs() - cpu0;
     var azuriteCpu = (azurite?.CpuMs() ?? 0) - azurite0;
-    var storage = storageCalls is null ? 0 : await storageCalls() - storage0;
+    var storageByOperation = (storageCalls is null ? [] : await storageCalls())
+        .Select(entry => (entry.Key, Calls: entry.Value - storage0.GetValueOrDefault(entry.Key)))
+        .Where(entry => entry.Calls > 0).OrderByDescending(entry => entry.Calls).ToList();
+    var storage = storageByOperation.Sum(entry => entry.Calls);
     var histogram = ledger.RepliesPerActivity();
     var repliesMatch = counts.Replies == load.Messages && counts.RepliedActivities == load.Messages && load.InvokeCards == load.Invokes;
     var check = repliesMatch
@@ -196,6 +199,9 @@ async Task<Row> MeasureAsync(string name, Child bot, Child? azurite, Uri message
         storageCalls is null ? null : (double)storage / load.Requests, storage / load.Elapsed.TotalSeconds,
         counts.Sends + counts.Updates + counts.CreateConversations, load.Requests, load0, check + (load.FirstError is null ? "" : "; first error: " + load.FirstError));
     Console.WriteLine(row.Line());
+    if (storageByOperation.Count > 0)
+        Console.WriteLine("  storage calls per turn: " + string.Join(", ",
+            storageByOperation.Select(entry => $"{entry.Key} {((double)entry.Calls / load.Requests).ToString("0.00", CultureInfo.InvariantCulture)}")));
     return row;
 }
 
@@ -220,8 +226,11 @@ static async Task WaitForAsync(Func<bool> condition, TimeSpan timeout)
         await Task.Delay(5);
 }
 
-async Task<long> StorageCallsAsync(int port) =>
-    long.Parse(await http.GetStringAsync($"http://127.0.0.1:{port}/_dev/storage-requests"), CultureInfo.InvariantCulture);
+async Task<Dictionary<string, long>> StorageCallsByOperationAsync(int port) =>
+    (await http.GetStringAsync($"http://127.0.0.1:{port}/_dev/storage-requests/by-operation"))
+        .Split('\n', StringSplitOptions.RemoveEmptyEntries)
+        .Select(line => line.Split('\t'))
+        .ToDictionary(parts => parts[0], parts => long.Parse(parts[1], CultureInfo.InvariantCulture));
 
 static async Task WaitForPortAsync(int port)
 {
