@@ -63,7 +63,7 @@ public sealed class SlaWatchOutageTests
         var hours = new SupportHours(new SupportOptions());
         var tables = new TableServiceClient("UseDevelopmentStorage=true");
         var technicianOptions = Options.Create(new TechnicianOptions());
-        var directory = new TechnicianDirectory(technicianOptions, new TechnicianChannel(tables, technicianOptions), null!,
+        var directory = new TechnicianDirectory(technicianOptions, new TechnicianChannel(tables, technicianOptions, TimeProvider.System), null!,
             new OnCallRota(technicianOptions, Options.Create(new OnCallRotaOptions()), Options.Create(new SupportOptions())), clock, NullLogger<TechnicianDirectory>.Instance);
         return new SlaWatch(store, new Sla(hours), hours, new SlaAlertLog(tables, clock), new Outbox(tables, clock, NullLogger<Outbox>.Instance),
             directory, technicianDesk: null!, requesterUpdates: null!, Options.Create(new SlaWatchOptions()), clock, log);

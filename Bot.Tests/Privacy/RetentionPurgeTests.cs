@@ -73,6 +73,8 @@ public sealed class RetentionPurgeTests : IAsyncLifetime
         await references.SaveAsync(Reference("old-user"), None);
         await references.SaveAsync(Reference("waiting-user"), None);
         await new PendingRequestStore(tables).SaveAsync("conv|pending", "old-user", "my screen flickers", None);
+        var feedback = new SupportBot.Knowledge.ArticleFeedbackStore(tables);
+        await feedback.RecordSuggestionAsync("conv|old-suggestion", "old-user", ["paper-jam"], "the printer ate my payslip", None);
 
         clock.Advance(Year + TimeSpan.FromDays(30));
         // Recently: a resolved ticket inside the retention.
@@ -100,10 +102,28 @@ public sealed class RetentionPurgeTests : IAsyncLifetime
         Assert.Empty(await RowsAsync("PendingRequests"));
         Assert.Equal(1, report.ConversationReferences);
         Assert.Equal(1, report.PendingRequests);
+        // The old suggestion loses its words and keeps what its card offered, so the article's "shown" count stays.
+        var suggestion = await feedback.GetSuggestionAsync("conv|old-suggestion", None);
+        Assert.Equal("", suggestion!.Request);
+        Assert.Equal(["paper-jam"], suggestion.ArticleIds);
+        Assert.Equal(1, (await feedback.GetAsync("paper-jam", None)).Shown);
+        Assert.Equal(1, report.SuggestionTexts);
 
         // Idempotent: a second run finds nothing more.
         var again = await new RetentionPurge(tables, store, clock).RunAsync(Year, dryRun: false, None);
-        Assert.Equal(0, again.Tickets + again.ConversationReferences + again.PendingRequests + again.RequestClaims);
+        Assert.Equal(0, again.Tickets + again.ConversationReferences + again.PendingRequests + again.RequestClaims + again.SuggestionTexts);
+    }
+
+    [Fact]
+    public async Task A_suggestion_inside_the_retention_keeps_its_words()
+    {
+        var feedback = new SupportBot.Knowledge.ArticleFeedbackStore(tables);
+        await feedback.RecordSuggestionAsync("conv|new-suggestion", "new-user", ["paper-jam"], "printer jammed again", None);
+
+        var report = await new RetentionPurge(tables, store, clock).RunAsync(TimeSpan.FromDays(1), dryRun: false, None);
+
+        Assert.Equal(0, report.SuggestionTexts);
+        Assert.Equal("printer jammed again", (await feedback.GetSuggestionAsync("conv|new-suggestion", None))!.Request);
     }
 
     [Fact]

@@ -74,6 +74,29 @@ public sealed class CutOffTurnTests : InProcessBotTests
         Assert.Contains($"added that to ticket #{number}", Chat.Replies[^1].Text);
     }
 
+    // A turn that finished, delivered again (Teams retries when its answer came late): the request's row is kept once
+    // answered, so the redelivery is known as one and looks up what the first delivery did, though the ticket has stopped
+    // waiting on the requester since.
+    [Fact]
+    public async Task An_answer_to_a_technician_delivered_again_after_its_turn_finished_is_added_once_and_files_nothing()
+    {
+        var channel = new InProcessConversation(Bot.Services, "team-id", conversationType: "channel");
+        await Chat.SendAsync(Request);
+        var number = Assert.Single(await StoredAsync()).Number;
+        await channel.PressAsync(SupportBot.Technicians.TechnicianVerbs.Waiting, new JsonObject { ["ticket"] = number, ["note"] = "Which room exactly?" }, userId: "user-id-0");
+        const string answer = "room 12, next to the library";
+        await Chat.SendAsync(answer, activityId: "answer");
+        Assert.Contains($"added that to ticket #{number}", Chat.Replies[^1].Text);
+        Assert.NotEqual(TicketStatus.WaitingOnRequester, (await Tickets.GetAsync(number, CancellationToken.None))!.Status);
+
+        var repliesBefore = Chat.Replies.Count;
+        await Chat.SendAsync(answer, activityId: "answer");
+
+        Assert.Single(await StoredAsync());
+        Assert.Single((await Tickets.GetAsync(number, CancellationToken.None))!.History, e => e.Text == answer);
+        Assert.Contains($"added that to ticket #{number}", Assert.Single(Chat.Replies.Skip(repliesBefore)).Text);
+    }
+
     // From the tickets themselves: the cut-off turn never wrote the index rows that "my tickets" reads.
     async Task<List<Ticket>> StoredAsync()
     {

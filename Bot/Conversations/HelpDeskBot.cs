@@ -111,7 +111,7 @@ public sealed class HelpDeskBot(
 
         // A technician asked them something: their next message is the answer, unless it reports a new incident
         // (security, safety, many people: filed and sent to on-call like any other). A short "yes"/"no" is an answer too.
-        if (await AnsweredTicketAsync(turn, requestKey, text, ct) is { } waiting)
+        if (await AnsweredTicketAsync(turn, requestKey, text, request.FirstSight, ct) is { } waiting)
             await AddReplyAsync(turn, waiting, text, requestKey, ct);
         else if (kind is not MessageKind.Request)
             await turn.SendActivityAsync(SmallTalk.Reply(kind, turn.Activity.From?.Name), ct);
@@ -176,10 +176,11 @@ public sealed class HelpDeskBot(
 
     // The ticket this message answers: the one waiting on them, or, for a redelivered answer (or its "Try again"), the one
     // it was added to the first time (by then the ticket is no longer waiting, and the answer must not become a new ticket).
-    async Task<int?> AnsweredTicketAsync(TurnContext turn, string requestKey, string text, CancellationToken ct)
+    // firstSight: no turn of this request has run before, so there is no first time to look for.
+    async Task<int?> AnsweredTicketAsync(TurnContext turn, string requestKey, string text, bool firstSight, CancellationToken ct)
     {
         if (turn.Activity.Conversation?.ConversationType is not (null or "personal")) return null;
-        if (await store.FindRequestAsync(requestKey, ct) is { } linked && await desk.FindForRequesterAsync(linked, turn.Activity.From!.Id!, ct) is { } earlier
+        if (!firstSight && await store.FindRequestAsync(requestKey, ct) is { } linked && await desk.FindForRequesterAsync(linked, turn.Activity.From!.Id!, ct) is { } earlier
             && earlier.History.Any(e => e.ChangeId == requestKey))
             return linked;
         return await WaitingOnThemAsync(turn, ct) is { } waiting && !Intake.IsNewIncident(text) ? waiting.Number : null;
@@ -264,12 +265,12 @@ public sealed class HelpDeskBot(
         // The card's own activity, unless the same words were typed again meanwhile and that turn was cut off too.
         var request = await unanswered.ActivityForAsync(turn.Activity, text, retry.ActivityId, ct);
         answered(request);
-        return await RetryAsRequestAsync(turn, text, RequestKeys.For(turn.Activity, request.ActivityId), ct);
+        return await RetryAsRequestAsync(turn, text, RequestKeys.For(turn.Activity, request.ActivityId), request.FirstSight, ct);
     }
 
-    async Task<IntakeAnswer> RetryAsRequestAsync(TurnContext turn, string text, string changeId, CancellationToken ct)
+    async Task<IntakeAnswer> RetryAsRequestAsync(TurnContext turn, string text, string changeId, bool firstSight, CancellationToken ct)
     {
-        if (await AnsweredTicketAsync(turn, changeId, text, ct) is { } waiting)
+        if (await AnsweredTicketAsync(turn, changeId, text, firstSight, ct) is { } waiting)
         {
             var by = new Person(turn.Activity.From!.Id!, turn.Activity.From.Name, turn.Activity.From.AadObjectId);
             await store.LinkRequestAsync(changeId, waiting, ct);

@@ -7,19 +7,23 @@ using SupportBot.Storage;
 namespace SupportBot.Conversations;
 
 // A request as the bot tracks it until answered: the activity whose request key it uses, and the row that says so.
-public sealed record UnansweredRequest(string ActivityId, string Partition, string Row, ETag ETag);
+// FirstSight: this turn wrote the row, so no turn of this activity has run before (rows stay until `purge`) and nothing
+// can have been filed or added under its key yet.
+public sealed record UnansweredRequest(string ActivityId, string Partition, string Row, ETag ETag, bool FirstSight = false);
 
 // The requests a person sent in a conversation that the bot has not answered yet. A request is keyed by its first
 // activity, so a turn cut off after it filed a ticket (the turn deadline, a storage blip, a Connector that would not take
 // the reply) left a ticket the person was never shown, and "not saved, try again" invites them to type it again: a new
 // activity, which would file a second ticket (bench/Chaos soak: 30 duplicates). The same text sent again by the same
 // person while the earlier one is unanswered is the same request: it takes the earlier activity's key, and so finds
-// whatever that turn filed, exactly as a redelivery of it would. Once answered, the row is gone and the same words typed
+// whatever that turn filed, exactly as a redelivery of it would. Once answered, the row says so and the same words typed
 // again are a new request; a "Try again" card still leads to its own request's key.
 //
-// Two round trips per request (insert, then delete once answered); the read only when the same words are already there.
-// Layout: PendingRequests  PK "last~{conversation}|{person}" (escaped)  RK "unanswered~{hash of the text}"  ActivityId, At.
-// Rows of turns that never finished stay until `purge` (they hold a hash, no words).
+// Two round trips per request (insert, then mark answered); the read only when the same words are already there. The
+// row is kept once answered rather than deleted, so an insert that succeeds proves the activity new (FirstSight) and
+// the turn can skip looking for what an earlier delivery of it did.
+// Layout: PendingRequests  PK "last~{conversation}|{person}" (escaped)  RK "unanswered~{hash of the text}"  ActivityId,
+// At, Answered. Rows stay until `purge` (they hold a hash, no words).
 public sealed class UnansweredRequests(TableServiceClient tables, TimeProvider clock, ILogger<UnansweredRequests> logger)
 {
     // How long a request stays "the one they are typing again": well past the minute the apology asks them to wait.
@@ -40,7 +44,7 @@ public sealed class UnansweredRequests(TableServiceClient tables, TimeProvider c
             try
             {
                 var added = await t.AddEntityAsync(mine, ct);
-                return new UnansweredRequest(activityId, partition, row, added.Headers.ETag ?? ETag.All);
+                return new UnansweredRequest(activityId, partition, row, added.Headers.ETag ?? ETag.All, FirstSight: true);
             }
             catch (RequestFailedException ex) when (ex.Status == 409)
             {
@@ -49,7 +53,7 @@ public sealed class UnansweredRequests(TableServiceClient tables, TimeProvider c
             if (!found.HasValue) continue;
             var earlier = found.Value!;
             if (earlier.GetString("ActivityId") is { Length: > 0 } earlierId
-                && (earlierId == activityId || now - (earlier.GetDateTimeOffset("At") ?? DateTimeOffset.MinValue) < SameRequestWithin))
+                && (earlierId == activityId || (earlier.GetBoolean("Answered") != true && now - (earlier.GetDateTimeOffset("At") ?? DateTimeOffset.MinValue) < SameRequestWithin)))
             {
                 if (earlierId != activityId)
                     logger.LogInformation("Activity {ActivityId} repeats request {Earlier}: handled as that request", activityId, earlierId);
@@ -57,7 +61,7 @@ public sealed class UnansweredRequests(TableServiceClient tables, TimeProvider c
             }
             try
             {
-                // Long unanswered (its turn died): this message starts the request afresh.
+                // Answered, or long unanswered (its turn died): this message starts the request afresh.
                 var replaced = await t.UpdateEntityAsync(mine, earlier.ETag, TableUpdateMode.Replace, ct);
                 return new UnansweredRequest(activityId, partition, row, replaced.Headers.ETag ?? ETag.All);
             }
@@ -74,7 +78,8 @@ public sealed class UnansweredRequests(TableServiceClient tables, TimeProvider c
     {
         try
         {
-            await (await table.GetAsync(ct)).DeleteEntityAsync(request.Partition, request.Row, request.ETag, ct);
+            await (await table.GetAsync(ct)).UpdateEntityAsync(new TableEntity(request.Partition, request.Row) { ["Answered"] = true },
+                request.ETag, TableUpdateMode.Merge, ct);
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 412)
         {

@@ -31,8 +31,10 @@ public sealed record SuggestionRecord(string RequesterId, IReadOnlyList<string> 
 // from the card, so a click only counts when it comes from the person it was shown to, for an article it offered,
 // and only once per card.
 //
-// Counts are append-only: one row per counted event, partition "{shown|read|fixed}~{article}" or, for "I still need
-// help", "needhelp" (one per suggestion, however many articles it offered), row key the suggestion id, summed on read.
+// Shown is read from the suggestion rows themselves (each names the articles its card offered), so recording a
+// suggestion is one insert. The other counts are append-only: one row per counted event, partition "{read|fixed}~{article}"
+// or, for "I still need help", "needhelp" (one per suggestion, however many articles it offered), row key the suggestion
+// id, summed on read.
 // Recording is a plain insert that never waits for another turn (one counter row per article made 100 simultaneous
 // cards queue for seconds), and a replay writes the same key again, so 409 means "already counted". The once-per-card
 // answer is an ETag-guarded field on the suggestion row; it cannot share a transaction with its counts (those are
@@ -41,11 +43,10 @@ public sealed record SuggestionRecord(string RequesterId, IReadOnlyList<string> 
 public sealed class ArticleFeedbackStore(TableServiceClient tables, ILogger<ArticleFeedbackStore>? logger = null)
 {
     const string Suggestions = "suggestion";
-    const string Shown = "shown";
     const string Read = "read";
     const string Fixed = "fixed";
     const string StillNeedHelp = "needhelp";
-    static readonly string[] Counters = [Shown, Read, Fixed];
+    static readonly string[] Counters = [Read, Fixed];
     readonly LazyTable table = new(tables, "KnowledgeFeedback");
 
     // ticket: the emergency ticket already filed for the request, when the articles are offered while it waits.
@@ -66,10 +67,7 @@ public sealed class ArticleFeedbackStore(TableServiceClient tables, ILogger<Arti
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
             // A replayed message: the articles stored the first time are the ones counted as shown.
-            if (await GetSuggestionAsync(suggestionId, ct) is not { } stored) return;
-            articleIds = stored.ArticleIds;
         }
-        await CountAsync(t, articleIds.Distinct().Select(id => (Partition(Shown, id), (string?)id)), suggestionId, ct);
     }
 
     // The requester opened an article's steps on the card: counted once per suggestion and article, however often
@@ -134,24 +132,18 @@ public sealed class ArticleFeedbackStore(TableServiceClient tables, ILogger<Arti
         }
     }
 
-    public async Task<ArticleStats> GetAsync(string articleId, CancellationToken ct)
-    {
-        var t = await table.GetAsync(ct);
-        var counts = await Task.WhenAll(Counters.Select(async counter =>
-        {
-            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition(counter, articleId)}");
-            var n = 0L;
-            await foreach (var _ in t.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["RowKey"], cancellationToken: ct))
-                n++;
-            return n;
-        }));
-        return new ArticleStats(articleId, counts[0], counts[1], counts[2]);
-    }
+    public async Task<ArticleStats> GetAsync(string articleId, CancellationToken ct) =>
+        (await GetAllAsync(ct)).FirstOrDefault(stats => stats.ArticleId == articleId) ?? new ArticleStats(articleId, 0, 0, 0);
 
-    // Every article with any count, in ordinal order of id: one pass over all count rows (ids only).
+    // Every article with any count, in ordinal order of id: one pass over the suggestions (their article ids) and one
+    // over the read and fixed rows (ids only).
     public async Task<IReadOnlyList<ArticleStats>> GetAllAsync(CancellationToken ct)
     {
         var t = await table.GetAsync(ct);
+        var shown = new Dictionary<string, long>(StringComparer.Ordinal);
+        await foreach (var e in t.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Suggestions}"), maxPerPage: 1000, select: ["ArticleIds"], cancellationToken: ct))
+            foreach (var id in (e.GetString("ArticleIds") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries).Distinct())
+                shown[id] = shown.GetValueOrDefault(id) + 1;
         var perCounter = await Task.WhenAll(Counters.Select(async counter =>
         {
             // Escaped keys use only A-Z a-z 0-9 - . _ ~, and '~' sorts last: "{counter}~" up to "{counter}" + DEL spans them all.
@@ -162,8 +154,8 @@ public sealed class ArticleFeedbackStore(TableServiceClient tables, ILogger<Arti
                     counts[id] = counts.GetValueOrDefault(id) + 1;
             return counts;
         }));
-        return perCounter.SelectMany(c => c.Keys).Distinct().Order(StringComparer.Ordinal)
-            .Select(id => new ArticleStats(id, perCounter[0].GetValueOrDefault(id), perCounter[1].GetValueOrDefault(id), perCounter[2].GetValueOrDefault(id)))
+        return shown.Keys.Concat(perCounter.SelectMany(c => c.Keys)).Distinct().Order(StringComparer.Ordinal)
+            .Select(id => new ArticleStats(id, shown.GetValueOrDefault(id), perCounter[0].GetValueOrDefault(id), perCounter[1].GetValueOrDefault(id)))
             .ToList();
     }
 

@@ -14,12 +14,12 @@ public sealed class RetentionOptions
 }
 
 public sealed record PurgeReport(int Tickets, int TicketRows, int IndexRows, int RequestClaims, int Polls, int Reminders, int SlaAlerts,
-    int ConversationReferences, int PendingRequests)
+    int ConversationReferences, int PendingRequests, int SuggestionTexts)
 {
     public override string ToString() =>
         $"{Tickets} closed tickets ({TicketRows} rows with their history and notes, {IndexRows} index rows, {RequestClaims} request claims), " +
         $"{Polls} polls, {Reminders} poll reminders, {SlaAlerts} SLA alerts, {ConversationReferences} conversation references, " +
-        $"{PendingRequests} unanswered questions";
+        $"{PendingRequests} unanswered questions; the words of {SuggestionTexts} knowledge-base suggestions cleared (their counts stay)";
 }
 
 // Deletes what the retention period no longer allows. Only tickets that are not open, whose last change is older than
@@ -68,7 +68,25 @@ public sealed class RetentionPurge(TableServiceClient tables, TableTicketStore t
         var pending = await DeleteWhereAsync(await TableAsync("PendingRequests", ct), TableClient.CreateQueryFilter($"Timestamp lt {cutoff}"),
             _ => true, dryRun, ct);
 
-        return new PurgeReport(expired.Count, ticketRows, indexRows, claims, polls, reminders, alerts, references, pending);
+        var suggestionTexts = await ClearSuggestionTextsAsync(await TableAsync("KnowledgeFeedback", ct), cutoff, dryRun, ct);
+
+        return new PurgeReport(expired.Count, ticketRows, indexRows, claims, polls, reminders, alerts, references, pending, suggestionTexts);
+    }
+
+    // A suggestion row keeps what was asked (for "I still need help" to file it) and which articles its card offered (the
+    // "shown" counts): past the retention the words go and the ids stay.
+    static async Task<int> ClearSuggestionTextsAsync(TableClient feedback, DateTimeOffset cutoff, bool dryRun, CancellationToken ct)
+    {
+        var cleared = 0;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {"suggestion"} and Timestamp lt {cutoff}");
+        await foreach (var row in feedback.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey", "Request"], cancellationToken: ct))
+        {
+            if (string.IsNullOrEmpty(row.GetString("Request"))) continue;
+            cleared++;
+            if (!dryRun)
+                await feedback.UpdateEntityAsync(new TableEntity(row.PartitionKey, row.RowKey) { ["Request"] = "" }, ETag.All, TableUpdateMode.Merge, ct);
+        }
+        return cleared;
     }
 
     async Task<TableClient> TableAsync(string name, CancellationToken ct) => await new LazyTable(tables, name).GetAsync(ct);
