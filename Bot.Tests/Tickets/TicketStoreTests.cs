@@ -43,6 +43,36 @@ public sealed class TicketStoreTests : IAsyncLifetime
     };
 
     [Fact]
+    public async Task Remembering_where_a_card_was_posted_is_one_write_that_leaves_the_ticket_and_its_index_alone()
+    {
+        var calls = new List<string>();
+        var counted = new TableTicketStore(TableFaults.Client(azurite.ConnectionString, m => { lock (calls) calls.Add($"{m.Request.Method} {m.Request.Uri.Path}"); }),
+            Options.Create(new TicketOptions()), TimeProvider.System);
+        var filed = (await counted.FileAsync("conv|act-1", n => Sample(n), None)).Ticket;
+        var listed = Assert.Single(await counted.ListByRequesterAsync("user-1", None));
+        calls.Clear();
+
+        await counted.RememberCardAsync(filed.Number, TicketCardRole.Requester, new PostedCard("http://127.0.0.1:9/", "a:user-1", "card-1"), None);
+        await counted.RememberCardAsync(filed.Number, TicketCardRole.Technician, new PostedCard(null, "19:tickets", "card-2"), None);
+        await counted.RememberCardAsync(filed.Number, TicketCardRole.Requester, new PostedCard("http://127.0.0.1:9/", "a:user-1", "card-3"), None);
+
+        Assert.Equal(3, calls.Count);
+        var read = (await counted.GetAsync(filed.Number, None))!;
+        Assert.Equal(new PostedCard("http://127.0.0.1:9/", "a:user-1", "card-3"), read.RequesterCard);
+        Assert.Equal(new PostedCard(null, "19:tickets", "card-2"), read.TechnicianCard);
+        Assert.Equal((filed.UpdatedAt, filed.History.Count), (read.UpdatedAt, read.History.Count));
+        Assert.Equal(listed, Assert.Single(await counted.ListByRequesterAsync("user-1", None)));
+
+        // A change made afterwards keeps both cards, and so does the export.
+        await counted.UpdateAsync(filed.Number, t => new TicketChange(t with { Status = TicketStatus.InProgress }, [new NewEvent("tech-1", "Tess", TicketEventKind.Assigned, "Assigned")]), None);
+        var changed = (await counted.GetAsync(filed.Number, None))!;
+        Assert.Equal(("card-3", "card-2"), (changed.RequesterCard?.ActivityId, changed.TechnicianCard?.ActivityId));
+        var exported = new List<Ticket>();
+        await foreach (var t in counted.ExportAsync(None)) exported.Add(t);
+        Assert.Equal(("card-3", "card-2"), (Assert.Single(exported).RequesterCard?.ActivityId, exported[0].TechnicianCard?.ActivityId));
+    }
+
+    [Fact]
     public async Task A_filed_ticket_reads_back_with_every_field_and_its_first_history_entry()
     {
         var filed = await store.FileAsync("conv|act-1", n => Sample(n) with { SuggestedArticles = ["paper-jam"], SuggestionsHelped = false }, None);

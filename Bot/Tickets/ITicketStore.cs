@@ -14,6 +14,8 @@ public sealed record UpdateResult(Ticket Ticket, bool Changed);
 
 // Tickets in durable storage. Filing is idempotent per request key; updates are optimistic (ETag) and retried on a
 // fresh read, so concurrent changes never overwrite each other.
+public enum TicketCardRole { Requester, Technician }
+
 public interface ITicketStore
 {
     // create builds the ticket once its number is known. The same requestKey always yields the same single ticket.
@@ -26,6 +28,9 @@ public interface ITicketStore
     Task<int?> FindRequestAsync(string requestKey, CancellationToken ct);
 
     Task LinkRequestAsync(string requestKey, int number, CancellationToken ct);
+
+    // Where one of the ticket's cards was posted, so later changes update it in place. Not a change to the ticket.
+    Task RememberCardAsync(int number, TicketCardRole role, PostedCard card, CancellationToken ct);
 
     // change sees the latest state and may be called more than once; return null to leave the ticket as it is.
     // null when there is no such ticket.

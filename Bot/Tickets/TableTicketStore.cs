@@ -28,6 +28,9 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
 {
     const string StateRow = "ticket";
     const string EventPrefix = "event-";
+    // Where a ticket's cards were posted: rows of their own beside the state row, so remembering one is a single upsert
+    // that neither changes the ticket (its version, UpdatedAt, index rows) nor races a technician's change to it.
+    const string CardPrefix = "card~";
     const string OpenPartition = "open";
     static readonly TimeSpan AbandonedClaim = TimeSpan.FromSeconds(30);
 
@@ -279,19 +282,31 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
         }
     }
 
-    // One partition query: the state row and every history row.
+    // One partition query: the state row, its cards and every history row.
     static async Task<(Ticket Ticket, ETag ETag, int Version)?> ReadAsync(TableClient table, int number, CancellationToken ct)
     {
         TableEntity? state = null;
         var events = new List<TicketEvent>();
+        var cards = new List<TableEntity>();
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {NumberKey(number)}");
         await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
         {
             if (row.RowKey == StateRow) state = row;
             else if (row.RowKey.StartsWith(EventPrefix, StringComparison.Ordinal)) events.Add(FromEventEntity(row));
+            else if (row.RowKey.StartsWith(CardPrefix, StringComparison.Ordinal)) cards.Add(row);
         }
-        return state is null ? null : (FromStateEntity(state, events), state.ETag, state.GetInt32("Version") ?? 1);
+        return state is null ? null : (FromStateEntity(state, events, cards), state.ETag, state.GetInt32("Version") ?? 1);
     }
+
+    public async Task RememberCardAsync(int number, TicketCardRole role, PostedCard card, CancellationToken ct) =>
+        await (await ticketsTable.GetAsync(ct)).UpsertEntityAsync(new TableEntity(NumberKey(number), CardRowKey(role))
+        {
+            ["ServiceUrl"] = card.ServiceUrl,
+            ["ConversationId"] = card.ConversationId,
+            ["ActivityId"] = card.ActivityId,
+        }, TableUpdateMode.Replace, ct);
+
+    static string CardRowKey(TicketCardRole role) => CardPrefix + role.ToString().ToLowerInvariant();
 
     public Task<IReadOnlyList<TicketSummary>> ListByRequesterAsync(string requesterTeamsId, CancellationToken ct) =>
         ListIndexAsync(RequesterPartition(requesterTeamsId), ct);
@@ -313,8 +328,9 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
     public async IAsyncEnumerable<Ticket> ExportAsync([EnumeratorCancellation] CancellationToken ct)
     {
         var table = await ticketsTable.GetAsync(ct);
-        // Rows come in key order: a ticket's "event-" rows, then its "ticket" row.
+        // Rows come in key order: a ticket's "card~" and "event-" rows, then its "ticket" row.
         var events = new List<TicketEvent>();
+        var cards = new List<TableEntity>();
         string? partition = null;
         await foreach (var row in table.QueryAsync<TableEntity>(cancellationToken: ct))
         {
@@ -323,9 +339,11 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
             {
                 partition = row.PartitionKey;
                 events.Clear();
+                cards.Clear();
             }
             if (row.RowKey.StartsWith(EventPrefix, StringComparison.Ordinal)) events.Add(FromEventEntity(row));
-            else if (row.RowKey == StateRow) yield return FromStateEntity(row, [.. events]);
+            else if (row.RowKey.StartsWith(CardPrefix, StringComparison.Ordinal)) cards.Add(row);
+            else if (row.RowKey == StateRow) yield return FromStateEntity(row, [.. events], cards);
         }
     }
 
@@ -381,11 +399,23 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
         ["State"] = JsonSerializer.Serialize(t with { Problem = "", History = [] }, Json),
     };
 
-    static Ticket FromStateEntity(TableEntity e, IReadOnlyList<TicketEvent> events)
+    // A card row, when there is one, is where that card is now (the state row keeps where it was first posted, if then).
+    static Ticket FromStateEntity(TableEntity e, IReadOnlyList<TicketEvent> events, IReadOnlyList<TableEntity> cards)
     {
         var t = JsonSerializer.Deserialize<Ticket>(e.GetString("State")!, Json)!;
-        return t with { Problem = e.GetString("Problem") ?? "", History = [.. events.OrderBy(x => x.Seq)] };
+        return t with
+        {
+            Problem = e.GetString("Problem") ?? "",
+            History = [.. events.OrderBy(x => x.Seq)],
+            RequesterCard = CardFrom(cards, TicketCardRole.Requester) ?? t.RequesterCard,
+            TechnicianCard = CardFrom(cards, TicketCardRole.Technician) ?? t.TechnicianCard,
+        };
     }
+
+    static PostedCard? CardFrom(IReadOnlyList<TableEntity> cards, TicketCardRole role) =>
+        cards.FirstOrDefault(c => c.RowKey == CardRowKey(role)) is { } row && row.GetString("ConversationId") is { } conversation && row.GetString("ActivityId") is { } activity
+            ? new PostedCard(row.GetString("ServiceUrl"), conversation, activity)
+            : null;
 
     static TableEntity ToEventEntity(int number, TicketEvent e) => new(NumberKey(number), $"{EventPrefix}{e.Seq:D6}")
     {

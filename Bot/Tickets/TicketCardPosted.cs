@@ -21,12 +21,8 @@ public sealed class TicketCardPosted(ITicketStore store) : IOutboxSentHandler
     {
         var (which, number) = data.Split(':') is [var w, var n] && int.TryParse(n, CultureInfo.InvariantCulture, out var parsed) ? (w, parsed) : ("", 0);
         if (posted.ActivityId.Length == 0 || number == 0) return;
-        var where = new PostedCard(posted.ServiceUrl, posted.ConversationId, posted.ActivityId);
-        await store.UpdateAsync(number, t => which switch
-        {
-            Technician when t.TechnicianCard != where => new TicketChange(t with { TechnicianCard = where }, []),
-            Requester when t.RequesterCard != where => new TicketChange(t with { RequesterCard = where }, []),
-            _ => null,
-        }, ct);
+        TicketCardRole? role = which switch { Technician => TicketCardRole.Technician, Requester => TicketCardRole.Requester, _ => null };
+        if (role is { } card)
+            await store.RememberCardAsync(number, card, new PostedCard(posted.ServiceUrl, posted.ConversationId, posted.ActivityId), ct);
     }
 }

@@ -70,7 +70,7 @@ public sealed class TicketDesk(ITicketStore store, KnowledgeBase knowledge, Supp
         knowledge.Search(problem, top: 5, category: "security").Select(h => h.Article).FirstOrDefault(a => a.Category == "security" && a.Id != "spotting-phishing");
 
     public Task RememberRequesterCardAsync(int number, PostedCard card, CancellationToken ct) =>
-        store.UpdateAsync(number, t => t.RequesterCard == card ? null : new TicketChange(t with { RequesterCard = card }, []), ct);
+        store.RememberCardAsync(number, TicketCardRole.Requester, card, ct);
 
     // After the ticket is safely filed and shown: a failure to remember the card's id must not tell the user
     // "not saved". False: not stored (the caller tries again later).
