@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Azure;
 using Azure.Core;
 using Azure.Data.Tables;
@@ -197,5 +198,24 @@ public sealed class TicketNumberGapTests : IAsyncLifetime
 
         Assert.Equal(Enumerable.Range(1002, 121), filed.Select(f => f.Ticket.Number).Order());
         Assert.Equal(Enumerable.Range(1001, 122), await StoredNumbersAsync());
+    }
+
+    // The requests' number rows ride on the counter write: a filing costs what it did before them (its claim, the
+    // counter read, the counter write, the claim's number, the ticket, two index rows).
+    [Fact]
+    public async Task A_filing_takes_seven_storage_round_trips()
+    {
+        var calls = new ConcurrentQueue<string>();
+        var counted = Store(TableFaults.Client(azurite.ConnectionString, m =>
+        {
+            calls.Enqueue($"{m.Request.Method} {m.Request.Uri.Path}");
+            return ValueTask.CompletedTask;
+        }, _ => { }));
+        await File(counted, "conv|warm-up"); // creates its tables
+        calls.Clear();
+
+        await File(counted, "conv|counted");
+
+        Assert.True(calls.Count == 7, string.Join("\n", calls));
     }
 }
