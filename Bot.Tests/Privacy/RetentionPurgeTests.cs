@@ -93,6 +93,10 @@ public sealed class RetentionPurgeTests : IAsyncLifetime
         Assert.Single(await store.ListByRequesterAsync("waiting-user", None));
         Assert.DoesNotContain(await RowsAsync("TicketRequests"), r => r.GetInt32("Number") == old);
         Assert.Equal(2, (await RowsAsync("TicketRequests")).Count);
+        // The number rows written with the counter go too; the counter and the other requests' rows stay.
+        Assert.Equal(1, report.RequestNumbers);
+        Assert.Equal(["request~conv~7Cold-open", "request~conv~7Crecent", "tickets"],
+            (await RowsAsync("Tickets")).Where(r => r.PartitionKey == "counter").Select(r => r.RowKey).Order());
         Assert.Empty(await RowsAsync("SatisfactionPolls"));
         Assert.Empty(await RowsAsync("PollReminders"));
         Assert.Empty(await RowsAsync("SlaAlerts"));
@@ -111,7 +115,7 @@ public sealed class RetentionPurgeTests : IAsyncLifetime
 
         // Idempotent: a second run finds nothing more.
         var again = await new RetentionPurge(tables, store, clock).RunAsync(Year, dryRun: false, None);
-        Assert.Equal(0, again.Tickets + again.ConversationReferences + again.PendingRequests + again.RequestClaims + again.SuggestionTexts);
+        Assert.Equal(0, again.Tickets + again.ConversationReferences + again.PendingRequests + again.RequestClaims + again.RequestNumbers + again.SuggestionTexts);
     }
 
     [Fact]
@@ -139,6 +143,7 @@ public sealed class RetentionPurgeTests : IAsyncLifetime
         Assert.Equal(3, report.TicketRows);
         Assert.Equal(1, report.IndexRows);
         Assert.Equal(1, report.RequestClaims);
+        Assert.Equal(1, report.RequestNumbers);
         Assert.NotNull(await store.GetAsync(old, None));
         Assert.Single(await store.ListByRequesterAsync("old-user", None));
     }

@@ -13,11 +13,12 @@ public sealed class RetentionOptions
     public TimeSpan KeepFor { get; set; } = TimeSpan.FromDays(365);
 }
 
-public sealed record PurgeReport(int Tickets, int TicketRows, int IndexRows, int RequestClaims, int Polls, int Reminders, int SlaAlerts,
-    int ConversationReferences, int PendingRequests, int SuggestionTexts)
+public sealed record PurgeReport(int Tickets, int TicketRows, int IndexRows, int RequestClaims, int RequestNumbers, int Polls, int Reminders,
+    int SlaAlerts, int ConversationReferences, int PendingRequests, int SuggestionTexts)
 {
     public override string ToString() =>
-        $"{Tickets} closed tickets ({TicketRows} rows with their history and notes, {IndexRows} index rows, {RequestClaims} request claims), " +
+        $"{Tickets} closed tickets ({TicketRows} rows with their history and notes, {IndexRows} index rows, {RequestClaims} request claims, " +
+        $"{RequestNumbers} request number rows), " +
         $"{Polls} polls, {Reminders} poll reminders, {SlaAlerts} SLA alerts, {ConversationReferences} conversation references, " +
         $"{PendingRequests} unanswered questions; the words of {SuggestionTexts} knowledge-base suggestions cleared (their counts stay)";
 }
@@ -42,11 +43,21 @@ public sealed class RetentionPurge(TableServiceClient tables, TableTicketStore t
         }
         var numbers = expired.Select(t => t.Number).ToHashSet();
 
-        int ticketRows = 0, indexRows = 0, claims = 0, polls = 0, reminders = 0, alerts = 0;
+        int ticketRows = 0, indexRows = 0, claims = 0, requestNumbers = 0, polls = 0, reminders = 0, alerts = 0;
         var ticketsTable = await TableAsync("Tickets", ct);
         var indexTable = await TableAsync("TicketIndex", ct);
         var pollsTable = await TableAsync("SatisfactionPolls", ct);
         var alertsTable = await TableAsync("SlaAlerts", ct);
+        // Which request became which ticket (its claim, and the number row written with the counter), and poll
+        // reminders, are keyed by request and due time: one scan each (the number rows: one partition). Before the
+        // tickets: a run cut short finds the tickets again next time, and so what is keyed by their numbers.
+        requestNumbers += await DeleteWhereAsync(ticketsTable, TableClient.CreateQueryFilter($"PartitionKey eq {"counter"}"),
+            row => row.RowKey.StartsWith(TableTicketStore.RequestRowPrefix, StringComparison.Ordinal) && row.GetInt32("Number") is { } n && numbers.Contains(n), dryRun, ct);
+        claims += await DeleteWhereAsync(await TableAsync("TicketRequests", ct), null,
+            row => row.GetInt32("Number") is { } n && numbers.Contains(n), dryRun, ct);
+        reminders += await DeleteWhereAsync(await TableAsync("PollReminders", ct), null,
+            row => row.GetInt32("Ticket") is { } n && numbers.Contains(n), dryRun, ct);
+
         foreach (var ticket in expired)
         {
             var partition = ticket.Number.ToString("D10");
@@ -57,12 +68,6 @@ public sealed class RetentionPurge(TableServiceClient tables, TableTicketStore t
             indexRows += await DeleteIndexRowsAsync(indexTable, ticket, dryRun, ct);
         }
 
-        // Which request became which ticket, and poll reminders, are keyed by request and due time: one scan each.
-        claims += await DeleteWhereAsync(await TableAsync("TicketRequests", ct), null,
-            row => row.GetInt32("Number") is { } n && numbers.Contains(n), dryRun, ct);
-        reminders += await DeleteWhereAsync(await TableAsync("PollReminders", ct), null,
-            row => row.GetInt32("Ticket") is { } n && numbers.Contains(n), dryRun, ct);
-
         var references = await DeleteWhereAsync(await TableAsync("ConversationReferences", ct), TableClient.CreateQueryFilter($"Timestamp lt {cutoff}"),
             row => !openRequesters.Contains(Uri.UnescapeDataString(row.RowKey.Replace("~", "%"))), dryRun, ct);
         var pending = await DeleteWhereAsync(await TableAsync("PendingRequests", ct), TableClient.CreateQueryFilter($"Timestamp lt {cutoff}"),
@@ -70,7 +75,7 @@ public sealed class RetentionPurge(TableServiceClient tables, TableTicketStore t
 
         var suggestionTexts = await ClearSuggestionTextsAsync(await TableAsync("KnowledgeFeedback", ct), cutoff, dryRun, ct);
 
-        return new PurgeReport(expired.Count, ticketRows, indexRows, claims, polls, reminders, alerts, references, pending, suggestionTexts);
+        return new PurgeReport(expired.Count, ticketRows, indexRows, claims, requestNumbers, polls, reminders, alerts, references, pending, suggestionTexts);
     }
 
     // A suggestion row keeps what was asked (for "I still need help" to file it) and which articles its card offered (the

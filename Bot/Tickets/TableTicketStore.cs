@@ -19,9 +19,12 @@ public sealed class TicketOptions
 //   Tickets        PK ticket number (10 digits)  RK "ticket"      the current state (one ETag guards every change)
 //                                                RK "event-NNNNNN" one row per change, so no row ever outgrows its limits
 //                  PK "counter"                  RK "tickets"     the next number, ETag-guarded
+//                                                RK "request~{request key}" the number a request was given, written in
+//                                                                 one transaction with the counter update that took it
 //   TicketIndex    PK "requester~{id}" / "assignee~{id}"  RK inverted number (newest first)
 //                  PK "open"                     RK urgency rank, due time, number (the queue's order)
 //   TicketRequests PK request key (conversation + activity)  which number a request became: filing twice files once
+//                  (a copy of its "request~" row once it has one, for the readers of request keys)
 // A change writes the state and its history rows in one entity-group transaction; the index rows are a projection
 // re-written after every change (and on every replay of a filing), so a crash between the two heals on the next write.
 public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketOptions> options, TimeProvider clock) : ITicketStore
@@ -32,6 +35,11 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
     // that neither changes the ticket (its version, UpdatedAt, index rows) nor races a technician's change to it.
     const string CardPrefix = "card~";
     const string OpenPartition = "open";
+    const string CounterPartition = "counter";
+    const string CounterRow = "tickets";
+    public const string RequestRowPrefix = "request~";
+    // One entity-group transaction holds at most 100 actions: the counter update and 99 requests.
+    const int MaxBatch = 99;
     static readonly TimeSpan AbandonedClaim = TimeSpan.FromSeconds(30);
 
     static readonly JsonSerializerOptions Json = new(Protocol.ProtocolJson.Options)
@@ -47,12 +55,19 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
     // every turn waiting by then (a burst of filings costs one counter update, not one each in turn).
     readonly SemaphoreSlim numbering = new(1, 1);
     readonly Lock waitingLock = new();
-    List<TaskCompletionSource<int>> waitingForNumbers = [];
+    List<NumberWaiter> waitingForNumbers = [];
+
+    sealed record NumberWaiter(string ClaimKey, TaskCompletionSource<int> Number);
+
+    // Number: the number this request has (on its claim, or only in its request row). Entity: the claim, with its ETag.
+    sealed record Claim(int? Number, TableEntity Entity);
 
     public async Task<FiledTicket> FileAsync(string requestKey, Func<int, Ticket> create, CancellationToken ct)
     {
         var requests = await requestsTable.GetAsync(ct);
         var claim = await ClaimAsync(requests, LazyTable.Key(requestKey), requestKey, ct);
+        if (claim.Number is { } reserved && claim.Entity.GetInt32("Number") is null)
+            await WriteClaimNumberAsync(requests, claim.Entity.PartitionKey, reserved, ct);
         if (claim.Number is { } known && await GetAsync(known, ct) is { } existing)
         {
             await ProjectAsync(null, existing, ct);
@@ -63,7 +78,7 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
         // From here on the turn's deadline no longer cuts the writes off (the storage client's own timeouts and retries
         // bound them): a number taken from the counter but never written to the claim, or a claim's number whose ticket
         // is never written, would be a hole in the sequence (found by bench/Chaos: 91 gaps in the soak).
-        var number = claim.Number ?? await AssignNumberAsync(requests, claim.Entity);
+        var number = claim.Number ?? await AssignNumberAsync(requests, claim.Entity.PartitionKey);
         var ticket = create(number) with { Number = number, History = [] };
         var filed = ticket with
         {
@@ -91,11 +106,12 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
         return new FiledTicket(filed, Created: true);
     }
 
-    // Number: the number this request already has. Null: this turn owns the claim (Entity, with its ETag) and must
-    // assign one. The owner id tells this turn's own claim (its insert retried by the SDK after it succeeded) from another's.
-    async Task<(int? Number, TableEntity Entity)> ClaimAsync(TableClient requests, string claimKey, string requestKey, CancellationToken ct)
+    // Number: the number this request already has. Null: this turn owns the claim and must assign one. The owner id
+    // tells this turn's own claim (its insert retried by the SDK after it succeeded) from another's.
+    async Task<Claim> ClaimAsync(TableClient requests, string claimKey, string requestKey, CancellationToken ct)
     {
         var owner = Guid.NewGuid().ToString("N");
+        var askedCounter = false;
         for (var attempt = 0; attempt < 40; attempt++)
         {
             try
@@ -103,7 +119,7 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
                 var fresh = new TableEntity(claimKey, "claim") { ["ClaimedAt"] = clock.GetUtcNow(), ["Owner"] = owner };
                 var added = await requests.AddEntityAsync(fresh, ct);
                 fresh.ETag = added.Headers.ETag ?? ETag.All;
-                return (null, fresh);
+                return new(null, fresh);
             }
             catch (RequestFailedException ex) when (ex.Status == 409)
             {
@@ -111,8 +127,15 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
             var found = await requests.GetEntityIfExistsAsync<TableEntity>(claimKey, "claim", cancellationToken: ct);
             if (!found.HasValue) continue;
             var entity = found.Value!;
-            if (entity.GetInt32("Number") is { } number) return (number, entity);
-            if (entity.GetString("Owner") == owner) return (null, entity);
+            if (entity.GetInt32("Number") is { } number) return new(number, entity);
+            if (entity.GetString("Owner") == owner) return new(null, entity);
+            // Its owner may have been given a number and then failed (storage went away, the process died) before
+            // writing it here: the number is in the counter's partition, and this turn can file it now, not in 30 s.
+            if (!askedCounter)
+            {
+                askedCounter = true;
+                if (await RequestNumberAsync(await ticketsTable.GetAsync(ct), claimKey, ct) is { } reserved) return new(reserved, entity);
+            }
             if (clock.GetUtcNow() - (entity.GetDateTimeOffset("ClaimedAt") ?? DateTimeOffset.MinValue) > AbandonedClaim)
             {
                 // The turn that claimed it died before numbering it: take the claim over.
@@ -122,7 +145,7 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
                 {
                     var taken = await requests.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, ct);
                     entity.ETag = taken.Headers.ETag ?? ETag.All;
-                    return (null, entity);
+                    return new(null, entity);
                 }
                 catch (RequestFailedException ex) when (ex.Status == 412) { }
             }
@@ -131,51 +154,56 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
         throw new TicketFilingInProgressException(requestKey);
     }
 
-    // Only the claim's owner numbers it (ETag): a takeover racing a slow owner cannot give one request two numbers.
-    // Not cancellable: see FileAsync.
-    async Task<int> AssignNumberAsync(TableClient requests, TableEntity claim)
+    // Not cancellable: see FileAsync. A slow owner and the turn that took its claim over both end up with the number
+    // in the request's row (see ReserveNumbersAsync), so the claim needs no ETag here.
+    async Task<int> AssignNumberAsync(TableClient requests, string claimKey)
     {
-        var number = await NextNumberAsync();
-        claim["Number"] = number;
-        try
-        {
-            await requests.UpdateEntityAsync(claim, claim.ETag, TableUpdateMode.Replace, CancellationToken.None);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 412)
-        {
-            // Our own update retried after it succeeded, or another owner: the stored number wins.
-            var stored = await requests.GetEntityAsync<TableEntity>(claim.PartitionKey, claim.RowKey, cancellationToken: CancellationToken.None);
-            if (stored.Value.GetInt32("Number") is { } theirs) return theirs;
-            throw;
-        }
+        var number = await NextNumberAsync(claimKey);
+        await WriteClaimNumberAsync(requests, claimKey, number, CancellationToken.None);
         return number;
+    }
+
+    static Task WriteClaimNumberAsync(TableClient requests, string claimKey, int number, CancellationToken ct) =>
+        requests.UpsertEntityAsync(new TableEntity(claimKey, "claim") { ["Number"] = number }, TableUpdateMode.Merge, ct);
+
+    static async Task<int?> RequestNumberAsync(TableClient table, string claimKey, CancellationToken ct)
+    {
+        var found = await table.GetEntityIfExistsAsync<TableEntity>(CounterPartition, RequestRowPrefix + claimKey, select: ["Number"], cancellationToken: ct);
+        return found.HasValue ? found.Value!.GetInt32("Number") : null;
     }
 
     // Not cancellable: a turn that joined a batch gets its number even if its deadline passes meanwhile (a number handed
     // to a waiter that has gone away would be lost to the sequence).
-    async Task<int> NextNumberAsync()
+    async Task<int> NextNumberAsync(string claimKey)
     {
         var table = await ticketsTable.GetAsync(CancellationToken.None);
-        var mine = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var mine = new NumberWaiter(claimKey, new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously));
         lock (waitingLock) waitingForNumbers.Add(mine);
         await numbering.WaitAsync(CancellationToken.None);
         try
         {
             // A turn ahead of us may have numbered us with its batch.
-            if (mine.Task.IsCompleted) return await mine.Task;
-            List<TaskCompletionSource<int>> batch;
-            lock (waitingLock) (batch, waitingForNumbers) = (waitingForNumbers, []);
+            if (mine.Number.Task.IsCompleted) return await mine.Number.Task;
+            List<NumberWaiter> batch;
+            lock (waitingLock)
+            {
+                // This turn first, then whoever else is waiting, up to what one transaction holds; the rest go next.
+                var keys = new HashSet<string>(StringComparer.Ordinal) { claimKey };
+                batch = [mine, .. waitingForNumbers.Where(w => w != mine && (keys.Contains(w.ClaimKey) || (keys.Count < MaxBatch && keys.Add(w.ClaimKey))))];
+                waitingForNumbers = [.. waitingForNumbers.Except(batch)];
+            }
             try
             {
-                var first = await ReserveNumbersAsync(table, batch.Count, CancellationToken.None);
-                for (var i = 0; i < batch.Count; i++) batch[i].TrySetResult(first + i);
+                var numbers = await ReserveNumbersAsync(table, [.. batch.Select(w => w.ClaimKey).Distinct(StringComparer.Ordinal)], CancellationToken.None);
+                foreach (var waiter in batch) waiter.Number.TrySetResult(numbers[waiter.ClaimKey]);
             }
             catch (Exception ex)
             {
-                // Nothing was reserved: every turn in the batch fails as this one does (each turn's own error boundary).
-                foreach (var waiter in batch) waiter.TrySetException(ex);
+                // Whatever was reserved is in the requests' rows: each turn fails as this one does (each turn's own error
+                // boundary), and a retry of its request finds its number there.
+                foreach (var waiter in batch) waiter.Number.TrySetException(ex);
             }
-            return await mine.Task;
+            return await mine.Number.Task;
         }
         finally
         {
@@ -183,40 +211,62 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
         }
     }
 
-    // The first of `count` consecutive numbers, taken from the ETag-guarded counter in one update.
-    // Each attempt names itself in the counter row: an update that committed but whose answer was lost (a timeout, then
-    // the SDK's retry failing on the changed ETag) is recognised on the next read instead of reserving the numbers again.
-    async Task<int> ReserveNumbersAsync(TableClient table, int count, CancellationToken ct)
+    // Consecutive numbers for these claims, from the ETag-guarded counter: one transaction moves the counter and adds a
+    // row per request naming its number, so a reservation that committed is never lost to a failure after it (nor to
+    // its answer being lost): the request finds its number in its row when it comes again.
+    // Each attempt also names itself in the counter row: an update that committed but whose answer was lost (a timeout,
+    // then the SDK's retry failing on the changed ETag) is recognised on the next read instead of reserving again.
+    async Task<Dictionary<string, int>> ReserveNumbersAsync(TableClient table, List<string> claimKeys, CancellationToken ct)
     {
+        var numbers = new Dictionary<string, int>(StringComparer.Ordinal);
+        var pending = claimKeys;
         var reservation = Guid.NewGuid().ToString("N");
         int? asked = null;
-        for (var attempt = 1; ; attempt++)
+        for (var attempt = 1; pending.Count > 0; attempt++)
         {
-            var found = await table.GetEntityIfExistsAsync<TableEntity>("counter", "tickets", cancellationToken: ct);
+            var found = await table.GetEntityIfExistsAsync<TableEntity>(CounterPartition, CounterRow, cancellationToken: ct);
             if (asked is { } committed && found.HasValue && found.Value!.GetString("Reservation") == reservation)
-                return committed;
+                return Numbered(committed);
+            var next = found.HasValue ? found.Value!.GetInt32("Next") ?? options.Value.FirstNumber : options.Value.FirstNumber;
+            var counter = new TableEntity(CounterPartition, CounterRow) { ["Next"] = next + pending.Count, ["Reservation"] = reservation };
+            List<TableTransactionAction> actions =
+            [
+                found.HasValue ? new(TableTransactionActionType.UpdateReplace, counter, found.Value!.ETag) : new(TableTransactionActionType.Add, counter),
+                .. pending.Select((key, i) => new TableTransactionAction(TableTransactionActionType.Add,
+                    new TableEntity(CounterPartition, RequestRowPrefix + key) { ["Number"] = next + i, ["Reservation"] = reservation })),
+            ];
+            asked = next;
             try
             {
-                if (!found.HasValue)
-                {
-                    var first = options.Value.FirstNumber;
-                    asked = first;
-                    await table.AddEntityAsync(new TableEntity("counter", "tickets") { ["Next"] = first + count, ["Reservation"] = reservation }, ct);
-                    return first;
-                }
-                var counter = found.Value!;
-                var next = counter.GetInt32("Next") ?? options.Value.FirstNumber;
-                counter["Next"] = next + count;
-                counter["Reservation"] = reservation;
-                asked = next;
-                await table.UpdateEntityAsync(counter, counter.ETag, TableUpdateMode.Replace, ct);
-                return next;
+                await table.SubmitTransactionAsync(actions, ct);
+                return Numbered(next);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 409
+                && (ex.FailedTransactionActionIndex is { } index ? index > 0 && index <= pending.Count : found.HasValue))
+            {
+                // A request was given a number before (by a turn that failed after, or a slow one whose claim this turn
+                // took over): it keeps that one, and the rest try again without it. Nothing committed. (With the counter
+                // updated, not added, only a request row can conflict: when the action is not named, each is looked up.)
+                List<string> conflicted = ex.FailedTransactionActionIndex is { } failed ? [pending[failed - 1]] : pending;
+                foreach (var key in conflicted)
+                    if (await RequestNumberAsync(table, key, ct) is { } number) numbers[key] = number;
+                if (!conflicted.Any(numbers.ContainsKey))
+                    throw new InvalidOperationException("A request's number row conflicted but cannot be read.", ex);
+                pending = [.. pending.Where(key => !numbers.ContainsKey(key))];
+                asked = null;
             }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 100)
             {
                 // Another instance took these numbers: read again.
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(2, 10 + 5 * Math.Min(attempt, 20))), clock, ct);
             }
+        }
+        return numbers;
+
+        Dictionary<string, int> Numbered(int first)
+        {
+            for (var i = 0; i < pending.Count; i++) numbers[pending[i]] = first + i;
+            return numbers;
         }
     }
 
@@ -334,7 +384,7 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
         string? partition = null;
         await foreach (var row in table.QueryAsync<TableEntity>(cancellationToken: ct))
         {
-            if (row.PartitionKey == "counter") continue;
+            if (row.PartitionKey == CounterPartition) continue;
             if (row.PartitionKey != partition)
             {
                 partition = row.PartitionKey;
