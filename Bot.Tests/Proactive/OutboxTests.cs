@@ -323,6 +323,60 @@ public sealed class OutboxTests(ITestOutputHelper output) : OutboxRig(output)
         Assert.InRange(at[8], 2.0, 2.1);
     }
 
+    // Regression (memory): each conversation's limiter kept the times of its last 1,800 sends (Teams' hourly limit)
+    // however old, as linked-list nodes, for as long as the conversation sent at least once an hour; a busy channel held
+    // 1,800 of them for good. A send time older than the longest window can no longer hold a send back: forgotten.
+    [Fact]
+    public void The_limiter_forgets_sends_no_window_can_hold_back()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.Parse("2026-12-01T10:00:00Z"));
+        var limiter = new SlidingWindowLimiter([new(7, TimeSpan.FromSeconds(1)), new(1800, TimeSpan.FromHours(1))], clock);
+        for (var i = 0; i < 100; i++)
+        {
+            limiter.Record();
+            clock.Advance(TimeSpan.FromSeconds(1));
+        }
+        Assert.Equal(100, limiter.Remembered);
+
+        clock.Advance(TimeSpan.FromHours(1));
+        limiter.Record();
+
+        Assert.Equal(1, limiter.Remembered);
+    }
+
+    // The same decisions as every send time kept in a list: at 3,000 moments at random intervals, whether one more send
+    // may go at once (it goes if so). The windows are small enough for the ring of times to fill, wrap and be trimmed.
+    [Fact]
+    public async Task The_limiter_decides_as_a_full_history_would()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.Parse("2026-12-01T10:00:00Z"));
+        RateWindow[] windows = [new(3, TimeSpan.FromSeconds(10)), new(8, TimeSpan.FromSeconds(60)), new(50, TimeSpan.FromMinutes(20))];
+        var limiter = new SlidingWindowLimiter(windows, clock);
+        var sent = new List<DateTimeOffset>();
+        var random = new Random(5);
+        var heldBack = 0;
+        for (var i = 0; i < 3000; i++)
+        {
+            clock.Advance(TimeSpan.FromSeconds(random.Next(0, 40)));
+            var now = clock.GetUtcNow();
+            var expectFree = windows.All(w => sent.Count < w.Count || sent[^w.Count] + w.Period <= now);
+            using var cancel = new CancellationTokenSource();
+            var wait = limiter.WaitAsync(reserve: false, cancel.Token);
+            Assert.Equal(expectFree, wait.IsCompleted);
+            cancel.Cancel();
+            try { await wait; } catch (OperationCanceledException) { }
+            if (!expectFree)
+            {
+                heldBack++;
+                continue;
+            }
+            limiter.Record();
+            sent.Add(now);
+            Assert.True(limiter.Remembered <= 50);
+        }
+        Assert.InRange(heldBack, 100, 2900); // both answers were tested
+    }
+
     [Fact]
     public async Task The_bot_registers_the_outbox()
     {

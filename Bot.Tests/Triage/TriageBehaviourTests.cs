@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using SupportBot.Triage;
 
 namespace SupportBot.Tests.Triage;
@@ -5,17 +6,56 @@ namespace SupportBot.Tests.Triage;
 public sealed class TriageBehaviourTests(TriageFixture fixture) : IClassFixture<TriageFixture>
 {
     // Regression (bench/Chaos): the signal patterns had a 2 s match timeout, which fired on ordinary messages while the
-    // machine was busy and turned a request into a 500. They are linear now and never time out.
+    // machine was busy and turned a request into a 500. They never time out; no group in them repeats, so no repetition
+    // nests in another and a match costs bounded work per character read.
     [Fact]
     public void Signal_patterns_cannot_time_out()
     {
         Assert.All(Signals.Patterns, p =>
         {
-            Assert.Equal(System.Text.RegularExpressions.Regex.InfiniteMatchTimeout, p.MatchTimeout);
-            Assert.True(p.Options.HasFlag(System.Text.RegularExpressions.RegexOptions.NonBacktracking));
+            Assert.Equal(Regex.InfiniteMatchTimeout, p.MatchTimeout);
+            Assert.DoesNotMatch(@"\)[*+]|\)\{\d+,\d*\}", p.ToString());
         });
         var hostile = string.Concat(Enumerable.Repeat("clicked opened the link attachment everyone cant ", 80));
         Assert.NotEmpty(Signals.Find(hostile));
+    }
+
+    // Regression (memory): the patterns ran on RegexOptions.NonBacktracking, whose engine held 32 MB once built and kept
+    // caching automaton states for each new text (64 MB after 100,000 different messages): the working set grew with
+    // the variety of what people typed. The patterns keep no state per text now.
+    [Fact]
+    public void Signal_patterns_keep_no_state_per_text()
+    {
+        Assert.All(Signals.Patterns, p => Assert.False(p.Options.HasFlag(RegexOptions.NonBacktracking), p.ToString()[..40]));
+    }
+
+    // Find reads what the triage model reads, the first MaxChars: the work per message is bounded whatever its length.
+    [Fact]
+    public void Signals_are_read_from_the_first_MaxChars_only()
+    {
+        Assert.Contains(Signals.Find("I clicked a phishing link " + new string('x', Signals.MaxChars)), s => s.Name == "phishing");
+        Assert.DoesNotContain(Signals.Find(new string('x', Signals.MaxChars) + " I clicked a phishing link"), s => s.Name == "phishing");
+    }
+
+    // The engine changed, the signals did not: over every labelled message, each pattern matches where the linear engine
+    // matched, the same words.
+    [Fact]
+    public void Signal_patterns_match_as_the_linear_engine_did()
+    {
+        var texts = TriageDataset.Train().Concat(TriageDataset.HeldOut()).Select(m => Signals.Normalize(m.Text))
+            .Append(Signals.Normalize(string.Concat(Enumerable.Repeat("clicked opened the link attachment everyone cant ", 80))))
+            .ToList();
+        foreach (var pattern in Signals.Patterns)
+        {
+            var linear = new Regex(pattern.ToString(), pattern.Options | RegexOptions.NonBacktracking);
+            foreach (var text in texts)
+            {
+                var expected = linear.Match(text);
+                var actual = pattern.Match(text);
+                Assert.True(expected.Success == actual.Success && expected.Value == actual.Value,
+                    $"{pattern.ToString()[..40]}... on '{text}': '{expected.Value}' before, '{actual.Value}' now");
+            }
+        }
     }
 
     [Theory]

@@ -53,7 +53,11 @@ public static class OutboxServiceCollectionExtensions
 // Sliding windows over the times of recent sends. Rate state is only pacing: losing it on a restart costs at most a 429.
 sealed class SlidingWindowLimiter(RateWindow[] windows, TimeProvider clock)
 {
-    readonly LinkedList<DateTimeOffset> history = new();
+    // The send times no window can do without, oldest first, in a ring: at most the largest window's count, and none
+    // older than the longest period (it can no longer hold a send back). Was a linked list kept at the largest count
+    // (1,800, Teams' hourly limit) whatever its age, read by copying it out backwards for every window of every send.
+    DateTimeOffset[] ring = new DateTimeOffset[8];
+    int first, count;
     readonly int keep = windows.Max(w => w.Count);
     readonly TimeSpan longest = windows.Max(w => w.Period);
     readonly SemaphoreSlim gate = new(1, 1);
@@ -61,6 +65,17 @@ sealed class SlidingWindowLimiter(RateWindow[] windows, TimeProvider clock)
     public DateTimeOffset LastUsed { get; private set; } = DateTimeOffset.MinValue;
 
     public bool Idle => clock.GetUtcNow() - LastUsed > longest;
+
+    // How many send times it holds (tests).
+    internal int Remembered
+    {
+        get
+        {
+            gate.Wait();
+            try { return count; }
+            finally { gate.Release(); }
+        }
+    }
 
     // Waits until one more send fits every window; reserve: count it now (otherwise call Record when it completes).
     public async Task WaitAsync(bool reserve, CancellationToken ct)
@@ -71,11 +86,12 @@ sealed class SlidingWindowLimiter(RateWindow[] windows, TimeProvider clock)
             while (true)
             {
                 var now = clock.GetUtcNow();
+                Forget(now);
                 var allowedAt = now;
                 foreach (var window in windows)
                 {
-                    if (history.Count < window.Count) continue;
-                    var nth = history.Reverse().ElementAt(window.Count - 1);
+                    if (count < window.Count) continue;
+                    var nth = Recent(window.Count);
                     if (nth + window.Period > allowedAt) allowedAt = nth + window.Period;
                 }
                 if (allowedAt <= now)
@@ -99,10 +115,35 @@ sealed class SlidingWindowLimiter(RateWindow[] windows, TimeProvider clock)
         finally { gate.Release(); }
     }
 
+    // The n-th most recent send time (1: the latest).
+    DateTimeOffset Recent(int n) => ring[(first + count - n) % ring.Length];
+
+    void Forget(DateTimeOffset now)
+    {
+        while (count > 0 && now - ring[first] >= longest)
+        {
+            first = (first + 1) % ring.Length;
+            count--;
+        }
+    }
+
     void Add(DateTimeOffset at)
     {
-        history.AddLast(at);
+        Forget(at);
+        if (count == keep)
+        {
+            first = (first + 1) % ring.Length;
+            count--;
+        }
+        if (count == ring.Length)
+        {
+            var larger = new DateTimeOffset[Math.Min(ring.Length * 2, Math.Max(keep, ring.Length))];
+            for (var i = 0; i < count; i++) larger[i] = ring[(first + i) % ring.Length];
+            ring = larger;
+            first = 0;
+        }
+        ring[(first + count) % ring.Length] = at;
+        count++;
         LastUsed = at;
-        while (history.Count > keep) history.RemoveFirst();
     }
 }
