@@ -57,10 +57,7 @@ public sealed class CutOffTurnTests : InProcessBotTests
     [Fact]
     public async Task An_answer_to_a_technician_typed_again_after_a_turn_cut_off_is_added_once_and_files_nothing()
     {
-        var channel = new InProcessConversation(Bot.Services, "team-id", conversationType: "channel");
-        await Chat.SendAsync(Request);
-        var number = Assert.Single(await StoredAsync()).Number;
-        await channel.PressAsync(SupportBot.Technicians.TechnicianVerbs.Waiting, new JsonObject { ["ticket"] = number, ["note"] = "Which room exactly?" }, userId: "user-id-0");
+        var number = await TicketWaitingOnTheRequesterAsync();
         const string answer = "it is room 12, the one by the window";
 
         cutAfterFiling = new CancellationTokenSource();
@@ -80,10 +77,7 @@ public sealed class CutOffTurnTests : InProcessBotTests
     [Fact]
     public async Task An_answer_to_a_technician_delivered_again_after_its_turn_finished_is_added_once_and_files_nothing()
     {
-        var channel = new InProcessConversation(Bot.Services, "team-id", conversationType: "channel");
-        await Chat.SendAsync(Request);
-        var number = Assert.Single(await StoredAsync()).Number;
-        await channel.PressAsync(SupportBot.Technicians.TechnicianVerbs.Waiting, new JsonObject { ["ticket"] = number, ["note"] = "Which room exactly?" }, userId: "user-id-0");
+        var number = await TicketWaitingOnTheRequesterAsync();
         const string answer = "room 12, next to the library";
         await Chat.SendAsync(answer, activityId: "answer");
         Assert.Contains($"added that to ticket #{number}", Chat.Replies[^1].Text);
@@ -95,6 +89,16 @@ public sealed class CutOffTurnTests : InProcessBotTests
         Assert.Single(await StoredAsync());
         Assert.Single((await Tickets.GetAsync(number, CancellationToken.None))!.History, e => e.Text == answer);
         Assert.Contains($"added that to ticket #{number}", Assert.Single(Chat.Replies.Skip(repliesBefore)).Text);
+    }
+
+    // The request filed, then a technician asks "Which room exactly?": the requester's next message answers it.
+    async Task<int> TicketWaitingOnTheRequesterAsync()
+    {
+        var channel = new InProcessConversation(Bot.Services, "team-id", conversationType: "channel");
+        await Chat.SendAsync(Request);
+        var number = Assert.Single(await StoredAsync()).Number;
+        await channel.PressAsync(SupportBot.Technicians.TechnicianVerbs.Waiting, new JsonObject { ["ticket"] = number, ["note"] = "Which room exactly?" }, userId: "user-id-0");
+        return number;
     }
 
     // From the tickets themselves: the cut-off turn never wrote the index rows that "my tickets" reads.
