@@ -60,6 +60,9 @@ public sealed class Cluster : IAsyncDisposable
         ["Knowledge__SyncInterval"] = "00:00:02",
         ["Security__AllowedTenants__0"] = Tenant,
         ["DOTNET_gcServer"] = "0",
+        // The GC setting infra/main.bicep gives the App Service instance (bench/Runner sets it too): without it the soak's
+        // working set was that of a GC configured unlike production's.
+        ["DOTNET_GCgen0size"] = "0x400000",
     };
 
     public async Task StopAzuriteAsync() => await azurite.StopAsync();
