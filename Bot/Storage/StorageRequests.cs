@@ -44,18 +44,19 @@ public sealed class StorageRequests : HttpPipelineSynchronousPolicy
 
 public static class StorageRequestEndpoint
 {
-    // Development only, and only to this machine (bench/ reads it): the running total.
+    // Development only, and only to this machine (bench/ reads them): the running total, and by method and table.
     public static void MapStorageRequestCount(this WebApplication app)
     {
         if (!app.Environment.IsDevelopment()) return;
-        app.MapGet("/_dev/storage-requests", (HttpContext http) =>
-            http.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote)
-                ? Results.Text(StorageRequests.Total.ToString(System.Globalization.CultureInfo.InvariantCulture))
-                : Results.NotFound());
-        app.MapGet("/_dev/storage-requests/by-operation", (HttpContext http) =>
-            http.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote)
-                ? Results.Text(string.Join('\n', StorageRequests.ByOperation.OrderBy(entry => entry.Key, StringComparer.Ordinal)
-                    .Select(entry => $"{entry.Key}\t{entry.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}")))
-                : Results.NotFound());
+        app.MapGet("/_dev/storage-requests", (HttpContext http) => FromThisMachine(http)
+            ? Results.Text(StorageRequests.Total.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            : Results.NotFound());
+        app.MapGet("/_dev/storage-requests/by-operation", (HttpContext http) => FromThisMachine(http)
+            ? Results.Text(string.Join('\n', StorageRequests.ByOperation.OrderBy(entry => entry.Key, StringComparer.Ordinal)
+                .Select(entry => $"{entry.Key}\t{entry.Value.ToString(System.Globalization.CultureInfo.InvariantCulture)}")))
+            : Results.NotFound());
     }
+
+    static bool FromThisMachine(HttpContext http) =>
+        http.Connection.RemoteIpAddress is { } remote && IPAddress.IsLoopback(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote);
 }
