@@ -13,6 +13,7 @@ public static class ChaosRun
         var total = Stopwatch.StartNew();
         Log($"mode {o.Mode}: {o.Users} users, {(o.Mode == "soak" ? $"{o.Minutes} min" : $"{o.Episodes} episodes each")}, {o.Instances} instance(s), " +
             $"redeliver {o.Redeliver:P0}, 429 {o.Share429:P0}, 503 {o.Share503:P0}, {o.AzuriteRestarts} Azurite restart(s), {o.BotKills} bot kill(s), {o.Fuzz} fuzzed; hard limit {o.HardLimit}");
+        TrafficTrace.Start();
         await using var cluster = await Cluster.StartAsync(o);
         Log($"Azurite, fake Connector {cluster.ServiceUrl} and {cluster.Bots.Count} bot(s) up after {total.Elapsed.TotalSeconds:0.0} s");
         var inbox = new Inbox(cluster.Ledger);
@@ -132,6 +133,7 @@ public static class ChaosRun
         if (failed > 0)
             foreach (var bot in cluster.Bots)
                 Console.WriteLine($"-- bot {bot.Index} errors (last lines):\n" + string.Join('\n', bot.Output.Split('\n').Where(l => l.Contains("\"LogLevel\":\"Error\"") || l.Contains("fail:") || l.Contains("Exception")).TakeLast(15)));
+        TrafficTrace.Stop();
         if (o.ReportFile is { } file)
             await File.WriteAllTextAsync(file, JsonSerializer.Serialize(new { options = o, figures, checks }, new JsonSerializerOptions { WriteIndented = true }), CancellationToken.None);
         return failed == 0 ? 0 : 1;

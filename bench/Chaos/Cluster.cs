@@ -46,6 +46,7 @@ public sealed class Cluster : IAsyncDisposable
         ["ConnectionStrings__Tables"] = azurite.ConnectionString,
         ["Logging__LogLevel__Default"] = "Warning",
         ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
+        ["Logging__LogLevel__SupportBot.Conversations"] = "Information",
         ["Logging__Console__FormatterName"] = "json",
         ["Support__Technicians__0"] = TechnicianId,
         ["Support__TechnicianChannelId"] = Channel,
@@ -82,17 +83,20 @@ public sealed class BotSlot(int index, int port, IDictionary<string, string?> en
 {
     static readonly HttpClient Probe = new() { Timeout = TimeSpan.FromSeconds(5) };
     BotProcess? process;
+    string earlier = "";
 
     public int Index => index;
     public Uri Messages { get; } = new($"http://127.0.0.1:{port}/api/messages");
     public Uri Health { get; } = new($"http://127.0.0.1:{port}/healthz");
     public bool Up => process is { HasExited: false };
-    public string Output => process?.Output ?? "";
+    // Every process this slot ran, the killed ones too.
+    public string Output => earlier + (process?.Output ?? "");
     public List<(DateTime At, long Bytes)> WorkingSet { get; } = [];
     public DateTime StartedAt { get; private set; }
 
     public async Task StartAsync()
     {
+        if (process is not null) earlier += process.Output + $"--- bot {index} started again at {DateTime.UtcNow:O} ---\n";
         process = new BotProcess(port, environment);
         StartedAt = DateTime.UtcNow;
         var deadline = DateTime.UtcNow.AddSeconds(180);

@@ -66,6 +66,7 @@ public sealed class Traffic(ChaosOptions options, Cluster cluster)
             var text = await response.Content.ReadAsStringAsync(ct);
             var status = (int)response.StatusCode;
             if (Measure) LatencyMs.Add(watch.Elapsed.TotalMilliseconds);
+            TrafficTrace.Line($"bot{slot.Index} {Describe(body)} -> {status} {watch.ElapsedMilliseconds} ms");
             ByStatus.AddOrUpdate(status, 1, (_, n) => n + 1);
             if (status >= 500)
             {
@@ -82,7 +83,22 @@ public sealed class Traffic(ChaosOptions options, Cluster cluster)
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
         {
             Interlocked.Increment(ref unanswered);
+            TrafficTrace.Line($"bot{slot.Index} {Describe(body)} -> no answer ({ex.GetType().Name}) {watch.ElapsedMilliseconds} ms");
             return null;
+        }
+    }
+
+    // Who sent what: the sender, the activity id, and the verb of a button press.
+    static string Describe(byte[] body)
+    {
+        try
+        {
+            var a = JsonNode.Parse(body);
+            return $"{a?["from"]?["id"]} {a?["id"]} {a?["type"]}{(a?["value"]?["action"]?["verb"] is { } verb ? "/" + verb : "")}";
+        }
+        catch (Exception ex) when (ex is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            return "(not JSON)";
         }
     }
 

@@ -109,6 +109,7 @@ public sealed class Users(Cluster cluster, Traffic traffic, Inbox inbox)
         };
         Count("episodes." + intent);
         var told = await AskAsync(user, text, intent, rng, ct);
+        TrafficTrace.Line($"{user.Id} '{text}' told: ticket {told.Number?.ToString() ?? "-"}{(told.Deflected ? " deflected" : "")}{(told.Unclear is { } u ? " unclear: " + u : "")}");
         if (told.Deflected)
         {
             Deflections.AddOrUpdate(user.Id, 1, (_, n) => n + 1);
@@ -262,6 +263,7 @@ public sealed class Users(Cluster cluster, Traffic traffic, Inbox inbox)
         if (replies.Count > 0) return (null, Cards.TextOf(replies[0].Body));
         // Nothing reached the user (the Connector's retries ran out): Teams does not redeliver, so the user types it again.
         Count("no reply");
+        TrafficTrace.Line($"{user.Id} {id}: no reply");
         return (null, null);
     }
 
