@@ -27,13 +27,16 @@ public sealed class Azurite(bool onDisk = false) : IAsyncLifetime
         }, TimeSpan.FromSeconds(30), "Azurite");
     }
 
-    // Storage goes away (a crash, an outage); with onDisk, StartAsync brings it back with its data.
-    public async Task StopAsync()
+    // Storage goes away (a crash, an outage); with onDisk, StartAsync brings it back with its data. Azurite saves its
+    // files every 5 s and on the way out, so a kill would lose writes it had acknowledged, which Azure Storage never
+    // does: on disk it is given a minute to close. false: it had to be killed anyway.
+    public async Task<bool> StopAsync()
     {
-        if (process is not null) await process.StopGracefullyAsync(TimeSpan.FromSeconds(10));
+        var clean = process is null || await process.StopGracefullyAsync(TimeSpan.FromSeconds(location is null ? 10 : 60));
         process?.Dispose();
         process = null;
         for (var i = 0; i < 50 && await IsListeningAsync(); i++) await Task.Delay(100);
+        return clean;
     }
 
     public Task StartAsync() => InitializeAsync();

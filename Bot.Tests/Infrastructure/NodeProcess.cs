@@ -47,13 +47,22 @@ public sealed class NodeProcess : IDisposable
     }
 
     // SIGINT (Azurite shuts down cleanly only on SIGINT), so the tool can flush what it holds (Azurite writes its files on the way out).
-    public async Task StopGracefullyAsync(TimeSpan timeout)
+    // true when the tool exited by itself within the timeout; false when it had to be killed (and lost what it held).
+    public async Task<bool> StopGracefullyAsync(TimeSpan timeout)
     {
-        if (process.HasExited) return;
+        if (process.HasExited) return true;
         using (var kill = Process.Start("kill", ["-INT", process.Id.ToString()])) await kill.WaitForExitAsync();
         using var cts = new CancellationTokenSource(timeout);
-        try { await process.WaitForExitAsync(cts.Token); }
-        catch (OperationCanceledException) { process.Kill(entireProcessTree: true); }
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            return false;
+        }
     }
 
     public void Dispose()

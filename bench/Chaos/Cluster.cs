@@ -66,7 +66,8 @@ public sealed class Cluster : IAsyncDisposable
         ["DOTNET_GCgen0size"] = "0x400000",
     };
 
-    public async Task StopAzuriteAsync() => await azurite.StopAsync();
+    // false: Azurite had to be killed, losing writes it had acknowledged (the run's checks can no longer be trusted).
+    public async Task<bool> StopAzuriteAsync() => await azurite.StopAsync();
     public async Task StartAzuriteAsync() => await azurite.StartAsync();
 
     public async ValueTask DisposeAsync()
