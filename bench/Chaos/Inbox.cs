@@ -13,6 +13,9 @@ public sealed class Inbox
     readonly ConcurrentDictionary<string, ConcurrentQueue<CallRecord>> sends = new();
     readonly ConcurrentDictionary<string, ConcurrentQueue<CallRecord>> updates = new();
     readonly ConcurrentQueue<CallRecord> delivered = new();
+    // The first poll sent for each ticket to each conversation, found as it arrives: users waiting for their poll look
+    // it up here instead of reading every card sent to them again on every arrival (which cost the driver most of a core).
+    readonly ConcurrentDictionary<(string Conversation, int Ticket), (CallRecord Record, CardAction Rate)> polls = new();
     TaskCompletionSource arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     long lastArrivalTicks = DateTime.UtcNow.Ticks;
 
@@ -34,6 +37,9 @@ public sealed class Inbox
                     break;
                 case CallKind.Send:
                     sends.GetOrAdd(r.ConversationId ?? "", _ => new()).Enqueue(r);
+                    foreach (var card in Cards.CardsIn(r.Body))
+                        if (Cards.Find(card, "poll.rate") is { } rate && rate.Data["ticket"]?.GetValueKind() == JsonValueKind.Number)
+                            polls.TryAdd((r.ConversationId ?? "", rate.Data["ticket"]!.GetValue<int>()), (r, rate));
                     break;
                 case CallKind.Update:
                     updates.GetOrAdd(r.ActivityId ?? "", _ => new()).Enqueue(r);
@@ -47,6 +53,9 @@ public sealed class Inbox
         replies.TryGetValue(conversation + "\n" + activityId, out var q) ? [.. q] : [];
 
     public IReadOnlyList<CallRecord> SentTo(string conversation) => sends.TryGetValue(conversation, out var q) ? [.. q] : [];
+
+    public (CallRecord Record, CardAction Rate)? PollFor(string conversation, int ticket) =>
+        polls.TryGetValue((conversation, ticket), out var poll) ? poll : null;
 
     public IReadOnlyList<CallRecord> UpdatesOf(string activityId) => updates.TryGetValue(activityId, out var q) ? [.. q] : [];
 

@@ -160,9 +160,7 @@ public sealed class Users(Cluster cluster, Traffic traffic, Inbox inbox)
         expect.FinalStatusWords = "Resolved";
 
         // The poll arrives through the outbox, a moment after the resolution.
-        var poll = await inbox.WaitForAsync(() => inbox.SentTo(requester.Conversation)
-            .Select(r => (Record: r, Action: Cards.CardsIn(r.Body).Select(c => Cards.Find(c, "poll.rate")).FirstOrDefault(a => a is not null)))
-            .FirstOrDefault(x => x.Action?.Data["ticket"]?.GetValue<int>() == n) is { Action: { } a } hit ? Tuple.Create(hit.Record, a) : null,
+        var poll = await inbox.WaitForAsync(() => inbox.PollFor(requester.Conversation, n) is { } found ? Tuple.Create(found.Record, found.Rate) : null,
             TimeSpan.FromSeconds(60), ct);
         if (poll is null)
         {
