@@ -51,6 +51,25 @@ public sealed class CutOffTurnTests : InProcessBotTests
         Assert.Equal([filed, filed + 1], mine.Select(t => t.Number));
     }
 
+    // Found by bench/Chaos (soak, 2026-12-07): the retype was answered on one instance, then Teams delivered it again to
+    // the other, which saw the request answered and took the retype for a new request: a second ticket, never shown.
+    [Fact]
+    public async Task A_request_typed_again_then_delivered_again_after_it_was_answered_files_no_second_ticket()
+    {
+        cutAfterFiling = new CancellationTokenSource();
+        await Chat.SendAsync(Request, activityId: "first", turnToken: cutAfterFiling.Token);
+        cutAfterFiling = null;
+        var filed = Assert.Single(await StoredAsync()).Number;
+        await Chat.SendAsync(Request, activityId: "typed-again");
+        Assert.Contains($"Ticket #{filed}", Chat.Replies[^1].CardJson);
+
+        var repliesBefore = Chat.Replies.Count;
+        await Chat.SendAsync(Request, activityId: "typed-again");
+
+        Assert.Equal(filed, Assert.Single(await StoredAsync()).Number);
+        Assert.DoesNotContain(Chat.Replies.Skip(repliesBefore), r => r.CardJson?.Contains("Ticket #") == true);
+    }
+
     // The same for an answer to a technician's question: the cut-off turn had added it, so the answer typed again was
     // added a second time (here, where the index still says "waiting") or, once the ticket was no longer waiting, taken
     // for a new request (the soak's "it is room 12, the one by the window" tickets).

@@ -107,7 +107,6 @@ public sealed class HelpDeskBot(
         // The same words typed again after a turn that never answered them are that same request (see UnansweredRequests).
         var request = await unanswered.ActivityForAsync(turn.Activity, text, turn.Activity.Id ?? "", ct);
         var requestKey = RequestKeys.For(turn.Activity, request.ActivityId);
-        var repeated = request.ActivityId != turn.Activity.Id;
 
         // A technician asked them something: their next message is the answer, unless it reports a new incident
         // (security, safety, many people: filed and sent to on-call like any other). A short "yes"/"no" is an answer too.
@@ -119,7 +118,7 @@ public sealed class HelpDeskBot(
         {
             var answer = await intake.StartAsync(turn, text, requestKey, replacing: null, ct);
             // A redelivery of an answered activity posts nothing again; a person typing it again gets their answer again.
-            await PostAsync(turn, repeated ? answer with { AlreadyPosted = false } : answer, ct);
+            await PostAsync(turn, request.ShowAgain ? answer with { AlreadyPosted = false } : answer, ct);
         }
         await unanswered.AnsweredAsync(request, ct);
     }

@@ -6,10 +6,13 @@ using SupportBot.Storage;
 
 namespace SupportBot.Conversations;
 
-// A request as the bot tracks it until answered: the activity whose request key it uses, and the row that says so.
+// A request as the bot tracks it until answered: the activity whose request key it uses, the message now asking for it
+// (Asking: the same activity, or a later one typed again), and the row that says so.
 // FirstSight: this turn wrote the row, so no turn of this activity has run before (rows stay until `purge`) and nothing
 // can have been filed or added under its key yet.
-public sealed record UnansweredRequest(string ActivityId, string Partition, string Row, ETag ETag, bool FirstSight = false);
+// ShowAgain: Asking is a message typed again whose own turn has not answered yet, so the answer is shown even if an
+// earlier turn posted it (that person never saw it); false for a redelivery of a turn that did answer.
+public sealed record UnansweredRequest(string ActivityId, string Asking, string Partition, string Row, ETag ETag, bool FirstSight = false, bool ShowAgain = false);
 
 // The requests a person sent in a conversation that the bot has not answered yet. A request is keyed by its first
 // activity, so a turn cut off after it filed a ticket (the turn deadline, a storage blip, a Connector that would not take
@@ -19,15 +22,20 @@ public sealed record UnansweredRequest(string ActivityId, string Partition, stri
 // whatever that turn filed, exactly as a redelivery of it would. Once answered, the row says so and the same words typed
 // again are a new request; a "Try again" card still leads to its own request's key.
 //
-// Two round trips per request (insert, then mark answered); the read only when the same words are already there. The
-// row is kept once answered rather than deleted, so an insert that succeeds proves the activity new (FirstSight) and
-// the turn can skip looking for what an earlier delivery of it did.
+// A message taken for the earlier request is listed on the row (Repeats), so that a redelivery of it, even one arriving
+// after the request was answered, is still that request and never starts a new one (bench/Chaos soak: the redelivery
+// of a retype, answered meanwhile on the other instance, filed a second ticket).
+// Two round trips per request (insert, then mark answered); the read only when the same words are already there, and a
+// write more for a retype. The row is kept once answered rather than deleted, so an insert that succeeds proves the
+// activity new (FirstSight) and the turn can skip looking for what an earlier delivery of it did.
 // Layout: PendingRequests  PK "last~{conversation}|{person}" (escaped)  RK "unanswered~{hash of the text}"  ActivityId,
-// At, Answered. Rows stay until `purge` (they hold a hash, no words).
+// At, Answered, AnsweredBy, Repeats (activity ids, space-separated). Rows stay until `purge` (they hold a hash, no words).
 public sealed class UnansweredRequests(TableServiceClient tables, TimeProvider clock, ILogger<UnansweredRequests> logger)
 {
     // How long a request stays "the one they are typing again": well past the minute the apology asks them to wait.
     public static readonly TimeSpan SameRequestWithin = TimeSpan.FromMinutes(15);
+    // Retypes listed per request; a person typing the same words more often than this is not waiting for one answer.
+    const int MaxRepeats = 30;
     readonly LazyTable table = new(tables, "PendingRequests");
 
     // The request this message is: an unanswered earlier one with the same words, or its own (activityId).
@@ -44,7 +52,7 @@ public sealed class UnansweredRequests(TableServiceClient tables, TimeProvider c
             try
             {
                 var added = await t.AddEntityAsync(mine, ct);
-                return new UnansweredRequest(activityId, partition, row, added.Headers.ETag ?? ETag.All, FirstSight: true);
+                return new UnansweredRequest(activityId, activityId, partition, row, added.Headers.ETag ?? ETag.All, FirstSight: true);
             }
             catch (RequestFailedException ex) when (ex.Status == 409)
             {
@@ -52,24 +60,32 @@ public sealed class UnansweredRequests(TableServiceClient tables, TimeProvider c
             var found = await t.GetEntityIfExistsAsync<TableEntity>(partition, row, cancellationToken: ct);
             if (!found.HasValue) continue;
             var earlier = found.Value!;
-            if (earlier.GetString("ActivityId") is { Length: > 0 } earlierId
-                && (earlierId == activityId || (earlier.GetBoolean("Answered") != true && now - (earlier.GetDateTimeOffset("At") ?? DateTimeOffset.MinValue) < SameRequestWithin)))
-            {
-                if (earlierId != activityId)
-                    logger.LogInformation("Activity {ActivityId} repeats request {Earlier}: handled as that request", activityId, earlierId);
-                return new UnansweredRequest(earlierId, partition, row, earlier.ETag);
-            }
+            var earlierId = earlier.GetString("ActivityId") ?? "";
+            var repeats = (earlier.GetString("Repeats") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (earlierId == activityId)
+                return new UnansweredRequest(earlierId, activityId, partition, row, earlier.ETag);
+            if (repeats.Contains(activityId))
+                return new UnansweredRequest(earlierId, activityId, partition, row, earlier.ETag,
+                    ShowAgain: earlier.GetString("AnsweredBy") != activityId);
             try
             {
+                if (earlierId.Length > 0 && earlier.GetBoolean("Answered") != true && now - (earlier.GetDateTimeOffset("At") ?? DateTimeOffset.MinValue) < SameRequestWithin)
+                {
+                    logger.LogInformation("Activity {ActivityId} repeats request {Earlier}: handled as that request", activityId, earlierId);
+                    var listed = new TableEntity(partition, row) { ["Repeats"] = string.Join(' ', repeats.Append(activityId).TakeLast(MaxRepeats)) };
+                    var merged = await t.UpdateEntityAsync(listed, earlier.ETag, TableUpdateMode.Merge, ct);
+                    return new UnansweredRequest(earlierId, activityId, partition, row, merged.Headers.ETag ?? ETag.All, ShowAgain: true);
+                }
                 // Answered, or long unanswered (its turn died): this message starts the request afresh.
                 var replaced = await t.UpdateEntityAsync(mine, earlier.ETag, TableUpdateMode.Replace, ct);
-                return new UnansweredRequest(activityId, partition, row, replaced.Headers.ETag ?? ETag.All);
+                return new UnansweredRequest(activityId, activityId, partition, row, replaced.Headers.ETag ?? ETag.All);
             }
             catch (RequestFailedException ex) when (ex.Status is 404 or 412)
             {
+                // Changed meanwhile (a redelivery, a retype, an answer): decide again on what is there now.
             }
         }
-        return new UnansweredRequest(activityId, partition, row, ETag.All);
+        return new UnansweredRequest(activityId, activityId, partition, row, ETag.All);
     }
 
     // The person has seen the answer: the next message, even with the same words, is a new request. Best effort: if this
@@ -78,8 +94,11 @@ public sealed class UnansweredRequests(TableServiceClient tables, TimeProvider c
     {
         try
         {
-            await (await table.GetAsync(ct)).UpdateEntityAsync(new TableEntity(request.Partition, request.Row) { ["Answered"] = true },
-                request.ETag, TableUpdateMode.Merge, ct);
+            await (await table.GetAsync(ct)).UpdateEntityAsync(new TableEntity(request.Partition, request.Row)
+            {
+                ["Answered"] = true,
+                ["AnsweredBy"] = request.Asking,
+            }, request.ETag, TableUpdateMode.Merge, ct);
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 412)
         {
