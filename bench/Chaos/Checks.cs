@@ -23,12 +23,29 @@ public static class Checks
         await foreach (var t in store.ExportAsync(ct)) stored.Add(t);
         figures["tickets stored"] = stored.Count;
 
+        // Which request each number went to (its claim, and its row beside the counter), so that a failed check can be
+        // followed back to the activity ids in /tmp/chaos-traffic.log and the bots' logs.
+        var requestsOf = new Dictionary<int, List<string>>();
+        void Note(int? number, string what)
+        {
+            if (number is not { } n) return;
+            if (!requestsOf.TryGetValue(n, out var list)) requestsOf[n] = list = [];
+            list.Add(what);
+        }
+        await foreach (var claim in tables.GetTableClient("TicketRequests").QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"RowKey eq {"claim"}"), select: ["PartitionKey", "Number"], cancellationToken: ct))
+            Note(claim.GetInt32("Number"), "claim " + claim.PartitionKey);
+        await foreach (var reserved in tables.GetTableClient("Tickets").QueryAsync<TableEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {"counter"} and RowKey gt {"request~"} and RowKey lt {"request~~"}"), select: ["RowKey", "Number"], cancellationToken: ct))
+            Note(reserved.GetInt32("Number"), "reserved " + reserved.RowKey);
+        string Whose(int n) => requestsOf.TryGetValue(n, out var list) ? $" [{string.Join("; ", list)}]" : " [no claim, no reservation]";
+
         // Numbers: unique and consecutive from the first.
         var numbers = stored.Select(t => t.Number).Order().ToList();
         var expectedNumbers = Enumerable.Range(1001, numbers.Count).ToList();
         checks.Add(new("ticket numbers unique and consecutive", numbers.SequenceEqual(expectedNumbers),
             numbers.Count == 0 ? "no tickets" : $"{numbers.Count} tickets, #{numbers[0]}..#{numbers[^1]}" +
-                (numbers.SequenceEqual(expectedNumbers) ? "" : $"; missing {string.Join(",", expectedNumbers.Except(numbers).Take(10))}, duplicated {string.Join(",", numbers.GroupBy(n => n).Where(g => g.Count() > 1).Select(g => g.Key).Take(10))}")));
+                (numbers.SequenceEqual(expectedNumbers) ? "" : $"; missing {string.Join(",", expectedNumbers.Except(numbers).Take(10).Select(n => n + Whose(n)))}, duplicated {string.Join(",", numbers.GroupBy(n => n).Where(g => g.Count() > 1).Select(g => g.Key).Take(10))}")));
 
         // Every request the user was told became a ticket is there, once; nothing else was filed for simulated users.
         var simulated = stored.Where(t => t.Requester.TeamsId.StartsWith("29:chaos-u", StringComparison.Ordinal)).ToList();
@@ -42,7 +59,7 @@ public static class Checks
             $"{told.Count} tickets told to users; missing from storage: [{string.Join(",", lost.Take(20))}]; filed for someone else: [{string.Join(",", wrongOwner.Take(20))}]"));
         checks.Add(new("no duplicate ticket", untold.Count == 0,
             $"{simulated.Count} stored for simulated users; filed but never told (a second ticket for one request): " +
-            string.Join("; ", untold.Take(10).Select(t => $"#{t.Number} {t.Requester.TeamsId} '{t.Problem}'"))));
+            string.Join("; ", untold.Take(10).Select(t => $"#{t.Number} {t.Requester.TeamsId} '{t.Problem}' filed {t.CreatedAt:HH:mm:ss.fff}{Whose(t.Number)}"))));
         checks.Add(new("every request answered clearly", users.Unclear.IsEmpty,
             users.Unclear.IsEmpty ? "every request ended in a ticket or a fix" : $"{users.Unclear.Count}: " + string.Join(" | ", users.Unclear.Take(8))));
 
@@ -64,7 +81,8 @@ public static class Checks
             else shown = e.LastCardFallback ?? "";
             cardsChecked++;
             if (!shown.EndsWith(wanted, StringComparison.Ordinal))
-                cardProblems.Add($"#{t.Number} ({t.Status}) card shows '{shown}'");
+                cardProblems.Add($"#{t.Number} ({t.Status}) card shows '{shown}' (stored card {t.RequesterCard?.ActivityId ?? "none"}, " +
+                    $"shown to the user {e.CardMessageId ?? "none"}, {t.History.Count} changes: {string.Join(",", t.History.Select(h => h.Kind))})");
         }
         checks.Add(new("each requester card reached its last state", cardProblems.Count == 0,
             $"{cardsChecked} cards checked" + (cardProblems.Count == 0 ? "" : ": " + string.Join("; ", cardProblems.Take(10)))));
@@ -74,8 +92,9 @@ public static class Checks
         var pollProblems = new List<string>();
         var rated = told.Where(e => e.Rating is not null).ToList();
         foreach (var e in rated)
-            if ((await polls.GetAsync(e.PollTicket!.Value, e.PollResolution!.Value, ct))?.Rating != e.Rating)
-                pollProblems.Add($"#{e.Number} rated {e.Rating}");
+            if (await polls.GetAsync(e.PollTicket!.Value, e.PollResolution!.Value, ct) is var poll && poll?.Rating != e.Rating)
+                pollProblems.Add($"#{e.Number} rated {e.Rating} (poll {e.PollTicket}/{e.PollResolution}: " +
+                    (poll is null ? "not stored)" : $"rating {poll.Rating?.ToString() ?? "none"}, rated {poll.RatedAt:HH:mm:ss.fff}, not fixed {poll.NotFixedAt:HH:mm:ss.fff}, asked {poll.AskedAt:HH:mm:ss.fff})"));
         checks.Add(new("every poll answer kept", pollProblems.Count == 0 && rated.Count > 0,
             $"{rated.Count} ratings" + (pollProblems.Count == 0 ? "" : "; not kept: " + string.Join(", ", pollProblems.Take(10)))));
 
@@ -85,7 +104,8 @@ public static class Checks
         figures["proactive messages"] = sends.Count;
         figures["updates"] = inbox.Delivered.Count(r => r.Kind == CallKind.Update);
         checks.Add(new("proactive messages sent once", duplicates.Count == 0,
-            $"{sends.Count} proactive messages" + (duplicates.Count == 0 ? "" : $"; {duplicates.Count} sent more than once, e.g. to {duplicates[0].Key.ConversationId}: {Shorten(duplicates[0].Key.Item2)}")));
+            $"{sends.Count} proactive messages" + (duplicates.Count == 0 ? "" : $"; {duplicates.Count} sent more than once, e.g. to {duplicates[0].Key.ConversationId} " +
+                $"at {string.Join(" and ", duplicates[0].Select(r => r.At.ToString("HH:mm:ss.fff")))}: {Shorten(duplicates[0].Key.Item2)}")));
 
         // Timers once: a reminder per unanswered poll at most, every SLA alert row sent exactly once.
         var reminders = sends.Select(r => JsonSerializer.Serialize(r.Body)).Where(b => b.Contains("A quick reminder about ticket #", StringComparison.Ordinal)).ToList();

@@ -173,6 +173,8 @@ public sealed class Users(Cluster cluster, Traffic traffic, Inbox inbox)
         var data = poll.Item2.Data.DeepClone().AsObject();
         data["rating"] = rating;
         var rated = await PressAsync(requester, "poll.rate", data, poll.Item1.ReturnedId ?? "poll", rng, ct);
+        TrafficTrace.Line($"{requester.Id} rated #{n} {rating} (poll {data["ticket"]}/{data["resolution"]}): " +
+            (rated.Card is { } ratedCard ? Cards.Fallback(ratedCard) : $"{rated.ErrorCode} {rated.Message}"));
         if (rated.Card is null) Unclear.Enqueue($"rating #{n}: {rated.ErrorCode} {rated.Message}");
         else
         {
