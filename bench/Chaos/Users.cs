@@ -142,9 +142,9 @@ public sealed class Users(Cluster cluster, Traffic traffic, Inbox inbox)
         var n = expect.Number;
         expect.ByTechnician = true;
         await TechAsync("tech.assignMe", new JsonObject { ["ticket"] = n }, rng, ct);
-        if (rng.NextDouble() < 0.5)
+        // Asked only if the question was saved (a refused press changed nothing, and the requester is asked nothing).
+        if (rng.NextDouble() < 0.5 && await TechAsync("tech.waiting", new JsonObject { ["ticket"] = n, ["note"] = "Which room is it exactly?" }, rng, ct))
         {
-            await TechAsync("tech.waiting", new JsonObject { ["ticket"] = n, ["note"] = "Which room is it exactly?" }, rng, ct);
             var answer = await SayUntilAnsweredAsync(requester, "it is room 12, the one by the window", rng, ct, shown: card =>
             {
                 // Taken for a new request (the technician's question never got through): a ticket this user was shown,
@@ -184,7 +184,8 @@ public sealed class Users(Cluster cluster, Traffic traffic, Inbox inbox)
         }
     }
 
-    async Task TechAsync(string verb, JsonObject data, Random rng, CancellationToken ct)
+    // true: the change was saved (whether or not it was passed on).
+    async Task<bool> TechAsync(string verb, JsonObject data, Random rng, CancellationToken ct)
     {
         var pressed = await PressAsync(Technician, verb, data, "chaos-card", rng, ct);
         Count(verb);
@@ -198,6 +199,7 @@ public sealed class Users(Cluster cluster, Traffic traffic, Inbox inbox)
         if (pressed.Card is null) Unclear.Enqueue($"{verb} on #{data["ticket"]}: {pressed.ErrorCode} {pressed.Message}");
         else if (pressed.Card.ToJsonString().Contains("Press the same button again", StringComparison.Ordinal))
             Unclear.Enqueue($"{verb} on #{data["ticket"]}: never passed on");
+        return pressed.Card is not null;
     }
 
     // What a user does: types the request, then answers whatever the bot asks until they have a ticket or a fix.
