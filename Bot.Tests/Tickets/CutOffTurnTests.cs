@@ -110,6 +110,30 @@ public sealed class CutOffTurnTests : InProcessBotTests
         Assert.Contains($"added that to ticket #{number}", Assert.Single(Chat.Replies.Skip(repliesBefore)).Text);
     }
 
+    // Found by bench/Chaos (soak): an answer whose turn was cut off stays "unanswered" for a while, and the same words
+    // typed later to answer another ticket's question were taken for that old answer ("added to #A", A long resolved).
+    [Fact]
+    public async Task The_same_words_answering_a_newer_question_go_to_the_ticket_that_asked_it()
+    {
+        var first = await TicketWaitingOnTheRequesterAsync();
+        const string answer = "yes, the one by the window";
+        cutAfterFiling = new CancellationTokenSource();
+        await Chat.SendAsync(answer, activityId: "answer-cut-off", turnToken: cutAfterFiling.Token);
+        cutAfterFiling = null;
+        var channel = new InProcessConversation(Bot.Services, "team-id", conversationType: "channel");
+        await channel.PressAsync(SupportBot.Technicians.TechnicianVerbs.Resolve, new JsonObject { ["ticket"] = first, ["resolution"] = "Swapped the lamp." }, userId: "user-id-0");
+
+        await Chat.SendAsync("the smartboard in room 9 is dead and the class is waiting right now", activityId: "second-request");
+        var second = (await StoredAsync()).Max(t => t.Number);
+        Assert.NotEqual(first, second);
+        await channel.PressAsync(SupportBot.Technicians.TechnicianVerbs.Waiting, new JsonObject { ["ticket"] = second, ["note"] = "The one by the window?" }, userId: "user-id-0");
+        await Chat.SendAsync(answer, activityId: "answer-to-the-second");
+
+        Assert.Contains($"added that to ticket #{second}", Chat.Replies[^1].Text);
+        Assert.Single((await Tickets.GetAsync(second, CancellationToken.None))!.History, e => e.Text == answer);
+        Assert.Single((await Tickets.GetAsync(first, CancellationToken.None))!.History, e => e.Text == answer);
+    }
+
     // The request filed, then a technician asks "Which room exactly?": the requester's next message answers it.
     async Task<int> TicketWaitingOnTheRequesterAsync()
     {

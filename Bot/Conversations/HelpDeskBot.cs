@@ -175,14 +175,17 @@ public sealed class HelpDeskBot(
 
     // The ticket this message answers: the one waiting on them, or, for a redelivered answer (or its "Try again"), the one
     // it was added to the first time (by then the ticket is no longer waiting, and the answer must not become a new ticket).
-    // firstSight: no turn of this request has run before, so there is no first time to look for.
+    // firstSight: no turn of this request has run before, so there is no first time to look for. The same words can
+    // also answer a question asked since that first time (found by bench/Chaos): the ticket asking now takes them.
     async Task<int?> AnsweredTicketAsync(TurnContext turn, string requestKey, string text, bool firstSight, CancellationToken ct)
     {
         if (turn.Activity.Conversation?.ConversationType is not (null or "personal")) return null;
+        var waiting = await WaitingOnThemAsync(turn, ct);
         if (!firstSight && await store.FindRequestAsync(requestKey, ct) is { } linked && await desk.FindForRequesterAsync(linked, turn.Activity.From!.Id!, ct) is { } earlier
-            && earlier.History.Any(e => e.ChangeId == requestKey))
+            && earlier.History.FirstOrDefault(e => e.ChangeId == requestKey) is { } added
+            && !(waiting is not null && waiting.Number != linked && waiting.UpdatedAt > added.At))
             return linked;
-        return await WaitingOnThemAsync(turn, ct) is { } waiting && !Intake.IsNewIncident(text) ? waiting.Number : null;
+        return waiting is not null && !Intake.IsNewIncident(text) ? waiting.Number : null;
     }
 
     async Task AddReplyAsync(TurnContext turn, int waiting, string text, string changeId, CancellationToken ct)
