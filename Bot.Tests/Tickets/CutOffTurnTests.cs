@@ -16,11 +16,16 @@ public sealed class CutOffTurnTests : InProcessBotTests
     InProcessConversation? chatOnce;
     InProcessConversation Chat => chatOnce ??= new InProcessConversation(Bot.Services);
 
+    // Set: the mark that a request was answered fails (storage blips as the turn ends).
+    bool answeredMarkFails;
+
     protected override Action<IServiceCollection>? Overrides => services =>
         services.AddSingleton(TableFaults.Client(Azurite.ConnectionString, message =>
         {
             if (message.Request.Method == RequestMethod.Put && message.Request.Uri.Path.Contains("/TicketIndex(", StringComparison.Ordinal))
                 cutAfterFiling?.Cancel();
+            if (answeredMarkFails && message.Request.Method == RequestMethod.Patch && message.Request.Uri.Path.Contains("/PendingRequests(", StringComparison.Ordinal))
+                throw new Azure.RequestFailedException(503, "storage unavailable (test)");
         }));
 
     // Found by bench/Chaos (30 duplicates in the soak): the second message, a new activity, filed a second ticket.
@@ -68,6 +73,29 @@ public sealed class CutOffTurnTests : InProcessBotTests
 
         Assert.Equal(filed, Assert.Single(await StoredAsync()).Number);
         Assert.DoesNotContain(Chat.Replies.Skip(repliesBefore), r => r.CardJson?.Contains("Ticket #") == true);
+    }
+
+    // Found by bench/Chaos (soak): the first turn showed the ticket but its "answered" mark was lost, so the same words
+    // typed minutes later for a new problem were shown the old ticket, resolved by then, and nothing new was filed.
+    [Fact]
+    public async Task The_same_words_after_the_earlier_ticket_was_resolved_are_a_new_request_even_if_the_answer_was_never_marked()
+    {
+        answeredMarkFails = true;
+        await Chat.SendAsync(Request, activityId: "first");
+        answeredMarkFails = false;
+        var first = Assert.Single(await StoredAsync()).Number;
+        Assert.Contains($"Ticket #{first}", Chat.Replies[^1].CardJson);
+        var channel = new InProcessConversation(Bot.Services, "team-id", conversationType: "channel");
+        await channel.PressAsync(SupportBot.Technicians.TechnicianVerbs.Resolve, new JsonObject { ["ticket"] = first, ["resolution"] = "Swapped the lamp." }, userId: "user-id-0");
+
+        await Chat.SendAsync(Request, activityId: "dead-again");
+
+        var mine = await StoredAsync();
+        Assert.Equal([first, first + 1], mine.Select(t => t.Number));
+        Assert.Contains($"Ticket #{first + 1}", Chat.Replies[^1].CardJson);
+        // And a redelivery of that message is still the new request.
+        await Chat.SendAsync(Request, activityId: "dead-again");
+        Assert.Equal(2, (await StoredAsync()).Count);
     }
 
     // The same for an answer to a technician's question: the cut-off turn had added it, so the answer typed again was

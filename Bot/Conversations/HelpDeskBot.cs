@@ -104,23 +104,32 @@ public sealed class HelpDeskBot(
             await turn.SendActivityAsync(SmallTalk.Reply(kind, turn.Activity.From?.Name), ct);
             return;
         }
-        // The same words typed again after a turn that never answered them are that same request (see UnansweredRequests).
+        // The same words typed again after a turn that never answered them are that same request (see UnansweredRequests),
+        // unless the ticket it became is over by now: then they report the problem anew.
         var request = await unanswered.ActivityForAsync(turn.Activity, text, turn.Activity.Id ?? "", ct);
+        if (request.ShowAgain && await store.FindRequestAsync(RequestKeys.For(turn.Activity, request.ActivityId), ct) is { } earlier
+            && await store.GetAsync(earlier, ct) is { IsOpen: false })
+            request = await unanswered.StartAfreshAsync(request, ct);
         var requestKey = RequestKeys.For(turn.Activity, request.ActivityId);
 
         // A technician asked them something: their next message is the answer, unless it reports a new incident
         // (security, safety, many people: filed and sent to on-call like any other). A short "yes"/"no" is an answer too.
         if (await AnsweredTicketAsync(turn, requestKey, text, request.FirstSight, ct) is { } waiting)
+        {
             await AddReplyAsync(turn, waiting, text, requestKey, ct);
+            await unanswered.AnsweredAsync(request);
+        }
         else if (kind is not MessageKind.Request)
+        {
             await turn.SendActivityAsync(SmallTalk.Reply(kind, turn.Activity.From?.Name), ct);
+            await unanswered.AnsweredAsync(request);
+        }
         else
         {
             var answer = await intake.StartAsync(turn, text, requestKey, replacing: null, ct);
             // A redelivery of an answered activity posts nothing again; a person typing it again gets their answer again.
-            await PostAsync(turn, request.ShowAgain ? answer with { AlreadyPosted = false } : answer, ct);
+            await PostAsync(turn, request.ShowAgain ? answer with { AlreadyPosted = false } : answer, ct, shown: () => unanswered.AnsweredAsync(request));
         }
-        await unanswered.AnsweredAsync(request, ct);
     }
 
     async Task RunAsync(Command command, TurnContext turn, CancellationToken ct)
@@ -254,7 +263,7 @@ public sealed class HelpDeskBot(
             await PassOnRequesterChangeAsync(turn, changed, RequestKeys.For(turn.Activity, turn.Activity.Id), ct);
         await ToTechniciansAsync(turn, answer, ct);
         await OfferWhileYouWaitAsync(turn, answer, ct);
-        if (retried is not null) await unanswered.AnsweredAsync(retried, ct);
+        if (retried is not null) await unanswered.AnsweredAsync(retried);
         return AdaptiveCardInvokeResponse.Card(answer.Card!);
     }
 
@@ -347,10 +356,16 @@ public sealed class HelpDeskBot(
     }
 
     // A card answer to a message: posted as its own activity so its id can be kept for updates in place.
-    async Task PostAsync(TurnContext turn, IntakeAnswer answer, CancellationToken ct)
+    // shown: runs once the requester has the answer, before the rest of the turn (which its deadline may cut off).
+    async Task PostAsync(TurnContext turn, IntakeAnswer answer, CancellationToken ct, Func<Task>? shown = null)
     {
-        if (answer.AlreadyPosted || answer.Card is null) return;
+        if (answer.AlreadyPosted || answer.Card is null)
+        {
+            if (shown is not null) await shown();
+            return;
+        }
         var posted = await turn.SendActivityAsync(Activity.CreateMessage(attachments: answer.Card.ToAttachment()), ct);
+        if (shown is not null) await shown();
         if (answer.Ticket is { } ticket && posted?.Id is { } id && turn.Activity.Conversation?.Id is { } conversation)
             await RememberCardAsync(ticket.Number, new PostedCard(turn.Activity.ServiceUrl, conversation, id), ct);
         await ToTechniciansAsync(turn, answer, ct);

@@ -88,17 +88,20 @@ public sealed class UnansweredRequests(TableServiceClient tables, TimeProvider c
         return new UnansweredRequest(activityId, activityId, partition, row, ETag.All);
     }
 
-    // The person has seen the answer: the next message, even with the same words, is a new request. Best effort: if this
-    // is lost, the same words typed again within the window show the same answer again, which is no harm.
-    public async Task AnsweredAsync(UnansweredRequest request, CancellationToken ct)
+    // The person has seen the answer: the next message, even with the same words, is a new request. Marked as soon as
+    // the answer is shown, and not cut off by the turn's deadline (bench/Chaos soak: turns cut off between the two left
+    // the request "unanswered", and the same words typed for a new problem minutes later were shown the old ticket).
+    // Best effort: if this is lost, the same words typed again within the window show the same answer again, unless
+    // the ticket it became is closed by then (see StartAfreshAsync).
+    public async Task AnsweredAsync(UnansweredRequest request)
     {
         try
         {
-            await (await table.GetAsync(ct)).UpdateEntityAsync(new TableEntity(request.Partition, request.Row)
+            await (await table.GetAsync(CancellationToken.None)).UpdateEntityAsync(new TableEntity(request.Partition, request.Row)
             {
                 ["Answered"] = true,
                 ["AnsweredBy"] = request.Asking,
-            }, request.ETag, TableUpdateMode.Merge, ct);
+            }, request.ETag, TableUpdateMode.Merge, CancellationToken.None);
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 412)
         {
@@ -108,6 +111,15 @@ public sealed class UnansweredRequests(TableServiceClient tables, TimeProvider c
         {
             logger.LogWarning("Could not mark request {ActivityId} answered: {Error}", request.ActivityId, ex.GetBaseException().GetType().Name);
         }
+    }
+
+    // The earlier request these words repeat is over (its ticket resolved, closed or cancelled): this message is a new
+    // request of its own, whatever the earlier turn left unmarked.
+    public async Task<UnansweredRequest> StartAfreshAsync(UnansweredRequest request, CancellationToken ct)
+    {
+        var fresh = new TableEntity(request.Partition, request.Row) { ["ActivityId"] = request.Asking, ["At"] = clock.GetUtcNow() };
+        var replaced = await (await table.GetAsync(ct)).UpsertEntityAsync(fresh, TableUpdateMode.Replace, ct);
+        return new UnansweredRequest(request.Asking, request.Asking, request.Partition, request.Row, replaced.Headers.ETag ?? ETag.All);
     }
 
     // Only a hash is kept: the words themselves stay in the request's own rows.
