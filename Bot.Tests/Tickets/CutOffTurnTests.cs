@@ -32,9 +32,7 @@ public sealed class CutOffTurnTests : InProcessBotTests
     [Fact]
     public async Task The_same_request_typed_again_after_a_turn_cut_off_after_filing_shows_that_ticket_and_files_no_second()
     {
-        cutAfterFiling = new CancellationTokenSource();
-        await Chat.SendAsync(Request, activityId: "first", turnToken: cutAfterFiling.Token);
-        cutAfterFiling = null;
+        await SendCutOffAfterFilingAsync(Request, "first");
         var notSaved = Chat.Replies[^1].CardJson;
         Assert.Contains("Not saved yet", notSaved);
         var filed = Assert.Single(await StoredAsync()).Number;
@@ -61,9 +59,7 @@ public sealed class CutOffTurnTests : InProcessBotTests
     [Fact]
     public async Task A_request_typed_again_then_delivered_again_after_it_was_answered_files_no_second_ticket()
     {
-        cutAfterFiling = new CancellationTokenSource();
-        await Chat.SendAsync(Request, activityId: "first", turnToken: cutAfterFiling.Token);
-        cutAfterFiling = null;
+        await SendCutOffAfterFilingAsync(Request, "first");
         var filed = Assert.Single(await StoredAsync()).Number;
         await Chat.SendAsync(Request, activityId: "typed-again");
         Assert.Contains($"Ticket #{filed}", Chat.Replies[^1].CardJson);
@@ -107,9 +103,7 @@ public sealed class CutOffTurnTests : InProcessBotTests
         var number = await TicketWaitingOnTheRequesterAsync();
         const string answer = "it is room 12, the one by the window";
 
-        cutAfterFiling = new CancellationTokenSource();
-        await Chat.SendAsync(answer, activityId: "answer-cut-off", turnToken: cutAfterFiling.Token);
-        cutAfterFiling = null;
+        await SendCutOffAfterFilingAsync(answer, "answer-cut-off");
         Assert.Contains("Not saved yet", Chat.Replies[^1].CardJson);
         await Chat.SendAsync(answer, activityId: "answer-typed-again");
 
@@ -145,9 +139,7 @@ public sealed class CutOffTurnTests : InProcessBotTests
     {
         var first = await TicketWaitingOnTheRequesterAsync();
         const string answer = "yes, the one by the window";
-        cutAfterFiling = new CancellationTokenSource();
-        await Chat.SendAsync(answer, activityId: "answer-cut-off", turnToken: cutAfterFiling.Token);
-        cutAfterFiling = null;
+        await SendCutOffAfterFilingAsync(answer, "answer-cut-off");
         var channel = new InProcessConversation(Bot.Services, "team-id", conversationType: "channel");
         await channel.PressAsync(SupportBot.Technicians.TechnicianVerbs.Resolve, new JsonObject { ["ticket"] = first, ["resolution"] = "Swapped the lamp." }, userId: "user-id-0");
 
@@ -160,6 +152,14 @@ public sealed class CutOffTurnTests : InProcessBotTests
         Assert.Contains($"added that to ticket #{second}", Chat.Replies[^1].Text);
         Assert.Single((await Tickets.GetAsync(second, CancellationToken.None))!.History, e => e.Text == answer);
         Assert.Single((await Tickets.GetAsync(first, CancellationToken.None))!.History, e => e.Text == answer);
+    }
+
+    // The turn's deadline passes as the ticket's index rows go out (after the ticket, or the answer, was saved).
+    async Task SendCutOffAfterFilingAsync(string text, string activityId)
+    {
+        cutAfterFiling = new CancellationTokenSource();
+        await Chat.SendAsync(text, activityId: activityId, turnToken: cutAfterFiling.Token);
+        cutAfterFiling = null;
     }
 
     // The request filed, then a technician asks "Which room exactly?": the requester's next message answers it.
