@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -64,8 +65,13 @@ public sealed class Outbox(TableServiceClient tables, TimeProvider clock, ILogge
     internal readonly LazyTable Ready = new(tables, "OutboxReady");
     static long lastTicks;
     TaskCompletionSource wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Conversations this instance just enqueued for: its drainer starts on them at once, without reading every ready
+    // marker for each message (that read, on every enqueue, was the outbox's heaviest storage traffic in the soak).
+    readonly ConcurrentQueue<string> enqueuedHere = new();
 
     internal Task WakeTask => Volatile.Read(ref wake).Task;
+
+    internal bool TryTakeEnqueued(out string partition) => enqueuedHere.TryDequeue(out partition!);
 
     public Task EnqueueSendAsync(OutboxTarget target, Activity message, string dedupeKey, CancellationToken ct, AfterSent? afterSent = null) =>
         EnqueueAsync(target, "send", null, message, dedupeKey, ct, afterSent: afterSent);
@@ -143,6 +149,7 @@ public sealed class Outbox(TableServiceClient tables, TimeProvider clock, ILogge
         // After the message, so a drainer that deletes the marker it read (ETag-guarded) cannot strand this one.
         var ready = await Ready.GetAsync(ct);
         await ready.UpsertEntityAsync(new TableEntity(ReadyPartition, partition) { ["At"] = now }, TableUpdateMode.Replace, ct);
+        enqueuedHere.Enqueue(partition);
         Interlocked.Exchange(ref wake, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 

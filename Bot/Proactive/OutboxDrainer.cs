@@ -35,6 +35,7 @@ public sealed class OutboxDrainer(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var nextSweep = clock.GetUtcNow();
+        var nextPoll = clock.GetUtcNow();
         while (!stoppingToken.IsCancellationRequested)
         {
             var woken = outbox.WakeTask;
@@ -47,7 +48,16 @@ public sealed class OutboxDrainer(
                     await SweepAsync(stoppingToken);
                     nextSweep = clock.GetUtcNow() + Options.SweepInterval;
                 }
-                await PollAsync(stoppingToken);
+                if (clock.GetUtcNow() >= nextPoll)
+                {
+                    // Every ready marker, whoever wrote it (another instance, a drain that stopped): it finds this
+                    // instance's own enqueues too.
+                    nextPoll = clock.GetUtcNow() + Options.PollInterval;
+                    while (outbox.TryTakeEnqueued(out _)) { }
+                    await PollAsync(stoppingToken);
+                }
+                else
+                    while (outbox.TryTakeEnqueued(out var partition) && StartDrain(partition, stoppingToken)) { }
                 if (storageFailing) logger.LogInformation("Outbox: storage is reachable again");
                 storageFailing = false;
             }
@@ -61,7 +71,8 @@ public sealed class OutboxDrainer(
                 if (!storageFailing) logger.LogWarning(ex, "Outbox: cannot read the outbox; retrying every {Interval}", Options.PollInterval);
                 storageFailing = true;
             }
-            await Task.WhenAny(woken, Task.Delay(Options.PollInterval, clock, stoppingToken));
+            var untilPoll = nextPoll - clock.GetUtcNow();
+            await Task.WhenAny(woken, Task.Delay(untilPoll > TimeSpan.Zero ? untilPoll : TimeSpan.Zero, clock, stoppingToken));
             foreach (var (key, limiter) in conversationLimiters)
                 if (limiter.Idle && !active.ContainsKey(key)) conversationLimiters.TryRemove(key, out _);
             // Recorded by another instance meanwhile (its lease came first), so never met here again.
@@ -77,31 +88,35 @@ public sealed class OutboxDrainer(
         var ready = await outbox.Ready.GetAsync(ct);
         await foreach (var marker in ready.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Outbox.ReadyPartition}"),
             select: ["RowKey"], cancellationToken: ct))
+            if (!StartDrain(marker.RowKey, ct)) break;
+    }
+
+    // Drains the conversation in the background unless it is being drained already. False: no room for another.
+    bool StartDrain(string partition, CancellationToken ct)
+    {
+        if (active.Count >= Options.MaxConcurrentConversations) return false;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!active.TryAdd(partition, done.Task)) return true;
+        _ = Task.Run(async () =>
         {
-            if (active.Count >= Options.MaxConcurrentConversations) break;
-            var partition = marker.RowKey;
-            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            if (!active.TryAdd(partition, done.Task)) continue;
-            _ = Task.Run(async () =>
+            try
             {
-                try
-                {
-                    await DrainAsync(partition, ct);
-                }
-                catch (OperationCanceledException) when (ct.IsCancellationRequested)
-                {
-                }
-                catch (Exception ex)
-                {
-                    logger.LogWarning(ex, "Outbox: draining conversation {Conversation} failed; it is retried on the next poll", partition);
-                }
-                finally
-                {
-                    active.TryRemove(partition, out _);
-                    done.SetResult();
-                }
-            }, CancellationToken.None);
-        }
+                await DrainAsync(partition, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Outbox: draining conversation {Conversation} failed; it is retried on the next poll", partition);
+            }
+            finally
+            {
+                active.TryRemove(partition, out _);
+                done.SetResult();
+            }
+        }, CancellationToken.None);
+        return true;
     }
 
     // The backstop for an enqueue that stopped between writing its message and its ready marker; also forgets old outcomes.
