@@ -165,12 +165,11 @@ public sealed class OutboxDrainer(
                 var batch = await ReadBatchAsync(table, partition, stop);
                 if (batch.Count == 0)
                 {
-                    if (marker.HasValue)
-                        try { await ready.DeleteEntityAsync(Outbox.ReadyPartition, partition, marker.Value!.ETag, CancellationToken.None); }
-                        catch (RequestFailedException ex) when (Outbox.IsConflict(ex)) { }
+                    await DeleteMarkerAsync(ready, partition, marker);
                     return;
                 }
 
+                var requeued = false;
                 for (var i = 0; i < batch.Count; i++)
                 {
                     if (stop.IsCancellationRequested) return;
@@ -194,6 +193,7 @@ public sealed class OutboxDrainer(
                         {
                             // Enqueued before its send (another instance's clock): behind it, then.
                             await RequeueAsync(table, item);
+                            requeued = true;
                             continue;
                         }
                         if (state != nameof(OutboxState.Sent) || sent.Value!.GetString("PostedActivityId") is not { } postedId)
@@ -261,6 +261,14 @@ public sealed class OutboxDrainer(
                     if (item.GetString("AfterSent") is { } handler)
                         await RunAfterSentAsync(table, item.PartitionKey, Outbox.DedupeRow(item.GetString("DedupeKey")!), handler, item.GetString("AfterSentData") ?? "", posted);
                 }
+                // A short batch, all of it settled, was everything there was when the marker was read: done, without
+                // reading the marker and the queue once more to find them empty (two round trips a drain). Anything
+                // enqueued since changed the marker, so deleting it with the ETag read first fails and it stays.
+                if (batch.Count < Options.BatchSize && !requeued)
+                {
+                    await DeleteMarkerAsync(ready, partition, marker);
+                    return;
+                }
             }
         }
         finally
@@ -268,6 +276,13 @@ public sealed class OutboxDrainer(
             if (dropped > 0) logger.LogWarning("Outbox: dropped {Count} message(s) to blocked conversation {Conversation}", dropped, partition);
             await ReleaseAsync(table, lease, notBefore);
         }
+    }
+
+    static async Task DeleteMarkerAsync(TableClient ready, string partition, NullableResponse<TableEntity> marker)
+    {
+        if (!marker.HasValue) return;
+        try { await ready.DeleteEntityAsync(Outbox.ReadyPartition, partition, marker.Value!.ETag, CancellationToken.None); }
+        catch (RequestFailedException ex) when (Outbox.IsConflict(ex)) { }
     }
 
     async Task<TableEntity?> AcquireAsync(TableClient table, string partition, CancellationToken ct)
