@@ -15,9 +15,23 @@ public sealed class CutOffTurnTests : InProcessBotTests
     CancellationTokenSource? cutAfterFiling;
     InProcessConversation? chatOnce;
     InProcessConversation Chat => chatOnce ??= new InProcessConversation(Bot.Services);
+    InProcessConversation? channelOnce;
+    InProcessConversation Channel => channelOnce ??= new InProcessConversation(Bot.Services, "team-id", conversationType: "channel");
+
+    Task<JsonNode> TechnicianPressesAsync(string verb, JsonObject data) => Channel.PressAsync(verb, data, userId: "user-id-0");
 
     // Set: the mark that a request was answered fails (storage blips as the turn ends).
     bool answeredMarkFails;
+    // Set: the index rows of a resolved ticket cannot be written (the ticket itself is saved; its projections are not).
+    bool resolvedIndexWritesFail;
+
+    static string Body(Azure.Core.HttpMessage message)
+    {
+        if (message.Request.Content is null) return "";
+        using var body = new MemoryStream();
+        message.Request.Content.WriteTo(body, CancellationToken.None);
+        return System.Text.Encoding.UTF8.GetString(body.ToArray());
+    }
 
     protected override Action<IServiceCollection>? Overrides => services =>
         services.AddSingleton(TableFaults.Client(Azurite.ConnectionString, message =>
@@ -25,6 +39,9 @@ public sealed class CutOffTurnTests : InProcessBotTests
             if (message.Request.Method == RequestMethod.Put && message.Request.Uri.Path.Contains("/TicketIndex(", StringComparison.Ordinal))
                 cutAfterFiling?.Cancel();
             if (answeredMarkFails && message.Request.Method == RequestMethod.Patch && message.Request.Uri.Path.Contains("/PendingRequests(", StringComparison.Ordinal))
+                throw new Azure.RequestFailedException(503, "storage unavailable (test)");
+            if (resolvedIndexWritesFail && message.Request.Method == RequestMethod.Put && message.Request.Uri.Path.Contains("/TicketIndex(", StringComparison.Ordinal)
+                && Body(message).Contains("resolved", StringComparison.OrdinalIgnoreCase))
                 throw new Azure.RequestFailedException(503, "storage unavailable (test)");
         }));
 
@@ -81,8 +98,7 @@ public sealed class CutOffTurnTests : InProcessBotTests
         answeredMarkFails = false;
         var first = Assert.Single(await StoredAsync()).Number;
         Assert.Contains($"Ticket #{first}", Chat.Replies[^1].CardJson);
-        var channel = new InProcessConversation(Bot.Services, "team-id", conversationType: "channel");
-        await channel.PressAsync(SupportBot.Technicians.TechnicianVerbs.Resolve, new JsonObject { ["ticket"] = first, ["resolution"] = "Swapped the lamp." }, userId: "user-id-0");
+        await TechnicianPressesAsync(SupportBot.Technicians.TechnicianVerbs.Resolve, new JsonObject { ["ticket"] = first, ["resolution"] = "Swapped the lamp." });
 
         await Chat.SendAsync(Request, activityId: "dead-again");
 
@@ -92,6 +108,26 @@ public sealed class CutOffTurnTests : InProcessBotTests
         // And a redelivery of that message is still the new request.
         await Chat.SendAsync(Request, activityId: "dead-again");
         Assert.Equal(2, (await StoredAsync()).Count);
+    }
+
+    // Found by bench/Chaos (soak): the resolution was saved but its index rows were not, so the requester's index still
+    // said "waiting for you", and their next message, "how do I connect to the wifi", was added to the resolved ticket.
+    [Fact]
+    public async Task A_ticket_the_index_still_shows_waiting_after_it_was_resolved_does_not_take_the_next_message()
+    {
+        var number = await TicketWaitingOnTheRequesterAsync();
+        resolvedIndexWritesFail = true;
+        await TechnicianPressesAsync(SupportBot.Technicians.TechnicianVerbs.Resolve, new JsonObject { ["ticket"] = number, ["resolution"] = "Swapped the lamp." });
+        Assert.Equal(TicketStatus.Resolved, (await Tickets.GetAsync(number, CancellationToken.None))!.Status);
+        Assert.Contains(await Tickets.ListByRequesterAsync("user-1", CancellationToken.None), t => t.Status == TicketStatus.WaitingOnRequester);
+
+        resolvedIndexWritesFail = false;
+        var repliesBefore = Chat.Replies.Count;
+        await Chat.SendAsync("how do I connect to the wifi", activityId: "a-new-question");
+
+        var answer = Assert.Single(Chat.Replies.Skip(repliesBefore));
+        Assert.DoesNotContain($"ticket #{number}", (answer.Text ?? "") + answer.CardJson, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain((await Tickets.GetAsync(number, CancellationToken.None))!.History, e => e.Text == "how do I connect to the wifi");
     }
 
     // The same for an answer to a technician's question: the cut-off turn had added it, so the answer typed again was
@@ -140,13 +176,13 @@ public sealed class CutOffTurnTests : InProcessBotTests
         var first = await TicketWaitingOnTheRequesterAsync();
         const string answer = "yes, the one by the window";
         await SendCutOffAfterFilingAsync(answer, "answer-cut-off");
-        var channel = new InProcessConversation(Bot.Services, "team-id", conversationType: "channel");
-        await channel.PressAsync(SupportBot.Technicians.TechnicianVerbs.Resolve, new JsonObject { ["ticket"] = first, ["resolution"] = "Swapped the lamp." }, userId: "user-id-0");
+        await TechnicianPressesAsync(SupportBot.Technicians.TechnicianVerbs.Resolve, new JsonObject { ["ticket"] = first, ["resolution"] = "Swapped the lamp." });
+        Assert.Equal(TicketStatus.Resolved, (await Tickets.GetAsync(first, CancellationToken.None))!.Status);
 
         await Chat.SendAsync("the smartboard in room 9 is dead and the class is waiting right now", activityId: "second-request");
         var second = (await StoredAsync()).Max(t => t.Number);
         Assert.NotEqual(first, second);
-        await channel.PressAsync(SupportBot.Technicians.TechnicianVerbs.Waiting, new JsonObject { ["ticket"] = second, ["note"] = "The one by the window?" }, userId: "user-id-0");
+        await TechnicianPressesAsync(SupportBot.Technicians.TechnicianVerbs.Waiting, new JsonObject { ["ticket"] = second, ["note"] = "The one by the window?" });
         await Chat.SendAsync(answer, activityId: "answer-to-the-second");
 
         Assert.Contains($"added that to ticket #{second}", Chat.Replies[^1].Text);
@@ -165,10 +201,9 @@ public sealed class CutOffTurnTests : InProcessBotTests
     // The request filed, then a technician asks "Which room exactly?": the requester's next message answers it.
     async Task<int> TicketWaitingOnTheRequesterAsync()
     {
-        var channel = new InProcessConversation(Bot.Services, "team-id", conversationType: "channel");
         await Chat.SendAsync(Request);
         var number = Assert.Single(await StoredAsync()).Number;
-        await channel.PressAsync(SupportBot.Technicians.TechnicianVerbs.Waiting, new JsonObject { ["ticket"] = number, ["note"] = "Which room exactly?" }, userId: "user-id-0");
+        await TechnicianPressesAsync(SupportBot.Technicians.TechnicianVerbs.Waiting, new JsonObject { ["ticket"] = number, ["note"] = "Which room exactly?" });
         return number;
     }
 

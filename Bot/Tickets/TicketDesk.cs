@@ -101,8 +101,15 @@ public sealed class TicketDesk(ITicketStore store, KnowledgeBase knowledge, Supp
     }
 
     // The ticket a technician is waiting on this requester for, if any: their next message answers it.
-    public async Task<TicketSummary?> WaitingOnAsync(string requesterTeamsId, CancellationToken ct) =>
-        (await store.ListByRequesterAsync(requesterTeamsId, ct)).FirstOrDefault(t => t.Status == TicketStatus.WaitingOnRequester);
+    // The index says which may be; the ticket itself decides (an index row can lag its ticket when a change's
+    // projection was cut off: bench/Chaos soak, a resolved ticket still "waiting" took the requester's next question).
+    public async Task<TicketSummary?> WaitingOnAsync(string requesterTeamsId, CancellationToken ct)
+    {
+        foreach (var row in (await store.ListByRequesterAsync(requesterTeamsId, ct)).Where(t => t.Status == TicketStatus.WaitingOnRequester))
+            if (await store.GetAsync(row.Number, ct) is { Status: TicketStatus.WaitingOnRequester } ticket && ticket.Requester.TeamsId == requesterTeamsId)
+                return TicketSummary.Of(ticket);
+        return null;
+    }
 
     public Task<ChangeResult> AddDetailsAsync(int number, Person by, string? details, CancellationToken ct, string? changeId = null)
     {
