@@ -31,9 +31,13 @@ public static class TableFaults
         message.Request.Uri.Path.Contains("/" + tablePrefix, StringComparison.Ordinal) || BatchBody(message).Contains("/" + tablePrefix, StringComparison.Ordinal);
 
     // What a transaction (one $batch call) carries; empty for any other call.
-    public static string BatchBody(HttpMessage message)
+    public static string BatchBody(HttpMessage message) =>
+        message.Request.Uri.Path.Contains("$batch", StringComparison.Ordinal) ? Body(message) : "";
+
+    // What a call sends (an entity's properties, a transaction's rows); empty when it sends nothing.
+    public static string Body(HttpMessage message)
     {
-        if (!message.Request.Uri.Path.Contains("$batch", StringComparison.Ordinal) || message.Request.Content is null) return "";
+        if (message.Request.Content is null) return "";
         using var body = new MemoryStream();
         message.Request.Content.WriteTo(body, CancellationToken.None);
         return Encoding.UTF8.GetString(body.ToArray());

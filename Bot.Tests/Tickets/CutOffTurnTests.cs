@@ -25,13 +25,6 @@ public sealed class CutOffTurnTests : InProcessBotTests
     // Set: the index rows of a resolved ticket cannot be written (the ticket itself is saved; its projections are not).
     bool resolvedIndexWritesFail;
 
-    static string Body(Azure.Core.HttpMessage message)
-    {
-        if (message.Request.Content is null) return "";
-        using var body = new MemoryStream();
-        message.Request.Content.WriteTo(body, CancellationToken.None);
-        return System.Text.Encoding.UTF8.GetString(body.ToArray());
-    }
 
     protected override Action<IServiceCollection>? Overrides => services =>
         services.AddSingleton(TableFaults.Client(Azurite.ConnectionString, message =>
@@ -41,7 +34,7 @@ public sealed class CutOffTurnTests : InProcessBotTests
             if (answeredMarkFails && message.Request.Method == RequestMethod.Patch && message.Request.Uri.Path.Contains("/PendingRequests(", StringComparison.Ordinal))
                 throw new Azure.RequestFailedException(503, "storage unavailable (test)");
             if (resolvedIndexWritesFail && message.Request.Method == RequestMethod.Put && message.Request.Uri.Path.Contains("/TicketIndex(", StringComparison.Ordinal)
-                && Body(message).Contains("resolved", StringComparison.OrdinalIgnoreCase))
+                && TableFaults.Body(message).Contains("resolved", StringComparison.OrdinalIgnoreCase))
                 throw new Azure.RequestFailedException(503, "storage unavailable (test)");
         }));
 
