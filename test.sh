@@ -32,8 +32,10 @@ if [ "$status" = 0 ] && [ "$chaos_status" != 0 ]; then status=$chaos_status; fi
 count() { grep -E "^ +$1: +[0-9]+" "$log" | tail -1 | grep -oE "[0-9]+" || echo 0; }
 total=$(grep -E "^Total tests: +[0-9]+" "$log" | tail -1 | grep -oE "[0-9]+" || echo 0)
 passed=$(count Passed); failed=$(count Failed); skipped=$(count Skipped)
-rm -f "$log"
 echo
+# The names again at the very end, where a CI excerpt still shows them.
+grep -E "^ +Failed [A-Za-z_]" "$log" | sed 's/^ */failed: /' || true
+rm -f "$log"
 echo "$passed passed, $failed failed, $skipped skipped; chaos short: $([ "$chaos_status" = 0 ] && echo passed || echo FAILED)"
 if [ "$total" = 0 ]; then echo "error: no test ran" >&2; exit 1; fi
 if [ "$smoke" != 0 ]; then echo "error: the bench smoke failed (replies != requests, or errors); see artifacts/bench/" >&2; exit 1; fi

@@ -307,6 +307,40 @@ public sealed class TicketStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Index_rows_of_a_slow_change_that_land_late_never_leave_the_older_status_behind()
+    {
+        // One instance's "assigned" has committed, but its index writes are held up while another instance's "waiting for
+        // you" commits and projects; the held writes then land on top of the newer rows.
+        var number = (await store.FileAsync("conv|race", n => Sample(n), None)).Ticket.Number;
+        var holding = true;
+        var held = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        var slow = new TableTicketStore(TableFaults.Client(azurite.ConnectionString, async m =>
+        {
+            if (Volatile.Read(ref holding) && m.Request.Method == RequestMethod.Put && m.Request.Uri.Path.Contains("/TicketIndex(", StringComparison.Ordinal))
+            {
+                held.TrySetResult();
+                await release.Task;
+            }
+        }, _ => { }), Options.Create(new TicketOptions()), TimeProvider.System);
+        var tech = new Person("tech-1", "Tess");
+
+        var assigned = slow.UpdateAsync(number, t => new TicketChange(t with { Status = TicketStatus.InProgress, Assignee = tech },
+            [new NewEvent("tech-1", "Tess", TicketEventKind.Assigned, "Assigned to Tess")]), None);
+        await held.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await store.UpdateAsync(number, t => new TicketChange(t with { Status = TicketStatus.WaitingOnRequester },
+            [new NewEvent("tech-1", "Tess", TicketEventKind.StatusChanged, "Waiting for the requester")]), None);
+        Volatile.Write(ref holding, false);
+        release.SetResult();
+        await assigned;
+
+        Assert.Equal(TicketStatus.WaitingOnRequester, (await store.GetAsync(number, None))!.Status);
+        Assert.Equal(TicketStatus.WaitingOnRequester, Assert.Single(await store.ListByRequesterAsync("user-1", None)).Status);
+        Assert.Equal(TicketStatus.WaitingOnRequester, Assert.Single(await store.ListOpenAsync(None)).Status);
+        Assert.Equal(TicketStatus.WaitingOnRequester, Assert.Single(await store.ListByAssigneeAsync("tech-1", None)).Status);
+    }
+
+    [Fact]
     public async Task Export_returns_every_ticket_with_its_history_in_number_order()
     {
         var numbers = new List<int>();

@@ -40,6 +40,9 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
     public const string RequestRowPrefix = "request~";
     // One entity-group transaction holds at most 100 actions: the counter update and 99 requests.
     const int MaxBatch = 99;
+    // A ticket changed this often while one change's index rows are on their way is being fought over; the last writer
+    // still projects its own state and the next change heals the rest.
+    const int MaxProjections = 5;
     static readonly TimeSpan AbandonedClaim = TimeSpan.FromSeconds(30);
 
     static readonly JsonSerializerOptions Json = new(Protocol.ProtocolJson.Options)
@@ -68,9 +71,9 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
         var claim = await ClaimAsync(requests, LazyTable.Key(requestKey), requestKey, ct);
         if (claim.Number is { } reserved && claim.Entity.GetInt32("Number") is null)
             await WriteClaimNumberAsync(requests, claim.Entity.PartitionKey, reserved, ct);
-        if (claim.Number is { } known && await GetAsync(known, ct) is { } existing)
+        if (claim.Number is { } known && await ReadAsync(await ticketsTable.GetAsync(ct), known, ct) is (var existing, _, var existingVersion))
         {
-            await ProjectAsync(null, existing, ct);
+            await ProjectAsync(null, existing, existingVersion, ct);
             return new FiledTicket(existing, Created: false);
         }
 
@@ -98,11 +101,11 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
         catch (TableTransactionFailedException ex) when (ex.Status == 409)
         {
             // A redelivery of the same request (or this turn's own retried write) got there first with the same number.
-            var winner = await GetAsync(number, ct) ?? throw new InvalidOperationException($"Ticket {number} conflicted but cannot be read.", ex);
-            await ProjectAsync(null, winner, ct);
+            var (winner, _, winnerVersion) = await ReadAsync(table, number, ct) ?? throw new InvalidOperationException($"Ticket {number} conflicted but cannot be read.", ex);
+            await ProjectAsync(null, winner, winnerVersion, ct);
             return new FiledTicket(winner, Created: false);
         }
-        await ProjectAsync(null, filed, ct);
+        await ProjectAsync(null, filed, 1, ct);
         return new FiledTicket(filed, Created: true);
     }
 
@@ -307,7 +310,7 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
             {
                 // Nothing to write (or this very change is already in: its batch was retried after it committed);
                 // the index may still lag behind an earlier write cut short, so bring it in line.
-                await ProjectAsync(null, ticket, ct);
+                await ProjectAsync(null, ticket, version, ct);
                 return new UpdateResult(ticket, Changed: false);
             }
 
@@ -327,7 +330,7 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * attempt)), clock, ct);
                 continue;
             }
-            await ProjectAsync(ticket, updated, ct);
+            await ProjectAsync(ticket, updated, version + 1, ct);
             return new UpdateResult(updated, Changed: true);
         }
     }
@@ -398,19 +401,31 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
     }
 
     // The index rows a ticket should have, written after the ticket itself; rows the previous state had and this
-    // one does not are removed.
-    async Task ProjectAsync(Ticket? before, Ticket after, CancellationToken ct)
+    // one does not are removed. Two changes' projections can land out of order (found by bench/Chaos: a slow "assigned"
+    // landed over "waiting for you", and the requester's answer became a new ticket), so whoever writes last checks the
+    // ticket's version afterwards and projects the newer state over its own.
+    async Task ProjectAsync(Ticket? before, Ticket after, int version, CancellationToken ct)
     {
         var index = await indexTable.GetAsync(ct);
-        var wanted = IndexRows(after).ToList();
-        var stale = before is null ? [] : IndexRows(before).Select(r => (r.PartitionKey, r.RowKey))
-            .Except(wanted.Select(r => (r.PartitionKey, r.RowKey))).ToList();
-        // A closed ticket never keeps a queue row, whatever an earlier, interrupted write left behind.
-        if (!after.IsOpen && !stale.Contains((OpenPartition, OpenRowKey(after))))
-            stale.Add((OpenPartition, OpenRowKey(after)));
-        await Task.WhenAll(
-            wanted.Select(row => (Task)index.UpsertEntityAsync(row, TableUpdateMode.Replace, ct))
-                .Concat(stale.Select(key => DeleteIfExistsAsync(index, key.PartitionKey, key.RowKey, ct))));
+        var tickets = await ticketsTable.GetAsync(ct);
+        for (var round = 1; ; round++)
+        {
+            var wanted = IndexRows(after).ToList();
+            var stale = before is null ? [] : IndexRows(before).Select(r => (r.PartitionKey, r.RowKey))
+                .Except(wanted.Select(r => (r.PartitionKey, r.RowKey))).ToList();
+            // A closed ticket never keeps a queue row, whatever an earlier, interrupted write left behind.
+            if (!after.IsOpen && !stale.Contains((OpenPartition, OpenRowKey(after))))
+                stale.Add((OpenPartition, OpenRowKey(after)));
+            await Task.WhenAll(
+                wanted.Select(row => (Task)index.UpsertEntityAsync(row, TableUpdateMode.Replace, ct))
+                    .Concat(stale.Select(key => DeleteIfExistsAsync(index, key.PartitionKey, key.RowKey, ct))));
+
+            var current = await tickets.GetEntityIfExistsAsync<TableEntity>(NumberKey(after.Number), StateRow, ["Version"], ct);
+            if (round == MaxProjections || !current.HasValue || (current.Value!.GetInt32("Version") ?? 1) <= version
+                || await ReadAsync(tickets, after.Number, ct) is not (var newer, _, var newerVersion))
+                return;
+            (before, after, version) = (after, newer, newerVersion);
+        }
     }
 
     static async Task DeleteIfExistsAsync(TableClient table, string partition, string row, CancellationToken ct)
