@@ -98,6 +98,28 @@ public static class Checks
         checks.Add(new("every poll answer kept", pollProblems.Count == 0 && rated.Count > 0,
             $"{rated.Count} ratings" + (pollProblems.Count == 0 ? "" : "; not kept: " + string.Join(", ", pollProblems.Take(10)))));
 
+        // Every resolution asked its poll, however late (the outbox holds it through 429s, 503s and restarts); how long
+        // after the resolution each arrived is a figure, the slowest named with the Connector's refusals of it.
+        var pollDelays = new List<(int Number, double Seconds, int Refused)>();
+        var pollsMissing = new List<string>();
+        foreach (var t in simulated.Where(t => t.Status == TicketStatus.Resolved && t.RequesterCard is not null))
+        {
+            var resolvedAt = t.History.Last(h => h.Kind == TicketEventKind.Resolved).At;
+            var conversation = t.RequesterCard!.ConversationId;
+            if (inbox.PollFor(conversation, t.Number) is { } poll)
+                pollDelays.Add((t.Number, (poll.Record.At - resolvedAt).TotalSeconds, inbox.RefusedPollSends(conversation, t.Number)));
+            else
+                pollsMissing.Add($"#{t.Number} resolved {resolvedAt:HH:mm:ss.fff}, {inbox.RefusedPollSends(conversation, t.Number)} refused sends");
+        }
+        var delays = pollDelays.Select(d => d.Seconds).Order().ToList();
+        double Quantile(double q) => delays.Count == 0 ? 0 : Math.Round(delays[(int)Math.Min(delays.Count - 1, Math.Floor(q * delays.Count))], 1);
+        figures["poll seconds after resolution (p50, p99, max)"] = $"{Quantile(0.5)}, {Quantile(0.99)}, {(delays.Count == 0 ? 0 : Math.Round(delays[^1], 1))}";
+        figures["polls later than 60 s"] = delays.Count(d => d > 60);
+        checks.Add(new("every resolution asked its poll", pollsMissing.Count == 0 && pollDelays.Count > 0,
+            $"{pollDelays.Count} polls for resolved tickets; slowest: " + string.Join(", ", pollDelays.OrderByDescending(d => d.Seconds).Take(5)
+                .Select(d => $"#{d.Number} {d.Seconds:F1} s ({d.Refused} refused)")) +
+            (pollsMissing.Count == 0 ? "" : $"; never sent ({pollsMissing.Count}): " + string.Join("; ", pollsMissing.Take(10)))));
+
         // Proactive messages once: no two delivered sends with the same content to one conversation.
         var sends = inbox.Delivered.Where(r => r.Kind is CallKind.Send or CallKind.CreateConversation).ToList();
         var duplicates = sends.GroupBy(r => (r.ConversationId, Canonical(r.Body))).Where(g => g.Count() > 1).ToList();

@@ -16,6 +16,8 @@ public sealed class Inbox
     // The first poll sent for each ticket to each conversation, found as it arrives: users waiting for their poll look
     // it up here instead of reading every card sent to them again on every arrival (which cost the driver most of a core).
     readonly ConcurrentDictionary<(string Conversation, int Ticket), (CallRecord Record, CardAction Rate)> polls = new();
+    // Poll sends the Connector refused (429/503), per conversation and ticket: how often a late poll was turned away.
+    readonly ConcurrentDictionary<(string Conversation, int Ticket), int> refusedPolls = new();
     TaskCompletionSource arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     long lastArrivalTicks = DateTime.UtcNow.Ticks;
 
@@ -38,7 +40,7 @@ public sealed class Inbox
                 case CallKind.Send:
                     sends.GetOrAdd(r.ConversationId ?? "", _ => new()).Enqueue(r);
                     foreach (var card in Cards.CardsIn(r.Body))
-                        if (Cards.Find(card, "poll.rate") is { } rate && rate.Data["ticket"]?.GetValueKind() == JsonValueKind.Number)
+                        if (PollRate(card) is { } rate)
                             polls.TryAdd((r.ConversationId ?? "", rate.Data["ticket"]!.GetValue<int>()), (r, rate));
                     break;
                 case CallKind.Update:
@@ -46,6 +48,9 @@ public sealed class Inbox
                     break;
             }
         }
+        else if (r.Kind == CallKind.Send)
+            foreach (var ticket in PollTickets(r))
+                refusedPolls.AddOrUpdate((r.ConversationId ?? "", ticket), 1, (_, n) => n + 1);
         Interlocked.Exchange(ref arrived, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
@@ -56,6 +61,14 @@ public sealed class Inbox
 
     public (CallRecord Record, CardAction Rate)? PollFor(string conversation, int ticket) =>
         polls.TryGetValue((conversation, ticket), out var poll) ? poll : null;
+
+    public int RefusedPollSends(string conversation, int ticket) => refusedPolls.GetValueOrDefault((conversation, ticket));
+
+    static CardAction? PollRate(JsonNode card) =>
+        Cards.Find(card, "poll.rate") is { } rate && rate.Data["ticket"]?.GetValueKind() == JsonValueKind.Number ? rate : null;
+
+    static IEnumerable<int> PollTickets(CallRecord r) =>
+        Cards.CardsIn(r.Body).Select(PollRate).OfType<CardAction>().Select(rate => rate.Data["ticket"]!.GetValue<int>());
 
     public IReadOnlyList<CallRecord> UpdatesOf(string activityId) => updates.TryGetValue(activityId, out var q) ? [.. q] : [];
 

@@ -164,7 +164,9 @@ public sealed class Users(Cluster cluster, Traffic traffic, Inbox inbox)
             TimeSpan.FromSeconds(60), ct);
         if (poll is null)
         {
-            Unclear.Enqueue($"no satisfaction poll for #{n} within 60 s");
+            // Not answered then, like a user who has moved on: whether it came at all, and when, is checked at the end.
+            Count("poll not there within 60 s");
+            TrafficTrace.Line($"{requester.Id} no poll for #{n} within 60 s");
             return;
         }
         Count("polls seen");
