@@ -24,11 +24,15 @@ public sealed class CutOffTurnTests : InProcessBotTests
     bool answeredMarkFails;
     // Set: the index rows of a resolved ticket cannot be written (the ticket itself is saved; its projections are not).
     bool resolvedIndexWritesFail;
-
+    // Set: runs once, just before the requester's details are saved (a technician resolving the ticket at that moment).
+    Func<Task>? beforeDetailsSaved;
 
     protected override Action<IServiceCollection>? Overrides => services =>
-        services.AddSingleton(TableFaults.Client(Azurite.ConnectionString, message =>
+        services.AddSingleton(TableFaults.Client(Azurite.ConnectionString, async message =>
         {
+            if (TableFaults.BatchBody(message).Contains(nameof(TicketEventKind.RequesterDetails), StringComparison.Ordinal)
+                && Interlocked.Exchange(ref beforeDetailsSaved, null) is { } meanwhile)
+                await meanwhile();
             if (message.Request.Method == RequestMethod.Put && message.Request.Uri.Path.Contains("/TicketIndex(", StringComparison.Ordinal))
                 cutAfterFiling?.Cancel();
             if (answeredMarkFails && message.Request.Method == RequestMethod.Patch && message.Request.Uri.Path.Contains("/PendingRequests(", StringComparison.Ordinal))
@@ -36,7 +40,7 @@ public sealed class CutOffTurnTests : InProcessBotTests
             if (resolvedIndexWritesFail && message.Request.Method == RequestMethod.Put && message.Request.Uri.Path.Contains("/TicketIndex(", StringComparison.Ordinal)
                 && TableFaults.Body(message).Contains("resolved", StringComparison.OrdinalIgnoreCase))
                 throw new Azure.RequestFailedException(503, "storage unavailable (test)");
-        }));
+        }, _ => { }));
 
     // Found by bench/Chaos (30 duplicates in the soak): the second message, a new activity, filed a second ticket.
     [Fact]
@@ -181,6 +185,24 @@ public sealed class CutOffTurnTests : InProcessBotTests
         Assert.Contains($"added that to ticket #{second}", Chat.Replies[^1].Text);
         Assert.Single((await Tickets.GetAsync(second, CancellationToken.None))!.History, e => e.Text == answer);
         Assert.Single((await Tickets.GetAsync(first, CancellationToken.None))!.History, e => e.Text == answer);
+    }
+
+    // The ticket was waiting on them when their answer came, and resolved a moment later, before the answer was saved:
+    // the answer was refused, yet they were thanked for it as added.
+    [Fact]
+    public async Task An_answer_refused_because_the_ticket_was_resolved_meanwhile_is_not_thanked_as_added()
+    {
+        var number = await TicketWaitingOnTheRequesterAsync();
+        beforeDetailsSaved = () => Tickets.UpdateAsync(number, t => new TicketChange(t with { Status = TicketStatus.Resolved },
+            [new NewEvent("user-id-0", "Tess", TicketEventKind.Resolved, "Resolved", "Swapped the lamp.")]), CancellationToken.None);
+
+        await Chat.SendAsync("it is room 12, the one by the window", activityId: "late-answer");
+
+        Assert.Null(beforeDetailsSaved);
+        var said = Chat.Replies[^1].Text ?? "";
+        Assert.DoesNotContain("added that", said);
+        Assert.Contains("resolved", said);
+        Assert.DoesNotContain((await Tickets.GetAsync(number, CancellationToken.None))!.History, e => e.Kind == TicketEventKind.RequesterDetails);
     }
 
     // The turn's deadline passes as the ticket's index rows go out (after the ticket, or the answer, was saved).

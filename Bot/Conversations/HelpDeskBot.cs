@@ -203,11 +203,21 @@ public sealed class HelpDeskBot(
         await store.LinkRequestAsync(changeId, waiting, ct);
         var result = await desk.AddDetailsAsync(waiting, by, text, ct, changeId);
         if (result.Ticket is not { } ticket) return;
+        if (!Added(result, changeId))
+        {
+            await turn.SendActivityAsync(result.Message ?? $"Ticket #{ticket.Number} is no longer open.", ct);
+            return;
+        }
         await requesterUpdates.UpdateCardAsync(ticket, ct);
         await technicianDesk.RequesterChangedAsync(ticket, changeId, ct);
         await turn.SendActivityAsync($"Thanks, I've added that to ticket #{ticket.Number} and let the technician know." +
             (result.Message is null ? "" : " " + result.Message), ct);
     }
+
+    // Refused (the ticket was closed between the check that it waits for them and the change) unless this very
+    // message was added before: a redelivery finds the ticket moved on since, with the words already in its history.
+    static bool Added(ChangeResult result, string changeId) =>
+        result.Outcome != ChangeOutcome.NotAllowed || result.Ticket?.History.Any(e => e.ChangeId == changeId) == true;
 
     async Task ShowOwnTicketAsync(TurnContext turn, int number, CancellationToken ct)
     {
@@ -286,11 +296,13 @@ public sealed class HelpDeskBot(
             var by = new Person(turn.Activity.From!.Id!, turn.Activity.From.Name, turn.Activity.From.AadObjectId);
             await store.LinkRequestAsync(changeId, waiting, ct);
             var result = await desk.AddDetailsAsync(waiting, by, text, ct, changeId);
-            if (result.Ticket is { } ticket)
+            if (result.Ticket is { } ticket && !Added(result, changeId))
+                return new IntakeAnswer(ticketCards.ForRequester(ticket, result.Message), ticket);
+            if (result.Ticket is { } added)
             {
-                await requesterUpdates.UpdateCardAsync(ticket, ct);
-                await technicianDesk.RequesterChangedAsync(ticket, changeId, ct);
-                return new IntakeAnswer(ticketCards.ForRequester(ticket, $"Thanks, I've added that to ticket #{ticket.Number} and let the technician know."), ticket);
+                await requesterUpdates.UpdateCardAsync(added, ct);
+                await technicianDesk.RequesterChangedAsync(added, changeId, ct);
+                return new IntakeAnswer(ticketCards.ForRequester(added, $"Thanks, I've added that to ticket #{added.Number} and let the technician know."), added);
             }
         }
         return await intake.StartAsync(turn, text, changeId, Intake.CardBeingAnswered(turn), ct);
