@@ -173,14 +173,19 @@ public sealed class OutboxTests(ITestOutputHelper output) : OutboxRig(output)
     {
         var tables = TableStorage.CreateClient(TablesConnection).GetTableClient("Outbox");
         await tables.CreateIfNotExistsAsync();
-        await tables.AddEntityAsync(new TableEntity("conv-1", "state") { ["LeaseOwner"] = "crashed", ["LeaseUntil"] = DateTimeOffset.UtcNow.AddSeconds(2) });
+        var leaseUntil = DateTimeOffset.UtcNow.AddSeconds(4);
+        await tables.AddEntityAsync(new TableEntity("conv-1", "state") { ["LeaseOwner"] = "crashed", ["LeaseUntil"] = leaseUntil });
         var host = await StartHostAsync();
         for (var i = 0; i < 3; i++)
             await host.Outbox.EnqueueSendAsync(To("conv-1"), Activity.CreateMessage($"{i}"), $"m-{i}", default);
 
-        await Task.Delay(1000);
-        Assert.Empty(Connector.Texts("conv-1"));
-        await Until(() => Connector.Texts("conv-1").Count >= 3, TimeSpan.FromSeconds(10));
+        // While the crashed instance's lease still holds, nothing goes out (checked against the lease's own clock: on a
+        // slow machine starting the host can take most of it).
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var whileLeased = Connector.Texts("conv-1");
+        Assert.True(DateTimeOffset.UtcNow < leaseUntil, "the host took longer than the lease to start; nothing was checked");
+        Assert.Empty(whileLeased);
+        await Until(() => Connector.Texts("conv-1").Count >= 3, TimeSpan.FromSeconds(15));
         Assert.Equal(["0", "1", "2"], Connector.Texts("conv-1"));
     }
 

@@ -106,6 +106,26 @@ public sealed class BadInputTests : IAsyncLifetime
         Assert.Contains(field, await response.Content.ReadAsStringAsync());
     }
 
+    // Found by the fuzz below on some seeds ("entities":[null] was a NullReferenceException, a 500): a null in a list.
+    [Theory]
+    [InlineData("message", "entities")]
+    [InlineData("message", "attachments")]
+    [InlineData("conversationUpdate", "membersAdded")]
+    [InlineData("conversationUpdate", "membersRemoved")]
+    [InlineData("messageReaction", "reactionsAdded")]
+    public async Task A_null_element_in_a_list_is_400_and_named(string type, string field)
+    {
+        var activity = ValidMessage();
+        activity["type"] = type;
+        activity[field] = new JsonArray((JsonNode?)null);
+
+        var response = await PostAsync(activity.ToJsonString());
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(field, await response.Content.ReadAsStringAsync());
+        Assert.Equal(0, connectorCalls);
+    }
+
     [Fact]
     public async Task An_oversized_body_is_413_with_a_reason()
     {

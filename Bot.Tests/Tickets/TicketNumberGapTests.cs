@@ -67,16 +67,24 @@ public sealed class TicketNumberGapTests : IAsyncLifetime
             afterResponse?.Invoke(m);
         });
 
-        public async Task<Task<FiledTicket>[]> FileAsync(Func<string, Task<FiledTicket>> file, string[] keys)
+        public async Task<Task<FiledTicket>[]> FileAsync(TableTicketStore store, string[] keys)
         {
-            var holder = file("conv|holder");
+            var holder = File(store, "conv|holder");
             await held.Task;
-            var filings = keys.Select(file).ToArray();
-            while (Volatile.Read(ref claims) < keys.Length + 1) await Task.Delay(10);
-            await Task.Delay(300); // from its claim to the queue for a number is in-memory work
+            var filings = keys.Select(key => File(store, key)).ToArray();
+            // Each filing claims its request, then queues for a number: wait for the queue itself, not a guess at how long
+            // that takes (on a loaded machine it can be longer than any fixed pause).
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            while (Volatile.Read(ref claims) < keys.Length + 1 || store.WaitingForNumbers < keys.Length)
+            {
+                if (watch.Elapsed > TimeSpan.FromSeconds(30)) throw new TimeoutException($"{store.WaitingForNumbers} of {keys.Length} filings queued for a number");
+                await Task.Delay(10);
+            }
             release.TrySetResult();
             return [holder, .. filings];
         }
+
+        static Task<FiledTicket> File(TableTicketStore store, string key) => store.FileAsync(key, n => TicketStoreTests.Sample(n), None);
     }
 
     [Fact]
@@ -95,7 +103,7 @@ public sealed class TicketNumberGapTests : IAsyncLifetime
         var faulty = Store(batching.Client(azurite.ConnectionString));
         string[] keys = ["conv|a", "conv|b", "conv|c", "conv|d"];
 
-        var filings = await batching.FileAsync(key => File(faulty, key), keys);
+        var filings = await batching.FileAsync(faulty, keys);
         foreach (var filing in filings[1..])
             await Assert.ThrowsAsync<RequestFailedException>(() => filing);
         try { await filings[0]; } catch (RequestFailedException) { } // the holder may have been writing its ticket too
@@ -144,7 +152,7 @@ public sealed class TicketNumberGapTests : IAsyncLifetime
         var faulty = Store(batching.Client(azurite.ConnectionString));
         string[] keys = ["conv|a", "conv|b", "conv|c", "conv|d"];
 
-        var filings = await batching.FileAsync(key => File(faulty, key), keys);
+        var filings = await batching.FileAsync(faulty, keys);
         await Assert.ThrowsAsync<RequestFailedException>(() => filings[3]);
         var filed = await Task.WhenAll(filings.Where((_, i) => i != 3));
         Assert.Equal(2, batching.CounterWrites);
@@ -194,7 +202,7 @@ public sealed class TicketNumberGapTests : IAsyncLifetime
         var store = Store(batching.Client(azurite.ConnectionString));
         var keys = Enumerable.Range(0, 120).Select(i => $"conv|burst-{i}").ToArray();
 
-        var filed = await Task.WhenAll(await batching.FileAsync(key => File(store, key), keys));
+        var filed = await Task.WhenAll(await batching.FileAsync(store, keys));
 
         Assert.Equal(Enumerable.Range(1002, 121), filed.Select(f => f.Ticket.Number).Order());
         Assert.Equal(Enumerable.Range(1001, 122), await StoredNumbersAsync());

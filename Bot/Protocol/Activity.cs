@@ -66,7 +66,7 @@ public sealed partial record Activity
         TenantId: ChannelData?.Tenant?.Id ?? Conversation?.TenantId);
 
     public IEnumerable<Mention> GetMentions() =>
-        (Entities ?? []).Where(e => e.Type == "mention").Select(e => e.As<Mention>()).OfType<Mention>();
+        (Entities ?? []).Where(e => e?.Type == "mention").Select(e => e.As<Mention>()).OfType<Mention>();
 
     // The text with every <at>...</at> mention removed (Teams puts "<at>SupportBot</at>" in channel messages),
     // as the SDK's RemoveRecipientMention does, so triage and commands see only what the person wrote.

@@ -226,8 +226,18 @@ public static partial class MessagesEndpoint
             missing.Add("serviceUrl (an absolute http(s) URL)");
         if (activity.Type is ActivityTypes.Message or ActivityTypes.Invoke && string.IsNullOrWhiteSpace(activity.From?.Id))
             missing.Add("from.id");
+        // A null in a list ("entities":[null]) deserializes as a null element, which the turn would trip over (a 500,
+        // found by BadInputTests' fuzz on some seeds): the activity is malformed, and says which list.
+        if (HasNull(activity.Entities)) missing.Add("entities (a null element)");
+        if (HasNull(activity.Attachments)) missing.Add("attachments (a null element)");
+        if (HasNull(activity.MembersAdded)) missing.Add("membersAdded (a null element)");
+        if (HasNull(activity.MembersRemoved)) missing.Add("membersRemoved (a null element)");
+        if (HasNull(activity.ReactionsAdded)) missing.Add("reactionsAdded (a null element)");
+        if (HasNull(activity.ReactionsRemoved)) missing.Add("reactionsRemoved (a null element)");
         return missing.Count > 0
             ? (null, "Missing or invalid required fields: " + string.Join(", ", missing))
             : (activity, "");
     }
+
+    static bool HasNull<T>(IReadOnlyList<T>? items) where T : class => items is not null && items.Any(item => item is null);
 }
