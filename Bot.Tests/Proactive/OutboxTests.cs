@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
 using SupportBot.Proactive;
 using SupportBot.Protocol;
 using SupportBot.Storage;
@@ -187,6 +188,38 @@ public sealed class OutboxTests(ITestOutputHelper output) : OutboxRig(output)
         Assert.Empty(whileLeased);
         await Until(() => Connector.Texts("conv-1").Count >= 3, TimeSpan.FromSeconds(15));
         Assert.Equal(["0", "1", "2"], Connector.Texts("conv-1"));
+    }
+
+    // Found by bench/Chaos (soak: satisfaction polls up to 210 s late, nearly all to users whose conversation keys sort
+    // last): with every drain slot taken, each poll began again at the first conversation by key, so while earlier
+    // conversations kept getting messages, the slots went to them at every poll and the later ones waited.
+    [Fact]
+    public async Task A_conversation_whose_key_sorts_last_is_not_kept_waiting_while_earlier_ones_keep_getting_messages()
+    {
+        Connector.AfterAccepted = () => Task.Delay(50);
+        await StartHostAsync(services: s => s.Configure<OutboxOptions>(o => o.MaxConcurrentConversations = 2));
+        // Another instance enqueues (so no hint wakes this one: only its polls find the work).
+        var elsewhere = new Outbox(TableStorage.CreateClient(TablesConnection), TimeProvider.System, NullLogger<Outbox>.Instance);
+        using var stop = new CancellationTokenSource();
+        var feeder = Task.Run(async () =>
+        {
+            // A message or two waiting in each at any time: every drain is short, and each conversation is back soon.
+            for (var round = 0; !stop.IsCancellationRequested && round < 1000; round++)
+            {
+                while (Connector.Total < (round - 1) * 8 && !stop.IsCancellationRequested) await Task.Delay(5);
+                await Task.WhenAll(Enumerable.Range(0, 8).Select(c =>
+                    elsewhere.EnqueueSendAsync(To($"a-{c}"), Activity.CreateMessage($"{round}"), $"busy-{c}-{round}", default)));
+            }
+        });
+        await Until(() => Connector.Total >= 20, TimeSpan.FromSeconds(15));
+
+        await elsewhere.EnqueueSendAsync(To("z-later"), Activity.CreateMessage("your poll"), "poll-1", default);
+        var feeding = Stopwatch.StartNew();
+        while (Connector.Texts("z-later").Count == 0 && feeding.Elapsed < TimeSpan.FromSeconds(15)) await Task.Delay(50);
+        stop.Cancel();
+        await feeder;
+
+        Assert.True(Connector.Texts("z-later").Count == 1, $"not delivered in {feeding.Elapsed.TotalSeconds:F0} s while the earlier conversations were fed");
     }
 
     [Fact]

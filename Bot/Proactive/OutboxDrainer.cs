@@ -29,6 +29,8 @@ public sealed class OutboxDrainer(
     // drains the conversation again, it records them instead of sending them a second time.
     readonly ConcurrentDictionary<string, (PostedMessage Posted, DateTimeOffset At)> deliveredUnrecorded = new();
     bool storageFailing;
+    // The conversation the last poll had no slot for: the next poll starts there (only the drainer's loop touches it).
+    string? resumePollAt;
 
     OutboxOptions Options => options.Value;
 
@@ -83,17 +85,34 @@ public sealed class OutboxDrainer(
         await Task.WhenAll(active.Values);
     }
 
+    // With every drain slot taken, the poll stops and the next one goes on from the conversation it could not start.
+    // Starting from the first key every time, as it did, left conversations whose keys sort late waiting while earlier
+    // ones kept the slots busy (bench/Chaos soak: satisfaction polls minutes late under load).
     async Task PollAsync(CancellationToken ct)
     {
         var ready = await outbox.Ready.GetAsync(ct);
+        var waiting = new List<string>();
         await foreach (var marker in ready.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Outbox.ReadyPartition}"),
             select: ["RowKey"], cancellationToken: ct))
-            if (!StartDrain(marker.RowKey, ct)) break;
+            waiting.Add(marker.RowKey);
+        var first = resumePollAt is { } resume ? waiting.FindIndex(key => string.CompareOrdinal(key, resume) >= 0) : 0;
+        if (first < 0) first = 0;
+        resumePollAt = null;
+        for (var i = 0; i < waiting.Count; i++)
+        {
+            var key = waiting[(first + i) % waiting.Count];
+            if (!StartDrain(key, ct))
+            {
+                resumePollAt = key;
+                return;
+            }
+        }
     }
 
     // Drains the conversation in the background unless it is being drained already. False: no room for another.
     bool StartDrain(string partition, CancellationToken ct)
     {
+        if (active.ContainsKey(partition)) return true;
         if (active.Count >= Options.MaxConcurrentConversations) return false;
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!active.TryAdd(partition, done.Task)) return true;
