@@ -26,6 +26,8 @@ public sealed class CutOffTurnTests : InProcessBotTests
     bool resolvedIndexWritesFail;
     // Set: runs once, just before the requester's details are saved (a technician resolving the ticket at that moment).
     Func<Task>? beforeDetailsSaved;
+    // Set: linking a requester's message to the ticket it answers fails (storage goes away before anything is saved).
+    bool answerLinkFails;
 
     protected override Action<IServiceCollection>? Overrides => services =>
         services.AddSingleton(TableFaults.Client(Azurite.ConnectionString, async message =>
@@ -35,6 +37,9 @@ public sealed class CutOffTurnTests : InProcessBotTests
                 await meanwhile();
             if (message.Request.Method == RequestMethod.Put && message.Request.Uri.Path.Contains("/TicketIndex(", StringComparison.Ordinal))
                 cutAfterFiling?.Cancel();
+            if (answerLinkFails && message.Request.Method == RequestMethod.Post && message.Request.Uri.Path.EndsWith("/TicketRequests", StringComparison.Ordinal)
+                && TableFaults.Body(message).Contains("\"reply\"", StringComparison.Ordinal))
+                throw new Azure.RequestFailedException(503, "storage unavailable (test)");
             if (answeredMarkFails && message.Request.Method == RequestMethod.Patch && message.Request.Uri.Path.Contains("/PendingRequests(", StringComparison.Ordinal))
                 throw new Azure.RequestFailedException(503, "storage unavailable (test)");
             if (resolvedIndexWritesFail && message.Request.Method == RequestMethod.Put && message.Request.Uri.Path.Contains("/TicketIndex(", StringComparison.Ordinal)
@@ -185,6 +190,57 @@ public sealed class CutOffTurnTests : InProcessBotTests
         Assert.Contains($"added that to ticket #{second}", Chat.Replies[^1].Text);
         Assert.Single((await Tickets.GetAsync(second, CancellationToken.None))!.History, e => e.Text == answer);
         Assert.Single((await Tickets.GetAsync(first, CancellationToken.None))!.History, e => e.Text == answer);
+    }
+
+    // Found by bench/Chaos (soak 8, 27 times): the technician's "waiting" was saved and projected, then an older state of
+    // the ticket's index row landed over it (a slow instance's projection, or a timed-out write storage carried out
+    // later: nobody was left to re-check it). The answer's first turn failed before it was linked to the ticket, and its
+    // "Try again" found no ticket the index called waiting: it filed "it is room 12, the one by the window" as a new ticket.
+    [Fact]
+    public async Task An_answer_whose_ticket_the_index_shows_behind_is_still_added_to_the_ticket_waiting_for_it()
+    {
+        await Chat.SendAsync(Request);
+        var number = Assert.Single(await StoredAsync()).Number;
+        await TechnicianPressesAsync(SupportBot.Technicians.TechnicianVerbs.AssignToMe, new JsonObject { ["ticket"] = number });
+        var behind = await RequesterIndexRowAsync(number);
+        Assert.Contains(nameof(TicketStatus.InProgress), behind.GetString("Summary"));
+        await TechnicianPressesAsync(SupportBot.Technicians.TechnicianVerbs.Waiting, new JsonObject { ["ticket"] = number, ["note"] = "Which room exactly?" });
+        Assert.Equal(TicketStatus.WaitingOnRequester, (await Tickets.GetAsync(number, CancellationToken.None))!.Status);
+
+        const string answer = "it is room 12, the one by the window";
+        answerLinkFails = true;
+        await Chat.SendAsync(answer, activityId: "answer");
+        answerLinkFails = false;
+        var notSaved = Chat.Replies[^1].CardJson;
+        Assert.Contains("Not saved yet", notSaved);
+        // The assignment's projection lands late, over the "waiting" one.
+        await IndexTable.UpsertEntityAsync(behind, Azure.Data.Tables.TableUpdateMode.Replace);
+        Assert.DoesNotContain(await Tickets.ListByRequesterAsync("user-1", CancellationToken.None), t => t.Status == TicketStatus.WaitingOnRequester);
+        var retry = JsonNode.Parse(notSaved)!["actions"]!.AsArray().First(a => a!["title"]!.GetValue<string>() == "Try again")!;
+        var pressed = (await Chat.PressAsync(retry["verb"]!.GetValue<string>(), retry["data"]!)).ToJsonString();
+
+        Assert.DoesNotContain($"Ticket #{number + 1}", pressed);
+        Assert.Contains($"added that to ticket #{number}", pressed);
+        Assert.Single(await StoredAsync());
+        Assert.Single((await Tickets.GetAsync(number, CancellationToken.None))!.History, e => e.Text == answer);
+
+        // And the same answer typed as a new message (no Try again) goes there too, not to a new ticket.
+        await TechnicianPressesAsync(SupportBot.Technicians.TechnicianVerbs.Waiting, new JsonObject { ["ticket"] = number, ["note"] = "And which floor?" });
+        await IndexTable.UpsertEntityAsync(behind, Azure.Data.Tables.TableUpdateMode.Replace);
+        await Chat.SendAsync("the second floor", activityId: "second-answer");
+        Assert.Contains($"added that to ticket #{number}", Chat.Replies[^1].Text);
+        Assert.Single(await StoredAsync());
+    }
+
+    Azure.Data.Tables.TableClient IndexTable => new Azure.Data.Tables.TableServiceClient(Azurite.ConnectionString).GetTableClient("TicketIndex");
+
+    // The requester's index row of a ticket, as a projection wrote it.
+    async Task<Azure.Data.Tables.TableEntity> RequesterIndexRowAsync(int number)
+    {
+        var inverted = (int.MaxValue - number).ToString("D10");
+        await foreach (var row in IndexTable.QueryAsync<Azure.Data.Tables.TableEntity>(e => e.RowKey == inverted))
+            if (row.PartitionKey.StartsWith("requester~", StringComparison.Ordinal)) return row;
+        throw new InvalidOperationException($"No requester index row for ticket {number}");
     }
 
     // The ticket was waiting on them when their answer came, and resolved a moment later, before the answer was saved:
