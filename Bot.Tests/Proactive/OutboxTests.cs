@@ -169,6 +169,34 @@ public sealed class OutboxTests(ITestOutputHelper output) : OutboxRig(output)
         Assert.Equal(200, Connector.Total);
     }
 
+    // Found by bench/Chaos (soak8): a ticket card rendered from a read made before the resolution, queued after the
+    // resolution's own update, went out last, and the resolved ticket's card said "In progress" for good.
+    [Fact]
+    public async Task An_update_of_an_older_version_never_follows_a_newer_one_whatever_order_they_were_queued_in()
+    {
+        var card = new PostedMessage(Connector.Url, "conv-v", "card-v");
+        // Queued before any drainer runs: one batch, the older version last.
+        var enqueuer = new Outbox(TableStorage.CreateClient(TablesConnection), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Outbox>.Instance);
+        await enqueuer.EnqueueUpdateAsync(card, Activity.CreateMessage("resolved"), "v-3", default, version: 3);
+        await enqueuer.EnqueueUpdateAsync(card, Activity.CreateMessage("in progress"), "v-2", default, version: 2);
+        var host = await StartHostAsync();
+        await Until(async () => await Settled(host, card, "v-2") && await Settled(host, card, "v-3"), TimeSpan.FromSeconds(15));
+        Assert.Equal(["resolved"], Connector.Updates("conv-v"));
+
+        // Queued after the newer one was shown.
+        await host.Outbox.EnqueueUpdateAsync(card, Activity.CreateMessage("new"), "v-1", default, version: 1);
+        await Until(() => Settled(host, card, "v-1"), TimeSpan.FromSeconds(15));
+        Assert.Equal(OutboxState.Coalesced, (await host.Outbox.GetStatusAsync(card, "v-1", default))!.State);
+
+        // The same version again (a card whose words changed without a change to the ticket) still goes out.
+        await host.Outbox.EnqueueUpdateAsync(card, Activity.CreateMessage("resolved, rated"), "v-3b", default, version: 3);
+        await Until(() => Settled(host, card, "v-3b"), TimeSpan.FromSeconds(15));
+        Assert.Equal(["resolved", "resolved, rated"], Connector.Updates("conv-v"));
+    }
+
+    static async Task<bool> Settled(OutboxHost host, OutboxTarget target, string key) =>
+        (await host.Outbox.GetStatusAsync(target, key, default))?.State is { } state && state != OutboxState.Pending;
+
     [Fact]
     public async Task A_crashed_drainers_lease_expires_and_another_instance_takes_over()
     {

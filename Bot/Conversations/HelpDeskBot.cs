@@ -385,15 +385,16 @@ public sealed class HelpDeskBot(
     }
 
     // The card's id lets every later change update it in place and the satisfaction poll find the requester. Not stored
-    // now (storage blipped after the card was shown): stored by a follow-up, and the card then catches up with whatever
-    // changed meanwhile.
+    // now (storage blipped after the card was shown): stored by a follow-up, and the requester then catches up with
+    // whatever changed meanwhile: the card, and for a ticket resolved meanwhile its announcement and poll (bench/Chaos
+    // soak: five tickets resolved in the seconds before the follow-up never got a poll).
     async Task RememberCardAsync(int number, PostedCard card, CancellationToken ct)
     {
         if (await desk.TryRememberRequesterCardAsync(number, card, logger, ct)) return;
         followUps.Retry($"the card id of ticket {number}", async stop =>
         {
             await desk.RememberRequesterCardAsync(number, card, stop);
-            if (await store.GetAsync(number, stop) is { } ticket) await requesterUpdates.EnqueueCardUpdateAsync(ticket, stop);
+            if (await store.GetAsync(number, stop) is { } ticket) await technicianDesk.CatchUpRequesterAsync(ticket, stop);
             return true;
         });
     }

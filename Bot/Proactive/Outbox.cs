@@ -47,6 +47,7 @@ public sealed record OutboxStatus(OutboxState State, PostedMessage? Posted, stri
 //   Outbox       PK conversation key   RK "m-{ticks:D19}-{random}"  one pending send or update, in enqueue order
 //                                      RK "d-{dedupe key}"          the dedupe row: written with the message in one
 //                                                                   transaction; later its outcome and posted message id
+//                                      RK "d-outbox-shown|{id}"     the version message {id} last showed (versioned updates)
 //                                      RK "state"                   the drain lease (owner, until), NotBefore (backoff), Blocked
 //   OutboxReady  PK "ready"            RK conversation key          a conversation that may have work (the drainers' index)
 public sealed class Outbox(TableServiceClient tables, TimeProvider clock, ILogger<Outbox> logger)
@@ -76,13 +77,18 @@ public sealed class Outbox(TableServiceClient tables, TimeProvider clock, ILogge
     public Task EnqueueSendAsync(OutboxTarget target, Activity message, string dedupeKey, CancellationToken ct, AfterSent? afterSent = null) =>
         EnqueueAsync(target, "send", null, message, dedupeKey, ct, afterSent: afterSent);
 
-    public Task EnqueueUpdateAsync(PostedMessage target, Activity replacement, string dedupeKey, CancellationToken ct) =>
-        EnqueueAsync(target, "update", target.ActivityId, replacement, dedupeKey, ct);
+    // version: how new the content is (for a ticket's card, its latest change). An update older than one already shown,
+    // or than another queued for the same message, is dropped, whatever order they were queued in: a card rendered
+    // from a ticket read before a change and queued after it must not overwrite the newer card (bench/Chaos soak:
+    // resolved tickets whose card went back to "New", "In progress" or "Waiting for you"). Null: the last queued wins.
+    public Task EnqueueUpdateAsync(PostedMessage target, Activity replacement, string dedupeKey, CancellationToken ct, long? version = null) =>
+        EnqueueAsync(target, "update", target.ActivityId, replacement, dedupeKey, ct, version: version);
 
     // An update of the message sent under sentDedupeKey to the same target, whose id is not known yet: resolved when
     // delivered. The send is in the same partition, so it is delivered first; an update of a send that failed is dropped.
-    public Task EnqueueUpdateOfSentAsync(OutboxTarget target, string sentDedupeKey, Activity replacement, string dedupeKey, CancellationToken ct) =>
-        EnqueueAsync(target, "update", null, replacement, dedupeKey, ct, sentDedupeKey);
+    public Task EnqueueUpdateOfSentAsync(OutboxTarget target, string sentDedupeKey, Activity replacement, string dedupeKey, CancellationToken ct,
+        long? version = null) =>
+        EnqueueAsync(target, "update", null, replacement, dedupeKey, ct, sentDedupeKey, version: version);
 
     public async Task<OutboxStatus?> GetStatusAsync(OutboxTarget target, string dedupeKey, CancellationToken ct)
     {
@@ -105,7 +111,7 @@ public sealed class Outbox(TableServiceClient tables, TimeProvider clock, ILogge
     }
 
     async Task EnqueueAsync(OutboxTarget target, string kind, string? activityId, Activity activity, string dedupeKey, CancellationToken ct,
-        string? sentDedupeKey = null, AfterSent? afterSent = null)
+        string? sentDedupeKey = null, AfterSent? afterSent = null, long? version = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(dedupeKey);
         var partition = target.PartitionKey;
@@ -124,6 +130,7 @@ public sealed class Outbox(TableServiceClient tables, TimeProvider clock, ILogge
             ["Reference"] = target.Reference is null ? null : JsonSerializer.Serialize(target.Reference, Json),
             ["EnqueuedAt"] = now,
             ["Attempts"] = 0,
+            ["Version"] = version,
         };
         var body = JsonSerializer.Serialize(activity, Json);
         for (var i = 0; i * ChunkChars < body.Length; i++)
@@ -155,6 +162,10 @@ public sealed class Outbox(TableServiceClient tables, TimeProvider clock, ILogge
 
     internal static string NewMessageRow(DateTimeOffset now) =>
         $"{MessagePrefix}{NextTicks(now):D19}-{RandomNumberGenerator.GetHexString(8, lowercase: true)}";
+
+    // The version of the content a message last showed (see EnqueueUpdateAsync): a row beside the outcomes, under their
+    // prefix so that the sweep forgets it with them.
+    internal static string ShownRow(string activityId) => DedupeRow("outbox-shown|" + activityId);
 
     internal static string DedupeRow(string dedupeKey)
     {

@@ -174,6 +174,8 @@ public sealed class OutboxDrainer(
         if (await AcquireAsync(table, partition, stop) is not { } lease) return;
         DateTimeOffset? notBefore = null;
         var dropped = 0;
+        // The version each updated message last showed, by its row, read once a drain (see Outbox.EnqueueUpdateAsync).
+        var shownVersions = new Dictionary<string, long?>(StringComparer.Ordinal);
         try
         {
             var limiter = conversationLimiters.GetOrAdd(partition, _ => new SlidingWindowLimiter(Options.ResolvedConversationLimits, clock));
@@ -225,6 +227,21 @@ public sealed class OutboxDrainer(
                         item["ConversationId"] = sent.Value.GetString("PostedConversationId") ?? item.GetString("ConversationId");
                         item["ServiceUrl"] ??= sent.Value.GetString("ServiceUrl");
                     }
+                    // An update older than what its message already shows (queued late, from a ticket read before a
+                    // newer change that was shown since) would take the message back: dropped.
+                    TableEntity? shownRow = null;
+                    if (item.GetString("Kind") == "update" && item.GetInt64("Version") is { } version && item.GetString("ActivityId") is { Length: > 0 } updated)
+                    {
+                        var shown = await ShownVersionAsync(table, partition, updated, shownVersions, stop);
+                        if (shown > version)
+                        {
+                            logger.LogDebug("Outbox: {DedupeKey} (version {Version}) is older than what its message shows (version {Shown}); dropped",
+                                item.GetString("DedupeKey"), version, shown);
+                            await CompleteAsync(table, item, OutboxState.Coalesced, null, null);
+                            continue;
+                        }
+                        shownRow = new TableEntity(partition, Outbox.ShownRow(updated)) { ["Version"] = Math.Max(version, shown ?? version) };
+                    }
                     await limiter.WaitAsync(reserve: false, stop);
                     await global.WaitAsync(reserve: true, stop);
                     // After the waits, which can outlast the lease (60 per 30 s): never send on a lease another instance took.
@@ -234,7 +251,8 @@ public sealed class OutboxDrainer(
                     {
                         logger.LogInformation("Outbox: {DedupeKey} was delivered before its outcome could be stored; storing it now, not sending it again",
                             item.GetString("DedupeKey"));
-                        await CompleteAsync(table, item, OutboxState.Sent, earlier.Posted, null, lease);
+                        await CompleteAsync(table, item, OutboxState.Sent, earlier.Posted, null, lease, shownRow);
+                        Shown(shownRow, shownVersions);
                         deliveredUnrecorded.TryRemove(deliveredKey, out _);
                         if (item.GetString("AfterSent") is { } earlierHandler)
                             await RunAfterSentAsync(table, item.PartitionKey, Outbox.DedupeRow(item.GetString("DedupeKey")!), earlierHandler, item.GetString("AfterSentData") ?? "", earlier.Posted);
@@ -275,7 +293,8 @@ public sealed class OutboxDrainer(
                     }
                     limiter.Record();
                     deliveredUnrecorded[deliveredKey] = (posted, clock.GetUtcNow());
-                    await CompleteAsync(table, item, OutboxState.Sent, posted, null, lease);
+                    await CompleteAsync(table, item, OutboxState.Sent, posted, null, lease, shownRow);
+                    Shown(shownRow, shownVersions);
                     deliveredUnrecorded.TryRemove(deliveredKey, out _);
                     if (item.GetString("AfterSent") is { } handler)
                         await RunAfterSentAsync(table, item.PartitionKey, Outbox.DedupeRow(item.GetString("DedupeKey")!), handler, item.GetString("AfterSentData") ?? "", posted);
@@ -394,16 +413,37 @@ public sealed class OutboxDrainer(
         return batch;
     }
 
-    // A later update of the same message in this batch makes this one moot: only the latest card matters.
+    // Another update of the same message in this batch makes this one moot: only the latest card matters. The latest is
+    // the newest version (an update queued late from an older read comes after the newer one), else the last queued.
     static bool IsSuperseded(List<TableEntity> batch, int index)
     {
         var item = batch[index];
         if (item.GetString("Kind") != "update") return false;
-        for (var j = index + 1; j < batch.Count; j++)
-            if (batch[j].GetString("Kind") == "update" && UpdatedMessage(batch[j]) == UpdatedMessage(item)
-                && batch[j].GetString("ConversationId") == item.GetString("ConversationId"))
+        var version = item.GetInt64("Version");
+        for (var j = 0; j < batch.Count; j++)
+        {
+            var other = batch[j];
+            if (j == index || other.GetString("Kind") != "update" || UpdatedMessage(other) != UpdatedMessage(item)
+                || other.GetString("ConversationId") != item.GetString("ConversationId"))
+                continue;
+            if (version is { } mine && other.GetInt64("Version") is { } theirs ? theirs > mine || (theirs == mine && j > index) : j > index)
                 return true;
+        }
         return false;
+    }
+
+    static async Task<long?> ShownVersionAsync(TableClient table, string partition, string activityId, Dictionary<string, long?> known, CancellationToken ct)
+    {
+        var row = Outbox.ShownRow(activityId);
+        if (known.TryGetValue(row, out var version)) return version;
+        var found = await table.GetEntityIfExistsAsync<TableEntity>(partition, row, select: ["Version"], cancellationToken: ct);
+        return known[row] = found.HasValue ? found.Value!.GetInt64("Version") : null;
+    }
+
+    static void Shown(TableEntity? shownRow, Dictionary<string, long?> known)
+    {
+        if (shownRow is not null)
+            known[shownRow.RowKey] = shownRow.GetInt64("Version");
     }
 
     static string? UpdatedMessage(TableEntity update) =>
@@ -512,7 +552,9 @@ public sealed class OutboxDrainer(
 
     // lease: while this drainer holds it, no other instance can send the message again, so a Sent outcome is retried
     // until it is about to run out (a storage restart takes seconds; the SDK's own retries give up within one).
-    async Task CompleteAsync(TableClient table, TableEntity item, OutboxState state, PostedMessage? posted, string? error, TableEntity? lease = null)
+    // shown: for a delivered update, the version its message shows now (written with the outcome).
+    async Task CompleteAsync(TableClient table, TableEntity item, OutboxState state, PostedMessage? posted, string? error, TableEntity? lease = null,
+        TableEntity? shown = null)
     {
         var holdUntil = lease?.GetDateTimeOffset("LeaseUntil") - Options.LeaseDuration / 10;
         var afterSent = state == OutboxState.Sent ? item.GetString("AfterSent") : null;
@@ -535,11 +577,18 @@ public sealed class OutboxDrainer(
             try
             {
                 // One transaction: the message leaves the queue exactly when its outcome is recorded.
-                await table.SubmitTransactionAsync(
+                List<TableTransactionAction> actions =
                 [
                     new(TableTransactionActionType.Delete, item, item.ETag),
                     new(TableTransactionActionType.UpsertMerge, dedupe),
-                ], CancellationToken.None);
+                ];
+                if (shown is not null)
+                {
+                    // CompletedAt: forgotten by the sweep with the outcomes.
+                    shown["CompletedAt"] = dedupe["CompletedAt"];
+                    actions.Add(new(TableTransactionActionType.UpsertReplace, shown));
+                }
+                await table.SubmitTransactionAsync(actions, CancellationToken.None);
                 return;
             }
             catch (TableTransactionFailedException ex) when (ex.Status is 404 or 412)

@@ -223,7 +223,7 @@ public sealed class TechnicianDesk(
         {
             var update = Activity.CreateMessage(attachments: (await CardAsync(ticket, withActions: false, posted.ServiceUrl, ct)).ToAttachment());
             await outbox.EnqueueUpdateAsync(new PostedMessage(posted.ServiceUrl, posted.ConversationId, posted.ActivityId), update,
-                TicketOutboxKeys.CardUpdate(ticket, "channel-card", update), ct);
+                TicketOutboxKeys.CardUpdate(ticket, "channel-card", update), ct, TicketOutboxKeys.CardVersion(ticket));
         }
         else if (await channel.FindAsync(ct) is { } address)
         {
@@ -231,7 +231,7 @@ public sealed class TechnicianDesk(
             var url = address.ServiceUrl ?? ticket.RequesterCard?.ServiceUrl;
             var update = Activity.CreateMessage(attachments: (await CardAsync(ticket, withActions: false, url, ct)).ToAttachment());
             await outbox.EnqueueUpdateOfSentAsync(new OutboxTarget(address.ServiceUrl, address.ChannelId), TicketOutboxKeys.ChannelPost(ticket.Number), update,
-                TicketOutboxKeys.CardUpdate(ticket, "channel-card", update), ct);
+                TicketOutboxKeys.CardUpdate(ticket, "channel-card", update), ct, TicketOutboxKeys.CardVersion(ticket));
         }
     }
 
@@ -242,6 +242,13 @@ public sealed class TechnicianDesk(
     {
         try
         {
+            // The requester's card id is stored beside the ticket by the turn that showed the card, or after a storage
+            // blip by a follow-up, which stores it and then reads the ticket to catch up (CatchUpRequesterAsync). This
+            // change read the ticket before writing it, maybe before the id was there: read it again after the write,
+            // so that this pass or the follow-up's sees both (bench/Chaos soak: resolved a second after the ticket
+            // was shown, and neither the resolved card nor the poll ever reached the requester).
+            if (ticket.RequesterCard is null && await store.GetAsync(ticket.Number, ct) is { RequesterCard: { } stored })
+                ticket = ticket with { RequesterCard = stored };
             await requesterUpdates.EnqueueCardUpdateAsync(ticket, ct);
             // Even when the press came from the channel card: Teams shows an invoke's answer only to whoever pressed.
             await EnqueueChannelCardAsync(ticket, ct);
@@ -258,6 +265,22 @@ public sealed class TechnicianDesk(
             logger.LogWarning("Could not pass on the change to ticket {Number}: {Error}", ticket.Number, ex.GetBaseException().GetType().Name);
             return false;
         }
+    }
+
+    // The requester's card id was stored only after the ticket had changed (by a follow-up, storage having failed as the
+    // card was shown): those changes found no card to update and no chat to tell or poll. Catch up from the ticket as
+    // it is now; the outbox keys make this a no-op for whatever did go out. Throws when storage fails (the follow-up
+    // tries again).
+    public async Task CatchUpRequesterAsync(Ticket ticket, CancellationToken ct)
+    {
+        await requesterUpdates.EnqueueCardUpdateAsync(ticket, ct);
+        if (ticket.Status != TicketStatus.Resolved || ticket.RequesterCard is not { } requester
+            || ticket.History.LastOrDefault(e => e.Kind == TicketEventKind.Resolved) is not { } resolved)
+            return;
+        if (Announcement(ticket, TechnicianVerbs.Resolve, new Person(resolved.ById, resolved.ByName)) is { } text)
+            await outbox.EnqueueSendAsync(new OutboxTarget(requester.ServiceUrl, requester.ConversationId), Activity.CreateMessage(text),
+                TicketOutboxKeys.ForEvent(ticket.Number, resolved, "announce"), ct);
+        await polls.AskAsync(ticket, ct);
     }
 
     // Storage (the outbox, the channel setting) or the Connector (the technicians list for the card) unreachable.

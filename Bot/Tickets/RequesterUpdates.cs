@@ -13,7 +13,7 @@ public sealed class RequesterUpdates(Outbox outbox, TicketCards cards, ITicketSt
         if (ticket.RequesterCard is not { } card || card.ActivityId == except) return;
         var update = Activity.CreateMessage(attachments: cards.ForRequester(ticket).ToAttachment());
         await outbox.EnqueueUpdateAsync(new PostedMessage(card.ServiceUrl, card.ConversationId, card.ActivityId), update,
-            TicketOutboxKeys.CardUpdate(ticket, "requester-card", update), ct);
+            TicketOutboxKeys.CardUpdate(ticket, "requester-card", update), ct, TicketOutboxKeys.CardVersion(ticket));
     }
 
     // The change itself is saved; the card follows once storage is back (the ticket read again then, so the card shows

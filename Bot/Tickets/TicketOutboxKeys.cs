@@ -18,6 +18,10 @@ public static class TicketOutboxKeys
     public static string CardUpdate(Ticket ticket, string card, Activity content)
     {
         var hash = Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(content, ProtocolJson.Options)))[..16];
-        return $"ticket-{ticket.Number}-{(ticket.History.Count == 0 ? 0 : ticket.History.Max(e => e.Seq))}-{card}-{hash}";
+        return $"ticket-{ticket.Number}-{CardVersion(ticket)}-{card}-{hash}";
     }
+
+    // How new a card of the ticket is: its latest change. The outbox never lets an update of a lower version follow one
+    // of a higher (a card rendered from an earlier read, queued late).
+    public static long CardVersion(Ticket ticket) => ticket.History.Count == 0 ? 0 : ticket.History.Max(e => e.Seq);
 }
