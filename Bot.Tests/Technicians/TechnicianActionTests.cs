@@ -128,6 +128,30 @@ public sealed class TechnicianActionTests : InProcessBotTests
         Assert.NotNull(repeated);
     }
 
+    // Found by bench/Chaos (soak): "Waiting on requester" pressed again after "couldn't pass this on" added the question a
+    // second time and was refused as already waiting; the question hid the status change, so it was never passed on.
+    [Fact]
+    public async Task A_question_that_could_not_be_passed_on_is_passed_on_once_by_pressing_Waiting_again()
+    {
+        var (number, _) = await FileEmergencyAsync();
+        var data = new JsonObject { ["ticket"] = number, ["note"] = "Which room exactly?" };
+        var tables = new Azure.Data.Tables.TableServiceClient(Azurite.ConnectionString);
+        await tables.DeleteTableAsync("Outbox");
+
+        var first = await channel.PressAsync(TechnicianVerbs.Waiting, data, userId: Technician);
+        Assert.Contains("Press the same button again", first.ToJsonString());
+
+        await tables.CreateTableIfNotExistsAsync("Outbox");
+        var again = await channel.PressAsync(TechnicianVerbs.Waiting, data, userId: Technician);
+
+        Assert.DoesNotContain("Press the same button again", again.ToJsonString());
+        Assert.DoesNotContain("already waiting", again.ToJsonString());
+        await RequesterMessage("needs something from you");
+        var ticket = (await Tickets.GetAsync(number, CancellationToken.None))!;
+        Assert.Equal(TicketStatus.WaitingOnRequester, ticket.Status);
+        Assert.Single(ticket.History, e => e.Kind == TicketEventKind.NoteToRequester);
+    }
+
     [Fact]
     public async Task Someone_who_is_not_a_technician_pressing_Resolve_is_refused_and_nothing_changes()
     {

@@ -76,7 +76,7 @@ public sealed class TechnicianDesk(
         {
             TechnicianVerbs.AssignToMe => await desk.AssignAsync(data.Ticket, by, by, ct, changeId),
             TechnicianVerbs.InProgress => await desk.SetStatusAsync(data.Ticket, by, TicketStatus.InProgress, ct, changeId),
-            TechnicianVerbs.Waiting => await WaitOnRequesterAsync(data, by, changeId, ct),
+            TechnicianVerbs.Waiting => await desk.AskRequesterAsync(data.Ticket, by, data.Note, ct, changeId),
             TechnicianVerbs.NoteToRequester => await desk.NoteAsync(data.Ticket, by, data.Note, forRequester: true, ct, changeId),
             TechnicianVerbs.InternalNote => await desk.NoteAsync(data.Ticket, by, data.Note, forRequester: false, ct, changeId),
             TechnicianVerbs.Resolve => await desk.ResolveAsync(data.Ticket, by, data.Resolution, ct, changeId),
@@ -134,14 +134,6 @@ public sealed class TechnicianDesk(
             // Publish pressed twice at once: the other press published it.
             return AdaptiveCardInvokeResponse.Message("That article is already published.");
         }
-    }
-
-    // The question typed in the note box goes with "Waiting on requester", so the requester is told what is needed.
-    async Task<ChangeResult> WaitOnRequesterAsync(TechnicianActionData data, Person by, string changeId, CancellationToken ct)
-    {
-        if (!string.IsNullOrWhiteSpace(data.Note))
-            await desk.NoteAsync(data.Ticket, by, data.Note, forRequester: true, ct, changeId + "|question");
-        return await desk.SetStatusAsync(data.Ticket, by, TicketStatus.WaitingOnRequester, ct, changeId);
     }
 
     // The choice comes from the card: it must name someone who really is a technician.

@@ -189,6 +189,23 @@ public sealed class TicketDesk(ITicketStore store, KnowledgeBase knowledge, Supp
                     new NewEvent(technician.TeamsId, technician.Name, TicketEventKind.StatusChanged, $"Status: {status.InWords()}")),
                 null, changeId, ct);
 
+    // "Waiting on requester" with the question typed beside it, as one change: pressed again (after "couldn't pass this
+    // on"), the ticket is already waiting and the question is not added a second time, so the press passes the first
+    // one on (bench/Chaos soak: a repeated question hid the change, which then never reached the requester).
+    public Task<ChangeResult> AskRequesterAsync(int number, Person technician, string? question, CancellationToken ct, string? changeId = null)
+    {
+        var (text, cut) = Cap(question, TicketLimits.NoteChars);
+        return ChangeAsTechnicianAsync(number, t =>
+        {
+            if (!t.IsOpen) return Refuse("This ticket is not open.");
+            if (t.Status == TicketStatus.WaitingOnRequester)
+                return Refuse("It is already waiting for the requester. To ask something more, use Note to requester.");
+            List<NewEvent> events = text.Length == 0 ? [] : [new(technician.TeamsId, technician.Name, TicketEventKind.NoteToRequester, "Note to the requester", text)];
+            events.Add(new(technician.TeamsId, technician.Name, TicketEventKind.StatusChanged, $"Status: {TicketStatus.WaitingOnRequester.InWords()}"));
+            return new Decision(new TicketChange(Responded(t) with { Status = TicketStatus.WaitingOnRequester, Assignee = t.Assignee ?? technician }, events), null);
+        }, cut ? $"The question was long, so the first {TicketLimits.NoteChars:N0} characters were kept." : null, changeId, ct);
+    }
+
     public Task<ChangeResult> SetFlagsAsync(int number, Person technician, bool budget, bool approval, string? reason, CancellationToken ct, string? changeId = null)
     {
         var (why, _) = Cap(reason, 300);
