@@ -100,15 +100,20 @@ public sealed class TicketDesk(ITicketStore store, KnowledgeBase knowledge, Supp
             [.. all.Where(t => !t.Status.IsOpen()).OrderByDescending(t => t.UpdatedAt).Take(RecentlyClosedShown)]);
     }
 
+    const int RecentOpenTicketsChecked = 3;
+
     // The ticket a technician is waiting on this requester for, if any: their next message answers it.
     // The index says which tickets are open; each ticket decides whether it waits, because a row can lag its ticket
     // either way (bench/Chaos soaks: a projection cut off; an older state's rows landing last, from a write that timed
     // out yet was carried out, which took 27 answers for new requests). Read all at once: one round trip, not one each.
     public async Task<TicketSummary?> WaitingOnAsync(string requesterTeamsId, CancellationToken ct)
     {
-        var open = (await store.ListByRequesterAsync(requesterTeamsId, ct)).Where(t => t.Status.IsOpen())
-            .OrderByDescending(t => t.Status == TicketStatus.WaitingOnRequester).ToList();
-        var tickets = await Task.WhenAll(open.Select(row => store.GetAsync(row.Number, ct)));
+        var open = (await store.ListByRequesterAsync(requesterTeamsId, ct)).Where(t => t.Status.IsOpen()).ToList();
+        // A row behind its ticket is one a change touched moments ago: the most recently updated rows are where to look,
+        // so someone with many open tickets costs a few reads a message, not one per ticket (bench: 6.5 a turn).
+        var candidates = open.Where(t => t.Status == TicketStatus.WaitingOnRequester)
+            .Concat(open.Where(t => t.Status != TicketStatus.WaitingOnRequester).OrderByDescending(t => t.UpdatedAt).Take(RecentOpenTicketsChecked));
+        var tickets = await Task.WhenAll(candidates.Select(row => store.GetAsync(row.Number, ct)));
         return tickets.FirstOrDefault(t => t is { Status: TicketStatus.WaitingOnRequester } && t.Requester.TeamsId == requesterTeamsId) is { } waiting
             ? TicketSummary.Of(waiting)
             : null;
