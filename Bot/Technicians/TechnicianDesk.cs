@@ -244,12 +244,8 @@ public sealed class TechnicianDesk(
             await requesterUpdates.EnqueueCardUpdateAsync(ticket, ct);
             // Even when the press came from the channel card: Teams shows an invoke's answer only to whoever pressed.
             await EnqueueChannelCardAsync(ticket, ct);
-            if (Announcement(ticket, verb, by) is { } text && ticket.RequesterCard is { } requester
-                && ticket.History.LastOrDefault(e => e.ChangeId == changeId) is { } change)
-                await outbox.EnqueueSendAsync(new OutboxTarget(requester.ServiceUrl, requester.ConversationId), Activity.CreateMessage(text),
-                    TicketOutboxKeys.ForEvent(ticket.Number, change, "announce"), ct);
             // Not asked is not passed on: the technician presses again, and the poll's key asks it once.
-            if (verb == TechnicianVerbs.Resolve) await polls.AskAsync(ticket, ct);
+            await TellRequesterAsync(ticket, verb, by, ticket.History.LastOrDefault(e => e.ChangeId == changeId), ct);
             return true;
         }
         catch (Exception ex) when (IsPassOnFailure(ex))
@@ -266,13 +262,18 @@ public sealed class TechnicianDesk(
     public async Task CatchUpRequesterAsync(Ticket ticket, CancellationToken ct)
     {
         await requesterUpdates.EnqueueCardUpdateAsync(ticket, ct);
-        if (ticket.Status != TicketStatus.Resolved || ticket.RequesterCard is not { } requester
-            || ticket.History.LastOrDefault(e => e.Kind == TicketEventKind.Resolved) is not { } resolved)
-            return;
-        if (Announcement(ticket, TechnicianVerbs.Resolve, new Person(resolved.ById, resolved.ByName)) is { } text)
+        if (ticket.Status == TicketStatus.Resolved && ticket.History.LastOrDefault(e => e.Kind == TicketEventKind.Resolved) is { } resolved)
+            await TellRequesterAsync(ticket, TechnicianVerbs.Resolve, new Person(resolved.ById, resolved.ByName), resolved, ct);
+    }
+
+    // The message saying what changed, under the change's own key (sent once however often this runs), and for a
+    // resolution the satisfaction poll (asked once per resolution).
+    async Task TellRequesterAsync(Ticket ticket, string verb, Person by, TicketEvent? change, CancellationToken ct)
+    {
+        if (change is not null && Announcement(ticket, verb, by) is { } text && ticket.RequesterCard is { } requester)
             await outbox.EnqueueSendAsync(new OutboxTarget(requester.ServiceUrl, requester.ConversationId), Activity.CreateMessage(text),
-                TicketOutboxKeys.ForEvent(ticket.Number, resolved, "announce"), ct);
-        await polls.AskAsync(ticket, ct);
+                TicketOutboxKeys.ForEvent(ticket.Number, change, "announce"), ct);
+        if (verb == TechnicianVerbs.Resolve) await polls.AskAsync(ticket, ct);
     }
 
     // Storage (the outbox, the channel setting) or the Connector (the technicians list for the card) unreachable.
