@@ -89,6 +89,7 @@ public sealed class KnowledgeDatasetTests
         Assert.True(ranker.Fingerprint == KnowledgeDataset.Fingerprint(Root),
             "knowledge/ranker.json is older than the articles or tuning sets: run 'dotnet run --project Bot -- kb train' and commit knowledge/");
         Assert.InRange(ranker.AnswerThreshold, 0.05f, 0.95f);
+        Assert.InRange(ranker.ShortAnswerThreshold, 0.05f, 0.95f);
         Assert.True(File.Exists(Path.Combine(Root, ArticleClassifier.FileName)) && File.Exists(Path.Combine(Root, ArticleClassifier.GateFileName)));
     }
 

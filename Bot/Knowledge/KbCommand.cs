@@ -74,7 +74,7 @@ public static class KbCommand
             var ranker = RankerTraining.Train(articles, examples, ItProblems(), text => triage.Triage(text).Category, KnowledgeDataset.Fingerprint(root));
             ranker.Save(Path.Combine(root, SuggestionRanker.FileName));
             ArticleClassifier.Train(articles, examples, ItProblems()).Save(root);
-            Console.WriteLine($"ranker written to {Path.Combine(root, SuggestionRanker.FileName)} from {examples.Count} tuning searches; thresholds: answer {ranker.AnswerThreshold}, next articles at a share of {ranker.NextArticleShare}");
+            Console.WriteLine($"ranker written to {Path.Combine(root, SuggestionRanker.FileName)} from {examples.Count} tuning searches; thresholds: answer {ranker.AnswerThreshold} ({ranker.ShortAnswerThreshold} for a few words), next articles at a share of {ranker.NextArticleShare}");
             return 0;
         });
         kb.Subcommands.Add(train);

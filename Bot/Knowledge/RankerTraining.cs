@@ -46,22 +46,30 @@ public static class RankerTraining
         var answerModel = Fit([.. ranked.Select(x => (AnswerFeatures.Of(x.Hits, x.Candidates), x.Query.Answerable && x.Hits.Take(3).Any(h => IsRight(x.Query, h.Article))))],
             AnswerFeatures.Count);
 
-        var untuned = new SuggestionRanker(fingerprint, CandidateFeatures.Names, AnswerFeatures.Names, candidateModel, answerModel, 0.5f, 0.5f);
-        var (answerThreshold, nextArticleShare) = ChooseThresholds(untuned, outOfFold);
-        return untuned with { AnswerThreshold = answerThreshold, NextArticleShare = nextArticleShare };
+        var scored = outOfFold.Select(x =>
+        {
+            var hits = SuggestionRanker.Rank(candidateModel, x.Candidates);
+            return (x.Query, Hits: hits, Short: SuggestionRanker.IsShortQuery(x.Candidates),
+                Answer: x.Candidates.Count == 0 ? 0 : answerModel.Probability(AnswerFeatures.Of(hits, x.Candidates)));
+        }).ToList();
+        // Sentences and search-box queries each get the answer threshold that suits them, the share of the next
+        // articles is chosen with the sentences (most of the data), and both must keep the same silence.
+        var (answerThreshold, nextArticleShare) = ChooseThresholds([.. scored.Where(x => !x.Short).Select(x => (x.Query, x.Hits, x.Answer))], shares: null);
+        var (shortAnswerThreshold, _) = ChooseThresholds([.. scored.Where(x => x.Short).Select(x => (x.Query, x.Hits, x.Answer))], shares: nextArticleShare);
+        return new SuggestionRanker(fingerprint, CandidateFeatures.Names, AnswerFeatures.Names, candidateModel, answerModel,
+            answerThreshold, shortAnswerThreshold, nextArticleShare);
     }
 
     public static bool IsRight(KnowledgeQuery query, Article article) => query.Ids.Contains(article.Id, StringComparer.OrdinalIgnoreCase);
 
     public static int Fold(string text) => (int)(BitConverter.ToUInt32(SHA256.HashData(Encoding.UTF8.GetBytes("fold:" + text.Trim().ToLowerInvariant())), 0) % Folds);
 
-    static (float Answer, float NextArticleShare) ChooseThresholds(SuggestionRanker ranker, List<(KnowledgeQuery Query, IReadOnlyList<Candidate> Candidates)> outOfFold)
+    // shares: the share of the next articles when already chosen, else chosen here with the answer threshold.
+    static (float Answer, float NextArticleShare) ChooseThresholds(List<(KnowledgeQuery Query, List<SearchHit> Hits, float Answer)> scored, float? shares)
     {
-        var scored = outOfFold.Select(x => (x.Query, x.Candidates, Hits: SuggestionRanker.Rank(ranker.Candidates, x.Candidates)))
-            .Select(x => (x.Query, x.Hits, Answer: x.Candidates.Count == 0 ? 0 : ranker.Answer.Probability(AnswerFeatures.Of(x.Hits, x.Candidates)))).ToList();
-        var best = (Answer: 0.5f, Share: 0.5f, Value: double.MinValue);
+        var best = (Answer: 0.5f, Share: shares ?? 0.5f, Value: double.MinValue);
         for (var a = 0.05f; a < 0.951f; a += 0.01f)
-            for (var share = 0.01f; share < 0.301f; share += 0.01f)
+            for (var share = shares ?? 0.01f; share < (shares ?? 0.30f) + 0.001f; share += 0.01f)
             {
                 double value = 0, silent = 0, unanswerable = 0;
                 foreach (var (query, hits, answer) in scored)

@@ -18,7 +18,8 @@ public sealed record LinearModel(float[] Means, float[] Scales, float[] Weights,
 // knowledge/ranker.json. Two steps: Candidates orders the articles the search found by how likely each is to be the
 // one (CandidateFeatures); Answer then decides from the best of them and what the message is about
 // (AnswerFeatures) whether any article is likely to help at all. The first article is shown when Answer reaches
-// AnswerThreshold, the next ones only when their share of the chance among all the articles found (how likely each is
+// AnswerThreshold (ShortAnswerThreshold for a search-box query of a few words, which carries less evidence than a
+// sentence and is rarely anything but an IT question), the next ones only when their share of the chance among all the articles found (how likely each is
 // to be the one, given that one is) reaches NextArticleShare.
 public sealed record SuggestionRanker(
     string Fingerprint,
@@ -27,15 +28,20 @@ public sealed record SuggestionRanker(
     LinearModel Candidates,
     LinearModel Answer,
     float AnswerThreshold,
+    float ShortAnswerThreshold,
     float NextArticleShare)
 {
     public const string FileName = "ranker.json";
+    public const int ShortQueryConcepts = 4;
+    static readonly float ShortQueryFeature = MathF.Log(1 + ShortQueryConcepts);
+
+    public static bool IsShortQuery(IReadOnlyList<Candidate> found) => found.Count > 0 && found[0].Features[CandidateFeatures.Concepts] <= ShortQueryFeature;
 
     public IReadOnlyList<SearchHit> Choose(IReadOnlyList<Candidate> found, int top)
     {
         if (found.Count == 0 || top <= 0) return [];
         var ranked = Rank(Candidates, found);
-        if (Answer.Probability(AnswerFeatures.Of(ranked, found)) < AnswerThreshold)
+        if (Answer.Probability(AnswerFeatures.Of(ranked, found)) < (IsShortQuery(found) ? ShortAnswerThreshold : AnswerThreshold))
             return [];
         return Shown(ranked, NextArticleShare, top);
     }
