@@ -15,17 +15,17 @@ public sealed class KnowledgeSearchTests(KnowledgeIndexFixture fixture, ITestOut
     KnowledgeIndex Index => fixture.Index;
 
     // On searches the ranker never learnt from (see KnowledgeDatasetTests), the figures reached so far, as floors. Issue
-    // 10's targets are higher (chat messages: hit@3 0.92, MRR 0.80, non-IT answered with nothing 0.95; short queries:
-    // hit@3 0.95); raise these as the search improves, never lower them without saying why. Non-IT silence was lowered
-    // once, from 0.94 to 0.93 (2026-12-06: one more of 112 non-IT messages answered, for chat hit@3 0.876 -> 0.900 and
-    // short hit@3 0.905 -> 0.931 when the answer step learnt from the best article's evidence).
+    // 10's targets: chat messages hit@3 0.92, MRR 0.80, non-IT answered with nothing 0.95; short queries hit@3 0.95. Raise
+    // these as the search improves, never lower them without saying why. Non-IT silence was lowered once, from 0.94 to
+    // 0.93 (2026-12-06: one more of 112 non-IT messages answered, for chat hit@3 0.876 -> 0.900 and short hit@3 0.905 ->
+    // 0.931 when the answer step learnt from the best article's evidence).
     [Fact]
     public void Held_out_chat_messages_keep_their_figures()
     {
         var metrics = HeldOut("chat messages", KnowledgeDataset.Messages);
 
-        Assert.True(metrics.HitAt3 >= 0.89, $"hit@3 {metrics.HitAt3:0.000}");
-        Assert.True(metrics.Mrr >= 0.83, $"MRR {metrics.Mrr:0.000}");
+        Assert.True(metrics.HitAt3 >= 0.93, $"hit@3 {metrics.HitAt3:0.000}");
+        Assert.True(metrics.Mrr >= 0.90, $"MRR {metrics.Mrr:0.000}");
         Assert.True(metrics.AnsweredWithNothing >= 0.93, $"non-IT answered with nothing {metrics.AnsweredWithNothing:0.000}");
     }
 
@@ -34,8 +34,8 @@ public sealed class KnowledgeSearchTests(KnowledgeIndexFixture fixture, ITestOut
     {
         var metrics = HeldOut("short queries", KnowledgeDataset.Queries);
 
-        Assert.True(metrics.HitAt3 >= 0.92, $"hit@3 {metrics.HitAt3:0.000}");
-        Assert.True(metrics.Mrr >= 0.87, $"MRR {metrics.Mrr:0.000}");
+        Assert.True(metrics.HitAt3 >= 0.94, $"hit@3 {metrics.HitAt3:0.000}");
+        Assert.True(metrics.Mrr >= 0.91, $"MRR {metrics.Mrr:0.000}");
         Assert.True(metrics.AnsweredWithNothing >= 0.95, $"answered with nothing {metrics.AnsweredWithNothing:0.000}");
     }
 
@@ -81,6 +81,25 @@ public sealed class KnowledgeSearchTests(KnowledgeIndexFixture fixture, ITestOut
 
         var ranked = Index.Candidates(message).OrderByDescending(c => Index.Ranker!.Candidates.Probability(c.Features));
         Assert.Equal("printer-offline", ranked.First().Article.Id);
+    }
+
+    // A search-box query of a few words is judged by its own threshold, a sentence by the other.
+    [Fact]
+    public void A_query_of_a_few_words_and_a_sentence_are_each_answered_by_their_own_threshold()
+    {
+        var ranker = Index.Ranker!;
+        var words = Index.Candidates("printer offline");
+        var sentence = Index.Candidates("hi, the printer in the office says offline and nothing comes out when I print my letters");
+        Assert.True(SuggestionRanker.IsShortQuery(words));
+        Assert.False(SuggestionRanker.IsShortQuery(sentence));
+
+        var shortOnlyClosed = ranker with { ShortAnswerThreshold = 1.01f };
+        Assert.Empty(shortOnlyClosed.Choose(words, 3));
+        Assert.Equal("printer-offline", shortOnlyClosed.Choose(sentence, 3)[0].Article.Id);
+
+        var sentencesClosed = ranker with { AnswerThreshold = 1.01f };
+        Assert.Equal("printer-offline", sentencesClosed.Choose(words, 3)[0].Article.Id);
+        Assert.Empty(sentencesClosed.Choose(sentence, 3));
     }
 
     [Theory]
