@@ -94,6 +94,7 @@ public sealed class BotSlot(int index, int port, IDictionary<string, string?> en
     public string Output => earlier + (process?.Output ?? "");
     public List<(DateTime At, long Bytes)> WorkingSet { get; } = [];
     public DateTime StartedAt { get; private set; }
+    public List<DateTimeOffset> KilledAt { get; } = [];
 
     public async Task StartAsync()
     {
@@ -120,6 +121,7 @@ public sealed class BotSlot(int index, int port, IDictionary<string, string?> en
     public void Kill()
     {
         process?.Dispose();
+        KilledAt.Add(DateTimeOffset.UtcNow);
     }
 
     public void SampleMemory()
