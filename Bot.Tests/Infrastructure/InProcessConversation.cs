@@ -98,6 +98,9 @@ public sealed class RecordingConnector : HttpMessageHandler
     public ConcurrentQueue<RecordedCall> Calls { get; } = new();
     // Runs after a call is recorded, before it is answered (e.g. storage goes away just as a card is shown).
     public Func<RecordedCall, Task>? AfterCall { get; set; }
+    // What the ids of posted messages start with: another bot instance's recorder can be told apart (two instances of
+    // one Connector never hand out the same id).
+    public string IdPrefix { get; set; } = "msg-";
     int ids;
     TaskCompletionSource arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -129,7 +132,7 @@ public sealed class RecordingConnector : HttpMessageHandler
         if (AfterCall is { } after) await after(call);
         object answer = request.Method == HttpMethod.Get && path.Contains("/members/")
             ? new { id = path.Split('/')[^1], name = "Sam Requester", aadObjectId = "aad-x", email = "sam@example.org", userPrincipalName = "sam@example.org" }
-            : new { id = $"msg-{Interlocked.Increment(ref ids)}" };
+            : new { id = $"{IdPrefix}{Interlocked.Increment(ref ids)}" };
         return new HttpResponseMessage(request.Method == HttpMethod.Post ? HttpStatusCode.Created : HttpStatusCode.OK)
         {
             Content = new StringContent(JsonSerializer.Serialize(answer), Encoding.UTF8, "application/json"),

@@ -58,7 +58,8 @@ public sealed class TicketStoreTests : IAsyncLifetime
 
         Assert.Equal(3, calls.Count);
         var read = (await counted.GetAsync(filed.Number, None))!;
-        Assert.Equal(new PostedCard("http://127.0.0.1:9/", "a:user-1", "card-3"), read.RequesterCard);
+        // The first requester card stored stays: a second copy's id does not replace it (see RememberCardAsync).
+        Assert.Equal(new PostedCard("http://127.0.0.1:9/", "a:user-1", "card-1"), read.RequesterCard);
         Assert.Equal(new PostedCard(null, "19:tickets", "card-2"), read.TechnicianCard);
         Assert.Equal((filed.UpdatedAt, filed.History.Count), (read.UpdatedAt, read.History.Count));
         Assert.Equal(listed, Assert.Single(await counted.ListByRequesterAsync("user-1", None)));
@@ -66,10 +67,10 @@ public sealed class TicketStoreTests : IAsyncLifetime
         // A change made afterwards keeps both cards, and so does the export.
         await counted.UpdateAsync(filed.Number, t => new TicketChange(t with { Status = TicketStatus.InProgress }, [new NewEvent("tech-1", "Tess", TicketEventKind.Assigned, "Assigned")]), None);
         var changed = (await counted.GetAsync(filed.Number, None))!;
-        Assert.Equal(("card-3", "card-2"), (changed.RequesterCard?.ActivityId, changed.TechnicianCard?.ActivityId));
+        Assert.Equal(("card-1", "card-2"), (changed.RequesterCard?.ActivityId, changed.TechnicianCard?.ActivityId));
         var exported = new List<Ticket>();
         await foreach (var t in counted.ExportAsync(None)) exported.Add(t);
-        Assert.Equal(("card-3", "card-2"), (Assert.Single(exported).RequesterCard?.ActivityId, exported[0].TechnicianCard?.ActivityId));
+        Assert.Equal(("card-1", "card-2"), (Assert.Single(exported).RequesterCard?.ActivityId, exported[0].TechnicianCard?.ActivityId));
     }
 
     [Fact]

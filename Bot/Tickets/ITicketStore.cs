@@ -30,6 +30,7 @@ public interface ITicketStore
     Task LinkRequestAsync(string requestKey, int number, CancellationToken ct);
 
     // Where one of the ticket's cards was posted, so later changes update it in place. Not a change to the ticket.
+    // The first card stored stays: a later one (another copy posted for the same request) is not stored.
     Task RememberCardAsync(int number, TicketCardRole role, PostedCard card, CancellationToken ct);
 
     // change sees the latest state and may be called more than once; return null to leave the ticket as it is.

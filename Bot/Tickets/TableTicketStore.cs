@@ -31,7 +31,7 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
 {
     const string StateRow = "ticket";
     const string EventPrefix = "event-";
-    // Where a ticket's cards were posted: rows of their own beside the state row, so remembering one is a single upsert
+    // Where a ticket's cards were posted: rows of their own beside the state row, so remembering one is a single insert
     // that neither changes the ticket (its version, UpdatedAt, index rows) nor races a technician's change to it.
     const string CardPrefix = "card~";
     const string OpenPartition = "open";
@@ -355,13 +355,26 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
         return state is null ? null : (FromStateEntity(state, events, cards), state.ETag, state.GetInt32("Version") ?? 1);
     }
 
-    public async Task RememberCardAsync(int number, TicketCardRole role, PostedCard card, CancellationToken ct) =>
-        await (await ticketsTable.GetAsync(ct)).UpsertEntityAsync(new TableEntity(NumberKey(number), CardRowKey(role))
+    // An insert, not an upsert: the first card stored stays the ticket's card. Two cards can be posted for one request
+    // (an instance killed after showing its card, the redelivery on another instance showing one too, each storing its
+    // id), and every change is passed on to the card stored when it is made; a write that lands later (the killed
+    // instance's, still in flight) must not swap in a card that those changes never reached (bench/Chaos soak9: #4676
+    // resolved, its stored card never updated). A write that finds a card already stored (or its own, retried) is done.
+    public async Task RememberCardAsync(int number, TicketCardRole role, PostedCard card, CancellationToken ct)
+    {
+        try
         {
-            ["ServiceUrl"] = card.ServiceUrl,
-            ["ConversationId"] = card.ConversationId,
-            ["ActivityId"] = card.ActivityId,
-        }, TableUpdateMode.Replace, ct);
+            await (await ticketsTable.GetAsync(ct)).AddEntityAsync(new TableEntity(NumberKey(number), CardRowKey(role))
+            {
+                ["ServiceUrl"] = card.ServiceUrl,
+                ["ConversationId"] = card.ConversationId,
+                ["ActivityId"] = card.ActivityId,
+            }, ct);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+        }
+    }
 
     static string CardRowKey(TicketCardRole role) => CardPrefix + role.ToString().ToLowerInvariant();
 
