@@ -369,14 +369,17 @@ public sealed class HelpDeskBot(
 
     // A card answer to a message: posted as its own activity so its id can be kept for updates in place.
     // shown: runs once the requester has the answer, before the rest of the turn (which its deadline may cut off).
+    // A replay whose card the requester already has is not shown again, but what the first attempt may not have got to
+    // (the technicians' post, the while-you-wait card: each queued once per ticket) is done now: an instance killed
+    // after showing the card and storing its id would otherwise leave the ticket out of the technicians' channel.
     async Task PostAsync(TurnContext turn, IntakeAnswer answer, CancellationToken ct, Func<Task>? shown = null)
     {
-        if (answer.AlreadyPosted || answer.Card is null)
+        if (answer.Card is null)
         {
             if (shown is not null) await shown();
             return;
         }
-        var posted = await turn.SendActivityAsync(Activity.CreateMessage(attachments: answer.Card.ToAttachment()), ct);
+        var posted = answer.AlreadyPosted ? null : await turn.SendActivityAsync(Activity.CreateMessage(attachments: answer.Card.ToAttachment()), ct);
         if (shown is not null) await shown();
         if (answer.Ticket is { } ticket && posted?.Id is { } id && turn.Activity.Conversation?.Id is { } conversation)
             await RememberCardAsync(ticket.Number, new PostedCard(turn.Activity.ServiceUrl, conversation, id), ct);

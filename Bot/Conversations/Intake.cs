@@ -100,7 +100,7 @@ public sealed class Intake(
         var answer = await FileAsync(turn, requestKey, text, result, Urgency.Emergency, confirmed, suggested: null, replacing, ct);
         // Not for what no one fixes alone: a security or safety incident (its card has its own "do this now" steps), an
         // outage hitting many people, or a report joined to a major incident.
-        if (answer is not { Ticket: { DoNowArticleId: null } ticket, Incident: null, AlreadyPosted: false } || IsNewIncident(text))
+        if (answer is not { Ticket: { DoNowArticleId: null } ticket, Incident: null } || IsNewIncident(text))
             return answer;
         var articles = knowledge.Search(text, category: result.Category).Select(h => h.Article).Where(a => ArticleSteps.Of(a).Count > 0).ToList();
         if (articles.Count == 0)
