@@ -28,6 +28,8 @@ public sealed class CutOffTurnTests : InProcessBotTests
     Func<Task>? beforeDetailsSaved;
     // Set: linking a requester's message to the ticket it answers fails (storage goes away before anything is saved).
     bool answerLinkFails;
+    // Set: reading which ticket a request became fails (storage goes away as the message's turn looks it up).
+    bool requestLookupFails;
 
     protected override Action<IServiceCollection>? Overrides => services =>
         services.AddSingleton(TableFaults.Client(Azurite.ConnectionString, async message =>
@@ -39,6 +41,8 @@ public sealed class CutOffTurnTests : InProcessBotTests
                 cutAfterFiling?.Cancel();
             if (answerLinkFails && message.Request.Method == RequestMethod.Post && message.Request.Uri.Path.EndsWith("/TicketRequests", StringComparison.Ordinal)
                 && TableFaults.Body(message).Contains("\"reply\"", StringComparison.Ordinal))
+                throw new Azure.RequestFailedException(503, "storage unavailable (test)");
+            if (requestLookupFails && message.Request.Method == RequestMethod.Get && message.Request.Uri.Path.Contains("/TicketRequests(", StringComparison.Ordinal))
                 throw new Azure.RequestFailedException(503, "storage unavailable (test)");
             if (answeredMarkFails && message.Request.Method == RequestMethod.Patch && message.Request.Uri.Path.Contains("/PendingRequests(", StringComparison.Ordinal))
                 throw new Azure.RequestFailedException(503, "storage unavailable (test)");
@@ -110,6 +114,31 @@ public sealed class CutOffTurnTests : InProcessBotTests
         // And a redelivery of that message is still the new request.
         await Chat.SendAsync(Request, activityId: "dead-again");
         Assert.Equal(2, (await StoredAsync()).Count);
+    }
+
+    // Found by bench/Chaos (soak10): the same words 13 minutes after a ticket whose answer was never marked; the message's
+    // turn was cut off before it could see that ticket was resolved, and its "Try again" showed the resolved ticket
+    // instead of filing a new one (the requester's next answer then became a ticket of its own).
+    [Fact]
+    public async Task Try_again_on_the_same_words_after_the_earlier_ticket_was_resolved_files_a_new_ticket()
+    {
+        answeredMarkFails = true;
+        await Chat.SendAsync(Request, activityId: "first");
+        answeredMarkFails = false;
+        var first = Assert.Single(await StoredAsync()).Number;
+        await TechnicianPressesAsync(SupportBot.Technicians.TechnicianVerbs.Resolve, new JsonObject { ["ticket"] = first, ["resolution"] = "Swapped the lamp." });
+
+        requestLookupFails = true;
+        await Chat.SendAsync(Request, activityId: "dead-again");
+        requestLookupFails = false;
+        var notSaved = Chat.Replies[^1].CardJson;
+        Assert.Contains("Not saved yet", notSaved);
+
+        var retry = JsonNode.Parse(notSaved)!["actions"]!.AsArray().First(a => a!["title"]!.GetValue<string>() == "Try again")!;
+        var pressed = await Chat.PressAsync(retry["verb"]!.GetValue<string>(), retry["data"]!);
+
+        Assert.Contains($"Ticket #{first + 1}", pressed.ToJsonString());
+        Assert.Equal([first, first + 1], (await StoredAsync()).Select(t => t.Number));
     }
 
     // Found by bench/Chaos (soak): the resolution was saved but its index rows were not, so the requester's index still

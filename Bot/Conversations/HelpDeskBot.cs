@@ -104,12 +104,7 @@ public sealed class HelpDeskBot(
             await turn.SendActivityAsync(SmallTalk.Reply(kind, turn.Activity.From?.Name), ct);
             return;
         }
-        // The same words typed again after a turn that never answered them are that same request (see UnansweredRequests),
-        // unless the ticket it became is over by now: then they report the problem anew.
-        var request = await unanswered.ActivityForAsync(turn.Activity, text, turn.Activity.Id ?? "", ct);
-        if (request.ShowAgain && await store.FindRequestAsync(RequestKeys.For(turn.Activity, request.ActivityId), ct) is { } earlier
-            && await store.GetAsync(earlier, ct) is { IsOpen: false })
-            request = await unanswered.StartAfreshAsync(request, ct);
+        var request = await RequestForAsync(turn, text, turn.Activity.Id ?? "", ct);
         var requestKey = RequestKeys.For(turn.Activity, request.ActivityId);
 
         // A technician asked them something: their next message is the answer, unless it reports a new incident
@@ -284,9 +279,22 @@ public sealed class HelpDeskBot(
     {
         var text = retry.Text.Trim();
         // The card's own activity, unless the same words were typed again meanwhile and that turn was cut off too.
-        var request = await unanswered.ActivityForAsync(turn.Activity, text, retry.ActivityId, ct);
+        var request = await RequestForAsync(turn, text, retry.ActivityId, ct);
         answered(request);
         return await RetryAsRequestAsync(turn, text, RequestKeys.For(turn.Activity, request.ActivityId), request.FirstSight, ct);
+    }
+
+    // The same words typed again after a turn that never answered them are that same request (see UnansweredRequests),
+    // unless the ticket it became is over by now: then they report the problem anew. Asked by the message and by its
+    // "Try again" alike (bench/Chaos soak10: the check cut off in the message's turn, "Try again" showed the resolved
+    // ticket of 13 minutes before, and the requester's next answer became a ticket of its own).
+    async Task<UnansweredRequest> RequestForAsync(TurnContext turn, string text, string activityId, CancellationToken ct)
+    {
+        var request = await unanswered.ActivityForAsync(turn.Activity, text, activityId, ct);
+        if (request.ShowAgain && await store.FindRequestAsync(RequestKeys.For(turn.Activity, request.ActivityId), ct) is { } earlier
+            && await store.GetAsync(earlier, ct) is { IsOpen: false })
+            request = await unanswered.StartAfreshAsync(request, ct);
+        return request;
     }
 
     async Task<IntakeAnswer> RetryAsRequestAsync(TurnContext turn, string text, string changeId, bool firstSight, CancellationToken ct)
