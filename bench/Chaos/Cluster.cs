@@ -124,15 +124,16 @@ public sealed class BotSlot(int index, int port, IDictionary<string, string?> en
         KilledAt.Add(DateTimeOffset.UtcNow);
     }
 
+    // The process can be killed (and its handle disposed) between any two of these lines: then there is nothing to sample.
     public void SampleMemory()
     {
-        if (process is not { HasExited: false } p) return;
         try
         {
+            if (process is not { HasExited: false } p) return;
             using var proc = Process.GetProcessById(p.Id);
             WorkingSet.Add((DateTime.UtcNow, proc.WorkingSet64));
         }
-        catch (ArgumentException) { }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException) { }
     }
 
     public void Dispose() => process?.Dispose();
