@@ -99,12 +99,7 @@ public sealed class CutOffTurnTests : InProcessBotTests
     [Fact]
     public async Task The_same_words_after_the_earlier_ticket_was_resolved_are_a_new_request_even_if_the_answer_was_never_marked()
     {
-        answeredMarkFails = true;
-        await Chat.SendAsync(Request, activityId: "first");
-        answeredMarkFails = false;
-        var first = Assert.Single(await StoredAsync()).Number;
-        Assert.Contains($"Ticket #{first}", Chat.Replies[^1].CardJson);
-        await TechnicianPressesAsync(SupportBot.Technicians.TechnicianVerbs.Resolve, new JsonObject { ["ticket"] = first, ["resolution"] = "Swapped the lamp." });
+        var first = await ResolvedRequestNeverMarkedAnsweredAsync();
 
         await Chat.SendAsync(Request, activityId: "dead-again");
 
@@ -122,11 +117,7 @@ public sealed class CutOffTurnTests : InProcessBotTests
     [Fact]
     public async Task Try_again_on_the_same_words_after_the_earlier_ticket_was_resolved_files_a_new_ticket()
     {
-        answeredMarkFails = true;
-        await Chat.SendAsync(Request, activityId: "first");
-        answeredMarkFails = false;
-        var first = Assert.Single(await StoredAsync()).Number;
-        await TechnicianPressesAsync(SupportBot.Technicians.TechnicianVerbs.Resolve, new JsonObject { ["ticket"] = first, ["resolution"] = "Swapped the lamp." });
+        var first = await ResolvedRequestNeverMarkedAnsweredAsync();
 
         requestLookupFails = true;
         await Chat.SendAsync(Request, activityId: "dead-again");
@@ -139,6 +130,18 @@ public sealed class CutOffTurnTests : InProcessBotTests
 
         Assert.Contains($"Ticket #{first + 1}", pressed.ToJsonString());
         Assert.Equal([first, first + 1], (await StoredAsync()).Select(t => t.Number));
+    }
+
+    // The request filed and shown, its "answered" mark lost to storage, and its ticket then resolved.
+    async Task<int> ResolvedRequestNeverMarkedAnsweredAsync()
+    {
+        answeredMarkFails = true;
+        await Chat.SendAsync(Request, activityId: "first");
+        answeredMarkFails = false;
+        var first = Assert.Single(await StoredAsync()).Number;
+        Assert.Contains($"Ticket #{first}", Chat.Replies[^1].CardJson);
+        await TechnicianPressesAsync(SupportBot.Technicians.TechnicianVerbs.Resolve, new JsonObject { ["ticket"] = first, ["resolution"] = "Swapped the lamp." });
+        return first;
     }
 
     // Found by bench/Chaos (soak): the resolution was saved but its index rows were not, so the requester's index still
