@@ -33,8 +33,8 @@ count() { grep -E "^ +$1: +[0-9]+" "$log" | tail -1 | grep -oE "[0-9]+" || echo 
 total=$(grep -E "^Total tests: +[0-9]+" "$log" | tail -1 | grep -oE "[0-9]+" || echo 0)
 passed=$(count Passed); failed=$(count Failed); skipped=$(count Skipped)
 echo
-# The names again at the very end, where a CI excerpt still shows them.
-grep -E "^ +Failed [A-Za-z_]" "$log" | sed 's/^ */failed: /' || true
+# The failures again at the very end, where a CI excerpt still shows them: the name, the message, the top of the stack.
+awk '/^ +Failed [A-Za-z_]/ { sub(/^ */, "failed: "); left = 16 } left > 0 { print; left-- }' "$log" || true
 rm -f "$log"
 echo "$passed passed, $failed failed, $skipped skipped; chaos short: $([ "$chaos_status" = 0 ] && echo passed || echo FAILED)"
 if [ "$total" = 0 ]; then echo "error: no test ran" >&2; exit 1; fi
