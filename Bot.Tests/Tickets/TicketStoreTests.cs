@@ -43,6 +43,27 @@ public sealed class TicketStoreTests : IAsyncLifetime
     };
 
     [Fact]
+    public async Task A_summary_is_one_point_read_of_the_state_row_and_agrees_with_the_ticket()
+    {
+        var calls = new List<string>();
+        var counted = new TableTicketStore(TableFaults.Client(azurite.ConnectionString, m => { lock (calls) calls.Add($"{m.Request.Method} {m.Request.Uri.PathAndQuery}"); }),
+            Options.Create(new TicketOptions()), TimeProvider.System);
+        var number = (await counted.FileAsync("conv|act-1", n => Sample(n), None)).Ticket.Number;
+        await counted.UpdateAsync(number, t => new TicketChange(t with { Status = TicketStatus.WaitingOnRequester, Assignee = new Person("tech-1", "Taylor") },
+            [new NewEvent("tech-1", "Taylor", TicketEventKind.StatusChanged, "Waiting for you", "Which room?")]), None);
+        calls.Clear();
+
+        var summary = await counted.GetSummaryAsync(number, None);
+
+        var call = Assert.Single(calls);
+        Assert.StartsWith("GET ", call);
+        Assert.DoesNotContain("$filter", Uri.UnescapeDataString(call));
+        Assert.Equal(TicketSummary.Of((await counted.GetAsync(number, None))!) with { Reopened = null }, summary);
+        Assert.Equal(TicketStatus.WaitingOnRequester, summary!.Status);
+        Assert.Null(await counted.GetSummaryAsync(number + 1, None));
+    }
+
+    [Fact]
     public async Task Remembering_where_a_card_was_posted_is_one_write_that_leaves_the_ticket_and_its_index_alone()
     {
         var calls = new List<string>();

@@ -23,6 +23,10 @@ public interface ITicketStore
 
     Task<Ticket?> GetAsync(int number, CancellationToken ct);
 
+    // The ticket as it is now, without its history or cards (Reopened unknown): one point read, for a check that needs
+    // only its status, people and times.
+    Task<TicketSummary?> GetSummaryAsync(int number, CancellationToken ct);
+
     // A request that went to an existing ticket (a reply to a technician's question) is remembered under its key, so a
     // redelivery or a "Try again" of it finds that ticket instead of filing a new one. Null: the key is unknown.
     Task<int?> FindRequestAsync(string requestKey, CancellationToken ct);

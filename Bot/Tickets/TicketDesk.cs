@@ -113,10 +113,8 @@ public sealed class TicketDesk(ITicketStore store, KnowledgeBase knowledge, Supp
         // so someone with many open tickets costs a few reads a message, not one per ticket (bench: 6.5 a turn).
         var candidates = open.Where(t => t.Status == TicketStatus.WaitingOnRequester)
             .Concat(open.Where(t => t.Status != TicketStatus.WaitingOnRequester).OrderByDescending(t => t.UpdatedAt).Take(RecentOpenTicketsChecked));
-        var tickets = await Task.WhenAll(candidates.Select(row => store.GetAsync(row.Number, ct)));
-        return tickets.FirstOrDefault(t => t is { Status: TicketStatus.WaitingOnRequester } && t.Requester.TeamsId == requesterTeamsId) is { } waiting
-            ? TicketSummary.Of(waiting)
-            : null;
+        var tickets = await Task.WhenAll(candidates.Select(row => store.GetSummaryAsync(row.Number, ct)));
+        return tickets.FirstOrDefault(t => t is { Status: TicketStatus.WaitingOnRequester } && t.RequesterId == requesterTeamsId);
     }
 
     public Task<ChangeResult> AddDetailsAsync(int number, Person by, string? details, CancellationToken ct, string? changeId = null)
