@@ -64,8 +64,10 @@ public sealed class HelpDeskBot(
                 turn.InvokeResponse = new InvokeResponse(200, TaskModuleResponse.Message(
                     "Sorry, I couldn't save that just now, so nothing was filed. Please try File as ticket again in a minute."));
             else if (turn.Activity.Type == ActivityTypes.Invoke)
+                // Not "nothing changed": a turn cut off by storage may have done its work (the filing goes on past the
+                // deadline), and the next press shows it; every button is safe to press again (bench/Chaos soak13).
                 turn.InvokeResponse = new InvokeResponse(200, AdaptiveCardInvokeResponse.Error(500, "StorageUnavailable",
-                    "Sorry, I couldn't save that just now, so nothing changed. Please press the button again in a minute."));
+                    "Sorry, I couldn't finish that just now. Please press the button again in a minute: it is never done twice."));
         }
     }
 
