@@ -132,10 +132,13 @@ public static class ArticleStage
         var articleId = $"ticket-{source.Number}";
         var published = Stopwatch.StartNew();
         string lastAnswer = "";
-        var asker = new SimUser("29:chaos-kb", "KB Asker", "a:chaos-kb");
         var other = cluster.Bots.Count > 1 ? 1 : 0;
-        while (published.Elapsed < within + TimeSpan.FromSeconds(20))
+        // A new person each time: one person asking the same words again, once an ask made before the article reached
+        // this instance filed a ticket for them, is shown that ticket (CI 2026-12-07 15:15: the check then never saw a
+        // suggestion); and each ask is then a first question, as the article's next reader's would be.
+        for (var attempt = 0; published.Elapsed < within + TimeSpan.FromSeconds(20); attempt++)
         {
+            var asker = new SimUser($"29:chaos-kb-{attempt}", "KB Asker", $"a:chaos-kb-{attempt}");
             var activity = asker.Message(cluster.ServiceUrl, "the laminator in the staff room jams every pouch, no rush");
             await traffic.PostAsync(activity, rng, mayRedeliver: false, instance: other, ct: ct);
             var cards = users.Inbox.RepliesTo(asker.Conversation, activity["id"]!.GetValue<string>()).SelectMany(r => Cards.CardsIn(r.Body)).ToList();
