@@ -51,15 +51,14 @@ public static class KbCommand
             var triage = TriageService.Create();
             string Category(string text) => triage.Triage(text).Category;
             Console.WriteLine(KnowledgeMetrics.Header);
+            (string Name, string Set)[] sets = [("short queries", KnowledgeDataset.Queries), ("chat messages", KnowledgeDataset.Messages)];
             if (parse.GetValue(validate))
             {
-                foreach (var metrics in KnowledgeEvaluation.Validate(articles,
-                    [("short queries", KnowledgeDataset.Tune(KnowledgeDataset.Queries, root)), ("chat messages", KnowledgeDataset.Tune(KnowledgeDataset.Messages, root))],
-                    ItProblems(), Category))
+                foreach (var metrics in KnowledgeEvaluation.Validate(articles, [.. sets.Select(s => (s.Name, KnowledgeDataset.Tune(s.Set, root)))], ItProblems(), Category))
                     Console.WriteLine(metrics);
                 return 0;
             }
-            foreach (var (name, set) in new[] { ("short queries", KnowledgeDataset.Queries), ("chat messages", KnowledgeDataset.Messages) })
+            foreach (var (name, set) in sets)
             {
                 var metrics = parse.GetValue(tune)
                     ? KnowledgeEvaluation.OutOfFold(name, articles, KnowledgeFiles.Examples(root), KnowledgeDataset.Tune(set, root), ranker, ItProblems(), Category)
