@@ -46,8 +46,8 @@ public class KnowledgeIndexBuild
     }
 }
 
-// Server GC, as the bot runs it (ASP.NET Core's default).
-[GcServer(true)]
+// Workstation GC with background collection, as the bot runs it (Bot.csproj).
+[GcServer(false), GcConcurrent(true)]
 [SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 20, iterationCount: 2000, invocationCount: 1)]
 public class KnowledgeQuery
 {

@@ -20,7 +20,7 @@ public sealed class TicketBenchmarkConfig : ManualConfig
 }
 
 [Config(typeof(TicketBenchmarkConfig))]
-[GcServer(true)]
+[GcServer(false), GcConcurrent(true)] // as the bot runs it (Bot.csproj)
 [SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 20, iterationCount: 500, invocationCount: 1)]
 public abstract class TicketStoreBenchmark
 {

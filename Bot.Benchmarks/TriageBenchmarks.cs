@@ -6,7 +6,7 @@ namespace SupportBot.Benchmarks;
 
 // One message at a time after warm-up, cycling through the held-out messages; one invocation per
 // measurement so the summary's percentiles are per message.
-[GcServer(true)] // as the bot runs it (ASP.NET Core's default)
+[GcServer(false), GcConcurrent(true)] // as the bot runs it (Bot.csproj)
 [SimpleJob(RunStrategy.Throughput, launchCount: 1, warmupCount: 20, iterationCount: 2000, invocationCount: 1)]
 public class TriageOneMessage
 {

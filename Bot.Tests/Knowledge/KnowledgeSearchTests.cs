@@ -26,7 +26,7 @@ public sealed class KnowledgeSearchTests(KnowledgeIndexFixture fixture, ITestOut
 
         Assert.True(metrics.HitAt3 >= 0.93, $"hit@3 {metrics.HitAt3:0.000}");
         Assert.True(metrics.Mrr >= 0.90, $"MRR {metrics.Mrr:0.000}");
-        Assert.True(metrics.AnsweredWithNothing >= 0.93, $"non-IT answered with nothing {metrics.AnsweredWithNothing:0.000}");
+        Assert.True(metrics.AnsweredWithNothing >= 0.95, $"non-IT answered with nothing {metrics.AnsweredWithNothing:0.000}");
     }
 
     [Fact]
@@ -34,8 +34,8 @@ public sealed class KnowledgeSearchTests(KnowledgeIndexFixture fixture, ITestOut
     {
         var metrics = HeldOut("short queries", KnowledgeDataset.Queries);
 
-        Assert.True(metrics.HitAt3 >= 0.94, $"hit@3 {metrics.HitAt3:0.000}");
-        Assert.True(metrics.Mrr >= 0.91, $"MRR {metrics.Mrr:0.000}");
+        Assert.True(metrics.HitAt3 >= 0.95, $"hit@3 {metrics.HitAt3:0.000}");
+        Assert.True(metrics.Mrr >= 0.92, $"MRR {metrics.Mrr:0.000}");
         Assert.True(metrics.AnsweredWithNothing >= 0.95, $"answered with nothing {metrics.AnsweredWithNothing:0.000}");
     }
 
