@@ -90,6 +90,8 @@ public sealed class KnowledgeDatasetTests
             "knowledge/ranker.json is older than the articles or tuning sets: run 'dotnet run --project Bot -- kb train' and commit knowledge/");
         Assert.InRange(ranker.AnswerThreshold, 0.05f, 0.95f);
         Assert.InRange(ranker.ShortAnswerThreshold, 0.05f, 0.95f);
+        Assert.InRange(ranker.UnseenAnswerThreshold, 0.05f, 0.95f);
+        Assert.InRange(ranker.UnseenShortAnswerThreshold, 0.05f, 0.95f);
         Assert.True(File.Exists(Path.Combine(Root, ArticleClassifier.FileName)) && File.Exists(Path.Combine(Root, ArticleClassifier.GateFileName)));
     }
 

@@ -21,16 +21,20 @@ public sealed class PublishedArticleStore(TableServiceClient tables)
 
     public async Task<ArticleDraft> CreateDraftAsync(ResolvedTicket ticket, CancellationToken ct)
     {
+        var draft = DraftOf(ticket);
+        // Keyed by ticket: drafting the same ticket twice updates one draft rather than making two.
+        await (await table.GetAsync(ct)).UpsertEntityAsync(ToEntity(Draft, draft), TableUpdateMode.Replace, ct);
+        return draft;
+    }
+
+    internal static ArticleDraft DraftOf(ResolvedTicket ticket)
+    {
         var title = (string.IsNullOrWhiteSpace(ticket.Title) ? FirstSentence(ticket.Problem) : ticket.Title.Trim()).Shorten(80);
         var steps = ticket.Resolution
             .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select((line, i) => $"{i + 1}. {line.TrimStart('-', '*', ' ')}");
         var body = $"{ticket.Problem.Shorten(400)}\n\n## Steps\n{string.Join('\n', steps)}\n\n## Still not working?\n- Message the help desk bot and say what you tried.";
-        var draft = new ArticleDraft($"ticket-{ticket.TicketId}".ToLowerInvariant(), title, Tags(ticket.Problem), ticket.Category, body, ticket.TicketId, ticket.TechnicianId);
-
-        // Keyed by ticket: drafting the same ticket twice updates one draft rather than making two.
-        await (await table.GetAsync(ct)).UpsertEntityAsync(ToEntity(Draft, draft), TableUpdateMode.Replace, ct);
-        return draft;
+        return new ArticleDraft($"ticket-{ticket.TicketId}".ToLowerInvariant(), title, Tags(ticket.Problem), ticket.Category, body, ticket.TicketId, ticket.TechnicianId);
     }
 
     public async Task<ArticleDraft?> FindDraftAsync(string id, CancellationToken ct)
@@ -71,7 +75,7 @@ public sealed class PublishedArticleStore(TableServiceClient tables)
         return string.Join('|', rows);
     }
 
-    static Article ToArticle(ArticleDraft d, DateOnly updated) =>
+    internal static Article ToArticle(ArticleDraft d, DateOnly updated) =>
         new(d.Id, d.Title, d.Tags, d.Category, "everyone", updated, d.Body, ArticleSource.Published);
 
     static TableEntity ToEntity(string partition, ArticleDraft d) => new(partition, LazyTable.Key(d.Id))

@@ -8,8 +8,8 @@ namespace SupportBot.Knowledge;
 
 // Learns the SuggestionRanker from the tuning sets alone. Every tuning message is searched by an index (and text
 // models) that did not learn from it (five folds), so the ranker learns from evidence as a new message would produce
-// it. Each message is also searched by an index with no examples at all, as an article published from a ticket is, so
-// such articles can still be suggested. The thresholds are those that find the most right articles, less a small cost
+// it. Each message is also searched by an index with no examples at all, as an article published from a ticket is:
+// the candidate step learns from those searches too, and the answer step for such articles from them alone. The thresholds are those that find the most right articles, less a small cost
 // for each wrong article shown, while still answering at least 97% of the tuning messages no article answers with
 // nothing.
 public static class RankerTraining
@@ -26,39 +26,54 @@ public static class RankerTraining
         var tune = tuning.Where(q => q.Ids.All(known.Contains)).ToList();
         var rows = new List<(float[] Features, bool Label)>();
         var outOfFold = new List<(KnowledgeQuery Query, IReadOnlyList<Candidate> Candidates)>();
+        var alone = new List<(KnowledgeQuery Query, IReadOnlyList<Candidate> Candidates)>();
         for (var fold = 0; fold < Folds; fold++)
         {
             var examples = tune.Where(q => Fold(q.Query) != fold && !q.Ids.Any(id => UnseenIn(id, fold))).ToList();
-            using var index = KnowledgeIndex.Build(articles, examples, classifier: ArticleClassifier.Train(articles, examples, itProblems));
+            var classifier = ArticleClassifier.Train(articles, examples, itProblems);
+            using var index = KnowledgeIndex.Build(articles, examples, classifier: classifier);
+            // The articles alone, as if none had examples; the classifier only says whether the message is an IT problem.
+            using var articlesAlone = KnowledgeIndex.Build(articles, classifier: classifier);
             foreach (var query in tune.Where(q => Fold(q.Query) == fold))
             {
                 var candidates = index.Candidates(query.Query, category(query.Query));
                 outOfFold.Add((query, candidates));
                 rows.AddRange(candidates.Select(c => (c.Features, IsRight(query, c.Article))));
+                alone.Add((query, articlesAlone.Candidates(query.Query, category(query.Query))));
             }
         }
-        using (var withoutExamples = KnowledgeIndex.Build(articles))
+        using (var index = KnowledgeIndex.Build(articles))
             foreach (var query in tune)
-                rows.AddRange(withoutExamples.Candidates(query.Query, category(query.Query)).Select(c => (c.Features, IsRight(query, c.Article))));
+                rows.AddRange(index.Candidates(query.Query, category(query.Query)).Select(c => (c.Features, IsRight(query, c.Article))));
         var candidateModel = Fit(rows, CandidateFeatures.Count);
 
-        var ranked = outOfFold.Where(x => x.Candidates.Count > 0).Select(x => (x.Query, x.Candidates, Hits: SuggestionRanker.Rank(candidateModel, x.Candidates))).ToList();
-        var answerModel = Fit([.. ranked.Select(x => (AnswerFeatures.Of(x.Hits, x.Candidates), x.Query.Answerable && x.Hits.Take(3).Any(h => IsRight(x.Query, h.Article))))],
-            AnswerFeatures.Count);
+        // The answer step learns from every fold's searches. The second chance for an unseen best article learns from
+        // the folds' searches whose best article was left unseen there, and from every tuning search against the
+        // articles alone.
+        var ranked = outOfFold.Where(x => x.Candidates.Count > 0).Select(x => Ranked(x.Query, x.Candidates)).ToList();
+        var againstArticles = alone.Where(x => x.Candidates.Count > 0).Select(x => Ranked(x.Query, x.Candidates)).ToList();
+        var answerModel = Fit([.. ranked.Select(x => (AnswerFeatures.Of(x.Hits, x.Candidates), HelpsIn3(x.Query, x.Hits)))], AnswerFeatures.Count);
+        var unseenModel = Fit([.. ranked.Where(x => SuggestionRanker.BestIsUnseen(x.Hits, x.Candidates)).Concat(againstArticles)
+            .Select(x => (UnseenAnswerFeatures.Of(x.Hits, x.Candidates), HelpsIn3(x.Query, x.Hits)))], UnseenAnswerFeatures.Names.Count);
 
-        var scored = outOfFold.Select(x =>
-        {
-            var hits = SuggestionRanker.Rank(candidateModel, x.Candidates);
-            return (x.Query, Hits: hits, Short: SuggestionRanker.IsShortQuery(x.Candidates),
-                Answer: x.Candidates.Count == 0 ? 0 : answerModel.Probability(AnswerFeatures.Of(hits, x.Candidates)));
-        }).ToList();
-        // Sentences and search-box queries each get the answer threshold that suits them, the share of the next
-        // articles is chosen with the sentences (most of the data), and both must keep the same silence.
-        var (answerThreshold, nextArticleShare) = ChooseThresholds([.. scored.Where(x => !x.Short).Select(x => (x.Query, x.Hits, x.Answer))], shares: null);
-        var (shortAnswerThreshold, _) = ChooseThresholds([.. scored.Where(x => x.Short).Select(x => (x.Query, x.Hits, x.Answer))], shares: nextArticleShare);
+        // Sentences and search-box queries each get the thresholds that suit them, the share of the next articles is
+        // chosen with the sentences (most of the data), and all must keep the same silence over the folds' searches. A
+        // search that found nothing is silent whatever the thresholds.
+        var scored = ranked.Select(x => new Scored(x.Query, x.Hits, x.Short, answerModel.Probability(AnswerFeatures.Of(x.Hits, x.Candidates)),
+                SuggestionRanker.BestIsUnseen(x.Hits, x.Candidates) ? unseenModel.Probability(UnseenAnswerFeatures.Of(x.Hits, x.Candidates)) : float.NegativeInfinity))
+            .Concat(outOfFold.Where(x => x.Candidates.Count == 0).Select(x => new Scored(x.Query, [], false, float.NegativeInfinity, float.NegativeInfinity)))
+            .ToList();
+        var (_, nextArticleShare) = ChooseThresholds([.. scored.Where(x => !x.Short).Select(x => (x.Query, x.Hits, x.Answer))], shares: null);
+        var (answerThreshold, unseenThreshold) = ChooseJointly([.. scored.Where(x => !x.Short)], nextArticleShare);
+        var (shortAnswerThreshold, unseenShortThreshold) = ChooseJointly([.. scored.Where(x => x.Short)], nextArticleShare);
         return new SuggestionRanker(fingerprint, CandidateFeatures.Names, AnswerFeatures.Names, candidateModel, answerModel,
-            answerThreshold, shortAnswerThreshold, nextArticleShare);
+            answerThreshold, shortAnswerThreshold, nextArticleShare, UnseenAnswerFeatures.Names, unseenModel, unseenThreshold, unseenShortThreshold);
+
+        (KnowledgeQuery Query, IReadOnlyList<Candidate> Candidates, List<SearchHit> Hits, bool Short) Ranked(KnowledgeQuery query, IReadOnlyList<Candidate> candidates) =>
+            (query, candidates, SuggestionRanker.Rank(candidateModel, candidates), SuggestionRanker.IsShortQuery(candidates));
     }
+
+    static bool HelpsIn3(KnowledgeQuery query, IReadOnlyList<SearchHit> hits) => query.Answerable && hits.Take(3).Any(h => IsRight(query, h.Article));
 
     public static bool IsRight(KnowledgeQuery query, Article article) => query.Ids.Contains(article.Id, StringComparer.OrdinalIgnoreCase);
 
@@ -69,6 +84,40 @@ public static class RankerTraining
     public static int Fold(string text) => Fold(text, Folds);
 
     static int Fold(string text, int folds) => (int)(BitConverter.ToUInt32(SHA256.HashData(Encoding.UTF8.GetBytes("fold:" + text.Trim().ToLowerInvariant())), 0) % folds);
+
+    // UnseenAnswer: the second chance's probability when the best article has no examples, else -infinity.
+    sealed record Scored(KnowledgeQuery Query, List<SearchHit> Hits, bool Short, float Answer, float UnseenAnswer);
+
+    // The answer threshold and the second chance's together: the most right articles found less the cost of wrong ones
+    // shown, while the silence holds.
+    static (float Answer, float Unseen) ChooseJointly(List<Scored> rows, float share)
+    {
+        // What each search adds when answered (value), at this share of the next articles.
+        var values = rows.Select(x =>
+        {
+            var shown = SuggestionRanker.Shown(x.Hits, share, 3);
+            var rank = shown.FindIndex(h => IsRight(x.Query, h.Article));
+            return x.Query.Answerable ? (rank >= 0 ? 1 + 1.0 / (rank + 1) : 0) - WrongArticleCost * (shown.Count - (rank >= 0 ? 1 : 0)) : 0;
+        }).ToArray();
+        var unanswerable = rows.Count(x => !x.Query.Answerable);
+        var grid = Enumerable.Range(5, 91).Select(i => i / 100f).ToArray();
+        var best = (Answer: 0.5f, Unseen: 0.5f, Value: double.MinValue);
+        foreach (var a in grid)
+            foreach (var u in grid)
+            {
+                double value = 0;
+                var silent = 0;
+                for (var i = 0; i < rows.Count; i++)
+                {
+                    var shown = rows[i].Answer >= a || rows[i].UnseenAnswer >= u;
+                    if (shown) value += values[i];
+                    else if (!rows[i].Query.Answerable) silent++;
+                }
+                if (unanswerable > 0 && (double)silent / unanswerable < RequiredSilence) continue;
+                if (value > best.Value) best = (a, u, value);
+            }
+        return (best.Answer, best.Unseen);
+    }
 
     // shares: the share of the next articles when already chosen, else chosen here with the answer threshold.
     static (float Answer, float NextArticleShare) ChooseThresholds(List<(KnowledgeQuery Query, List<SearchHit> Hits, float Answer)> scored, float? shares)

@@ -20,7 +20,9 @@ public sealed record LinearModel(float[] Means, float[] Scales, float[] Weights,
 // (AnswerFeatures) whether any article is likely to help at all. The first article is shown when Answer reaches
 // AnswerThreshold (ShortAnswerThreshold for a search-box query of a few words, which carries less evidence than a
 // sentence and is rarely anything but an IT question), the next ones only when their share of the chance among all the articles found (how likely each is
-// to be the one, given that one is) reaches NextArticleShare.
+// to be the one, given that one is) reaches NextArticleShare. When Answer holds back and the best article has no examples
+// (published from a ticket), UnseenAnswer gives it a second chance from the search's evidence alone
+// (UnseenAnswerFeatures): Answer leans on text models that never learnt such an article.
 public sealed record SuggestionRanker(
     string Fingerprint,
     IReadOnlyList<string> CandidateFeatureNames,
@@ -29,7 +31,11 @@ public sealed record SuggestionRanker(
     LinearModel Answer,
     float AnswerThreshold,
     float ShortAnswerThreshold,
-    float NextArticleShare)
+    float NextArticleShare,
+    IReadOnlyList<string> UnseenAnswerFeatureNames,
+    LinearModel UnseenAnswer,
+    float UnseenAnswerThreshold,
+    float UnseenShortAnswerThreshold)
 {
     public const string FileName = "ranker.json";
     public const int ShortQueryConcepts = 4;
@@ -41,9 +47,19 @@ public sealed record SuggestionRanker(
     {
         if (found.Count == 0 || top <= 0) return [];
         var ranked = Rank(Candidates, found);
-        if (Answer.Probability(AnswerFeatures.Of(ranked, found)) < (IsShortQuery(found) ? ShortAnswerThreshold : AnswerThreshold))
-            return [];
-        return Shown(ranked, NextArticleShare, top);
+        return Answers(ranked, found) ? Shown(ranked, NextArticleShare, top) : [];
+    }
+
+    public static bool BestIsUnseen(IReadOnlyList<SearchHit> ranked, IReadOnlyList<Candidate> found) =>
+        found.First(c => ReferenceEquals(c.Article, ranked[0].Article)).Features[CandidateFeatures.HasExamples] == 0;
+
+    bool Answers(IReadOnlyList<SearchHit> ranked, IReadOnlyList<Candidate> found)
+    {
+        var isShort = IsShortQuery(found);
+        var features = AnswerFeatures.Of(ranked, found);
+        if (Answer.Probability(features) >= (isShort ? ShortAnswerThreshold : AnswerThreshold)) return true;
+        return BestIsUnseen(ranked, found)
+            && UnseenAnswer.Probability(UnseenAnswerFeatures.From(features)) >= (isShort ? UnseenShortAnswerThreshold : UnseenAnswerThreshold);
     }
 
     // The candidates as hits, most likely first (ties by id, so the order never depends on the search's).
@@ -61,7 +77,8 @@ public sealed record SuggestionRanker(
     {
         var ranker = JsonSerializer.Deserialize<SuggestionRanker>(File.ReadAllText(path), JsonLines.Options)
             ?? throw new InvalidDataException($"{path}: empty");
-        if (!ranker.CandidateFeatureNames.SequenceEqual(CandidateFeatures.Names) || !ranker.AnswerFeatureNames.SequenceEqual(AnswerFeatures.Names))
+        if (!ranker.CandidateFeatureNames.SequenceEqual(CandidateFeatures.Names) || !ranker.AnswerFeatureNames.SequenceEqual(AnswerFeatures.Names)
+            || ranker.UnseenAnswerFeatureNames is null || !ranker.UnseenAnswerFeatureNames.SequenceEqual(UnseenAnswerFeatures.Names))
             throw new InvalidDataException($"{path} was trained on other features than this build computes; run 'kb train'");
         return ranker;
     }
