@@ -63,6 +63,55 @@ public sealed class TicketStoreTests : IAsyncLifetime
         Assert.Null(await counted.GetSummaryAsync(number + 1, None));
     }
 
+    // Azurite scans the whole table for every query, even for one partition (bench/Chaos soak13): a ticket is read by
+    // point reads of its state row (which carries the history) and its two card rows.
+    [Fact]
+    public async Task A_ticket_is_read_by_point_reads_alone_with_its_history_and_cards()
+    {
+        var calls = new List<string>();
+        var counted = new TableTicketStore(TableFaults.Client(azurite.ConnectionString, m => { lock (calls) calls.Add($"{m.Request.Method} {m.Request.Uri.PathAndQuery}"); }),
+            Options.Create(new TicketOptions()), TimeProvider.System);
+        var number = (await counted.FileAsync("conv|act-1", n => Sample(n), None)).Ticket.Number;
+        await counted.RememberCardAsync(number, TicketCardRole.Requester, new PostedCard("http://127.0.0.1:9/", "a:user-1", "card-1"), None);
+        await counted.UpdateAsync(number, t => new TicketChange(t with { Status = TicketStatus.WaitingOnRequester },
+            [new NewEvent("tech-1", "Taylor", TicketEventKind.StatusChanged, "Waiting for you", "Which room?")]), None);
+        calls.Clear();
+
+        var ticket = (await counted.GetAsync(number, None))!;
+
+        Assert.Equal(3, calls.Count);
+        Assert.All(calls, call => Assert.DoesNotContain("$filter", Uri.UnescapeDataString(call)));
+        Assert.Equal(["Filed as a normal request", "Waiting for you"], ticket.History.Select(e => e.Summary));
+        Assert.Equal("Which room?", ticket.History[1].Text);
+        Assert.Equal("card-1", ticket.RequesterCard?.ActivityId);
+        Assert.Null(ticket.TechnicianCard);
+    }
+
+    // A history too long for one property, or a state row written before it carried the history, is read from the
+    // event rows, as before.
+    [Fact]
+    public async Task A_ticket_whose_state_row_lacks_its_history_is_read_from_its_event_rows()
+    {
+        var number = (await store.FileAsync("conv|act-1", n => Sample(n), None)).Ticket.Number;
+        for (var i = 0; i < 20; i++)
+            await store.UpdateAsync(number, t => new TicketChange(t, [new NewEvent("user-1", "Sam", TicketEventKind.RequesterDetails, "Added details", $"{i}: " + new string('x', 1_990))]), None);
+        var small = (await store.FileAsync("conv|act-2", n => Sample(n), None)).Ticket.Number;
+        var table = tables.GetTableClient("Tickets");
+        var state = (await table.GetEntityAsync<TableEntity>(small.ToString("D10"), "ticket")).Value;
+        Assert.NotNull(state.GetString("History"));
+        state.Remove("History");
+        await table.UpdateEntityAsync(state, state.ETag, TableUpdateMode.Replace);
+
+        var longOne = (await store.GetAsync(number, None))!;
+        var older = (await store.GetAsync(small, None))!;
+
+        Assert.Null((await table.GetEntityAsync<TableEntity>(number.ToString("D10"), "ticket")).Value.GetString("History"));
+        Assert.Equal(21, longOne.History.Count);
+        Assert.Equal(Enumerable.Range(1, 21), longOne.History.Select(e => e.Seq));
+        Assert.StartsWith("19: ", longOne.History[^1].Text);
+        Assert.Equal("Filed as a normal request", Assert.Single(older.History).Summary);
+    }
+
     [Fact]
     public async Task Remembering_where_a_card_was_posted_is_one_write_that_leaves_the_ticket_and_its_index_alone()
     {

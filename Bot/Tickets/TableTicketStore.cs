@@ -18,6 +18,9 @@ public sealed class TicketOptions
 // Layout (see docs/architecture.md):
 //   Tickets        PK ticket number (10 digits)  RK "ticket"      the current state (one ETag guards every change)
 //                                                RK "event-NNNNNN" one row per change, so no row ever outgrows its limits
+//                                                RK "card~{role}"  where that card was posted
+//                  The state row also carries the whole history while it fits one property, so a ticket is read by
+//                  point reads alone; a longer history (or a row an older build wrote) is read from the event rows.
 //                  PK "counter"                  RK "tickets"     the next number, ETag-guarded
 //                                                RK "request~{request key}" the number a request was given, written in
 //                                                                 one transaction with the counter update that took it
@@ -34,6 +37,8 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
     // Where a ticket's cards were posted: rows of their own beside the state row, so remembering one is a single insert
     // that neither changes the ticket (its version, UpdatedAt, index rows) nor races a technician's change to it.
     const string CardPrefix = "card~";
+    const string HistoryProperty = "History";
+    const int MaxHistoryChars = 30_000;
     const string OpenPartition = "open";
     const string CounterPartition = "counter";
     const string CounterRow = "tickets";
@@ -306,7 +311,7 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
     // soak13: its reads were the most frequent failure once the tickets table was large, and took other calls down with them).
     public async Task<TicketSummary?> GetSummaryAsync(int number, CancellationToken ct)
     {
-        var found = await (await ticketsTable.GetAsync(ct)).GetEntityIfExistsAsync<TableEntity>(NumberKey(number), StateRow, cancellationToken: ct);
+        var found = await (await ticketsTable.GetAsync(ct)).GetEntityIfExistsAsync<TableEntity>(NumberKey(number), StateRow, ["State", "Problem"], ct);
         return found.HasValue ? TicketSummary.Of(FromStateEntity(found.Value!, [], [])) with { Reopened = null } : null;
     }
 
@@ -348,8 +353,25 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
         }
     }
 
-    // One partition query: the state row, its cards and every history row.
+    // Three point reads at once: the state row (with the history, as it usually is) and the two card rows. A partition
+    // query would be one round trip, but Azurite answers every query by scanning the whole table (bench/Chaos soak13:
+    // these reads were the most frequent failure once the table was large), and a point read is the cheapest call
+    // Azure Table Storage has too.
     static async Task<(Ticket Ticket, ETag ETag, int Version)?> ReadAsync(TableClient table, int number, CancellationToken ct)
+    {
+        var partition = NumberKey(number);
+        var reads = new[] { StateRow, CardRowKey(TicketCardRole.Requester), CardRowKey(TicketCardRole.Technician) }
+            .Select(row => table.GetEntityIfExistsAsync<TableEntity>(partition, row, cancellationToken: ct)).ToList();
+        await Task.WhenAll(reads);
+        if (!reads[0].Result.HasValue) return null;
+        var state = reads[0].Result.Value!;
+        if (state.GetString(HistoryProperty) is not { } history) return await QueryAsync(table, number, ct);
+        var cards = reads.Skip(1).Where(r => r.Result.HasValue).Select(r => r.Result.Value!).ToList();
+        return (FromStateEntity(state, JsonSerializer.Deserialize<List<TicketEvent>>(history, Json)!, cards), state.ETag, state.GetInt32("Version") ?? 1);
+    }
+
+    // One partition query: the state row, its cards and every history row.
+    static async Task<(Ticket Ticket, ETag ETag, int Version)?> QueryAsync(TableClient table, int number, CancellationToken ct)
     {
         TableEntity? state = null;
         var events = new List<TicketEvent>();
@@ -479,17 +501,24 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
     static string NumberKey(int number) => number.ToString("D10");
     static string Inverted(int number) => (int.MaxValue - number).ToString("D10");
 
-    static TableEntity ToStateEntity(Ticket t, int version) => new(NumberKey(t.Number), StateRow)
+    static TableEntity ToStateEntity(Ticket t, int version)
     {
-        ["Version"] = version,
-        ["Status"] = t.Status.ToString(),
-        ["Urgency"] = t.Urgency.ToString(),
-        ["RequesterId"] = t.Requester.TeamsId,
-        ["CreatedAt"] = t.CreatedAt,
-        // The problem on its own property (up to 4,000 characters); everything else as one JSON document.
-        ["Problem"] = t.Problem,
-        ["State"] = JsonSerializer.Serialize(t with { Problem = "", History = [] }, Json),
-    };
+        var entity = new TableEntity(NumberKey(t.Number), StateRow)
+        {
+            ["Version"] = version,
+            ["Status"] = t.Status.ToString(),
+            ["Urgency"] = t.Urgency.ToString(),
+            ["RequesterId"] = t.Requester.TeamsId,
+            ["CreatedAt"] = t.CreatedAt,
+            // The problem on its own property (up to 4,000 characters); everything else as one JSON document.
+            ["Problem"] = t.Problem,
+            ["State"] = JsonSerializer.Serialize(t with { Problem = "", History = [] }, Json),
+        };
+        // A copy of the event rows written in the same transaction, while it fits a string property (64 KiB of UTF-16).
+        var history = JsonSerializer.Serialize(t.History, Json);
+        if (history.Length <= MaxHistoryChars) entity[HistoryProperty] = history;
+        return entity;
+    }
 
     // A card row, when there is one, is where that card is now (the state row keeps where it was first posted, if then).
     static Ticket FromStateEntity(TableEntity e, IReadOnlyList<TicketEvent> events, IReadOnlyList<TableEntity> cards)
