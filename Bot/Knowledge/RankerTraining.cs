@@ -32,7 +32,8 @@ public static class RankerTraining
             var examples = tune.Where(q => Fold(q.Query) != fold && !q.Ids.Any(id => UnseenIn(id, fold))).ToList();
             var classifier = ArticleClassifier.Train(articles, examples, itProblems);
             using var index = KnowledgeIndex.Build(articles, examples, classifier: classifier);
-            // The articles alone, as if none had examples; the classifier only says whether the message is an IT problem.
+            // The articles alone, as if none had examples, with the fold's text models (which still know the articles this
+            // fold has examples for: an approximation of an article nobody has asked for, kept because it scored best).
             using var articlesAlone = KnowledgeIndex.Build(articles, classifier: classifier);
             foreach (var query in tune.Where(q => Fold(q.Query) == fold))
             {
