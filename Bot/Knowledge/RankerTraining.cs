@@ -33,7 +33,7 @@ public static class RankerTraining
             var classifier = ArticleClassifier.Train(articles, examples, itProblems);
             using var index = KnowledgeIndex.Build(articles, examples, classifier: classifier);
             // The articles alone, as if none had examples, with the fold's text models (which still know the articles this
-            // fold has examples for: an approximation of an article nobody has asked for, kept because it scored best).
+            // fold has examples for: an approximation of an article nobody has asked for).
             using var articlesAlone = KnowledgeIndex.Build(articles, classifier: classifier);
             foreach (var query in tune.Where(q => Fold(q.Query) == fold))
             {
