@@ -1,5 +1,5 @@
-using Azure.Core;
 using Azure;
+using Azure.Core;
 using Microsoft.Extensions.DependencyInjection;
 using SupportBot.Tests.Infrastructure;
 

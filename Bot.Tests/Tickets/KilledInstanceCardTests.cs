@@ -1,7 +1,7 @@
-using Azure.Core;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Azure;
+using Azure.Core;
 using Microsoft.Extensions.DependencyInjection;
 using SupportBot.Surveys;
 using SupportBot.Technicians;

@@ -1,8 +1,8 @@
-using Azure.Core;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Azure;
+using Azure.Core;
 using Microsoft.Extensions.DependencyInjection;
 using SupportBot.Proactive;
 using SupportBot.Surveys;

@@ -33,12 +33,15 @@ public sealed record SuggestionRecord(string RequesterId, IReadOnlyList<string> 
 //
 // Shown is read from the suggestion rows themselves (each names the articles its card offered), so recording a
 // suggestion is one insert. The other counts are append-only: one row per counted event, partition "{read|fixed}~{article}"
-// or, for "I still need help", "needhelp" (one per suggestion, however many articles it offered), row key the suggestion
-// id, summed on read.
+// or, for "I still need help", "needhelp~{suggestion}" (one per suggestion, however many articles it offered), row key the
+// suggestion id, summed on read. A suggestion's own row is partition "suggestion~{id}": one partition per suggestion, not
+// one for all, which Azure would serve from one server and Azurite searches row by row on every insert and read
+// (bench/Chaos: the largest partitions of the soak). Rows an older build wrote ("suggestion" and "needhelp" partitions,
+// the same row keys) are still read.
 // Recording is a plain insert that never waits for another turn (one counter row per article made 100 simultaneous
 // cards queue for seconds), and a replay writes the same key again, so 409 means "already counted". The once-per-card
-// answer is an ETag-guarded field on the suggestion row; it cannot share a transaction with its counts (those are
-// partitioned by article), so every later sight of an answered suggestion re-adds its count rows: a count lost
+// answer is an ETag-guarded field on the suggestion row; it cannot share a transaction with its counts (those have
+// partitions of their own), so every later sight of an answered suggestion re-adds its count rows: a count lost
 // between the two writes comes back on the next click or replay, and is never doubled.
 public sealed class ArticleFeedbackStore(TableServiceClient tables, ILogger<ArticleFeedbackStore>? logger = null)
 {
@@ -46,6 +49,9 @@ public sealed class ArticleFeedbackStore(TableServiceClient tables, ILogger<Arti
     const string Read = "read";
     const string Fixed = "fixed";
     const string StillNeedHelp = "needhelp";
+    // Escaped keys use only A-Z a-z 0-9 - . _ ~, and '~' sorts last: "{name}" up to "{name}" + DEL spans the old
+    // partition "{name}" and every "{name}~{key}" (and would span any other partition named "{name}..." too: there is none).
+    const char AfterKeys = '\u007f';
     static readonly string[] Counters = [Read, Fixed];
     readonly LazyTable table = new(tables, "KnowledgeFeedback");
 
@@ -53,7 +59,7 @@ public sealed class ArticleFeedbackStore(TableServiceClient tables, ILogger<Arti
     public async Task RecordSuggestionAsync(string suggestionId, string requesterId, IReadOnlyList<string> articleIds, string request, CancellationToken ct, int? ticket = null)
     {
         var t = await table.GetAsync(ct);
-        var entity = new TableEntity(Suggestions, LazyTable.Key(suggestionId))
+        var entity = new TableEntity(Partition(Suggestions, suggestionId), LazyTable.Key(suggestionId))
         {
             ["RequesterId"] = requesterId,
             ["ArticleIds"] = string.Join('\n', articleIds),
@@ -75,9 +81,8 @@ public sealed class ArticleFeedbackStore(TableServiceClient tables, ILogger<Arti
     public async Task<VoteResult> RecordReadAsync(string suggestionId, string clickerId, string articleId, CancellationToken ct)
     {
         var t = await table.GetAsync(ct);
-        var found = await t.GetEntityIfExistsAsync<TableEntity>(Suggestions, LazyTable.Key(suggestionId), cancellationToken: ct);
-        if (!found.HasValue) return new(VoteOutcome.NotFound);
-        var suggestion = ToRecord(found.Value!);
+        if (await FindAsync(t, suggestionId, ct) is not { } found) return new(VoteOutcome.NotFound);
+        var suggestion = ToRecord(found);
         if (suggestion.RequesterId != clickerId) return new(VoteOutcome.NotYours);
         if (!suggestion.ArticleIds.Contains(articleId)) return new(VoteOutcome.NotOffered, suggestion.Request, suggestion.ArticleIds);
         if (suggestion.Outcome is { } previous) return new(VoteOutcome.AlreadyAnswered, suggestion.Request, suggestion.ArticleIds, previous);
@@ -89,16 +94,15 @@ public sealed class ArticleFeedbackStore(TableServiceClient tables, ILogger<Arti
     public async Task<long> CountStillNeedHelpAsync(CancellationToken ct)
     {
         var t = await table.GetAsync(ct);
-        var n = 0L;
-        await foreach (var _ in t.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {StillNeedHelp}"), maxPerPage: 1000, select: ["RowKey"], cancellationToken: ct))
-            n++;
-        return n;
+        var counted = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var row in t.QueryAsync<TableEntity>(AllOf(StillNeedHelp), maxPerPage: 1000, select: ["RowKey"], cancellationToken: ct))
+            counted.Add(row.RowKey);
+        return counted.Count;
     }
 
     public async Task<SuggestionRecord?> GetSuggestionAsync(string suggestionId, CancellationToken ct)
     {
-        var found = await (await table.GetAsync(ct)).GetEntityIfExistsAsync<TableEntity>(Suggestions, LazyTable.Key(suggestionId), cancellationToken: ct);
-        return found.HasValue ? ToRecord(found.Value!) : null;
+        return await FindAsync(await table.GetAsync(ct), suggestionId, ct) is { } found ? ToRecord(found) : null;
     }
 
     // fixedBy: the article that fixed it, or null for "I still need help".
@@ -107,9 +111,8 @@ public sealed class ArticleFeedbackStore(TableServiceClient tables, ILogger<Arti
         var t = await table.GetAsync(ct);
         for (var attempt = 1; ; attempt++)
         {
-            var found = await t.GetEntityIfExistsAsync<TableEntity>(Suggestions, LazyTable.Key(suggestionId), cancellationToken: ct);
-            if (!found.HasValue) return new(VoteOutcome.NotFound);
-            var suggestion = ToRecord(found.Value!);
+            if (await FindAsync(t, suggestionId, ct) is not { } found) return new(VoteOutcome.NotFound);
+            var suggestion = ToRecord(found);
             if (suggestion.RequesterId != clickerId) return new(VoteOutcome.NotYours);
             if (fixedBy is not null && !suggestion.ArticleIds.Contains(fixedBy)) return new(VoteOutcome.NotOffered, suggestion.Request, suggestion.ArticleIds);
             if (suggestion.Outcome is { } previous)
@@ -121,7 +124,7 @@ public sealed class ArticleFeedbackStore(TableServiceClient tables, ILogger<Arti
             var outcome = fixedBy ?? "";
             try
             {
-                await t.UpdateEntityAsync(new TableEntity(Suggestions, LazyTable.Key(suggestionId)) { ["Outcome"] = outcome }, found.Value!.ETag, TableUpdateMode.Merge, ct);
+                await t.UpdateEntityAsync(new TableEntity(found.PartitionKey, found.RowKey) { ["Outcome"] = outcome }, found.ETag, TableUpdateMode.Merge, ct);
             }
             catch (RequestFailedException ex) when (ex.Status == 412 && attempt < 3)
             {
@@ -141,13 +144,14 @@ public sealed class ArticleFeedbackStore(TableServiceClient tables, ILogger<Arti
     {
         var t = await table.GetAsync(ct);
         var shown = new Dictionary<string, long>(StringComparer.Ordinal);
-        await foreach (var e in t.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Suggestions}"), maxPerPage: 1000, select: ["ArticleIds"], cancellationToken: ct))
-            foreach (var id in (e.GetString("ArticleIds") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries).Distinct())
-                shown[id] = shown.GetValueOrDefault(id) + 1;
+        var suggestions = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var e in t.QueryAsync<TableEntity>(AllOf(Suggestions), maxPerPage: 1000, select: ["RowKey", "ArticleIds"], cancellationToken: ct))
+            if (suggestions.Add(e.RowKey))
+                foreach (var id in (e.GetString("ArticleIds") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries).Distinct())
+                    shown[id] = shown.GetValueOrDefault(id) + 1;
         var perCounter = await Task.WhenAll(Counters.Select(async counter =>
         {
-            // Escaped keys use only A-Z a-z 0-9 - . _ ~, and '~' sorts last: "{counter}~" up to "{counter}" + DEL spans them all.
-            var filter = TableClient.CreateQueryFilter($"PartitionKey ge {counter + "~"} and PartitionKey lt {counter + "\u007f"}");
+            var filter = TableClient.CreateQueryFilter($"PartitionKey ge {counter + "~"} and PartitionKey lt {counter + AfterKeys}");
             var counts = new Dictionary<string, long>(StringComparer.Ordinal);
             await foreach (var e in t.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["ArticleId"], cancellationToken: ct))
                 if (e.GetString("ArticleId") is { } id)
@@ -163,7 +167,7 @@ public sealed class ArticleFeedbackStore(TableServiceClient tables, ILogger<Arti
     public async Task<IReadOnlyList<(string ArticleId, DateTimeOffset At)>> ListFixedAsync(DateTimeOffset since, CancellationToken ct)
     {
         var t = await table.GetAsync(ct);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {Fixed + "~"} and PartitionKey lt {Fixed + "\u007f"} and Timestamp ge {since}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {Fixed + "~"} and PartitionKey lt {Fixed + AfterKeys} and Timestamp ge {since}");
         var found = new List<(string, DateTimeOffset)>();
         await foreach (var e in t.QueryAsync<TableEntity>(filter, maxPerPage: 1000, select: ["ArticleId", "Timestamp"], cancellationToken: ct))
             if (e.GetString("ArticleId") is { } id && e.Timestamp is { } at)
@@ -173,7 +177,7 @@ public sealed class ArticleFeedbackStore(TableServiceClient tables, ILogger<Arti
 
     Task CountOutcomeAsync(TableClient t, string suggestionId, string outcome, CancellationToken ct) =>
         outcome == ""
-            ? CountAsync(t, [(StillNeedHelp, null)], suggestionId, ct)
+            ? CountAsync(t, [(Partition(StillNeedHelp, suggestionId), null)], suggestionId, ct)
             : CountAsync(t, [(Partition(Fixed, outcome), outcome)], suggestionId, ct);
 
     // One insert per partition, all at once. A count that cannot be written is logged, not thrown: the turn goes on, and
@@ -202,7 +206,21 @@ public sealed class ArticleFeedbackStore(TableServiceClient tables, ILogger<Arti
         }
     }
 
-    static string Partition(string counter, string articleId) => $"{counter}~{LazyTable.Key(articleId)}";
+    static string Partition(string kind, string id) => $"{kind}~{LazyTable.Key(id)}";
+
+    // Every row of one kind: the old single partition and the partitions of one each.
+    static string AllOf(string kind) => TableClient.CreateQueryFilter($"PartitionKey ge {kind} and PartitionKey lt {kind + AfterKeys}");
+
+    // Where an older build wrote it, if it did, else where this build writes it: both at once. The older row wins, since
+    // a replay of its message reaching this build writes a new row without its answer.
+    static async Task<TableEntity?> FindAsync(TableClient t, string suggestionId, CancellationToken ct)
+    {
+        var key = LazyTable.Key(suggestionId);
+        var older = t.GetEntityIfExistsAsync<TableEntity>(Suggestions, key, cancellationToken: ct);
+        var found = t.GetEntityIfExistsAsync<TableEntity>(Partition(Suggestions, suggestionId), key, cancellationToken: ct);
+        await Task.WhenAll(older, found);
+        return older.Result.HasValue ? older.Result.Value : found.Result.HasValue ? found.Result.Value : null;
+    }
 
     static SuggestionRecord ToRecord(TableEntity e) => new(
         e.GetString("RequesterId") ?? "",

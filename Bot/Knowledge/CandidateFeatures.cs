@@ -76,8 +76,9 @@ public static class AnswerFeatures
 }
 
 // The second chance for a best article nobody has asked for yet (published from a ticket): the text models never
-// learnt it, so what they say of the message ("no article", "not an IT problem": a laminator is neither) says nothing
-// about it. Only the search's own evidence counts: how sure the ranker is, how much of the message the article covers.
+// learnt it, so what they say of the message ("no article", "not an IT problem": a laminator is neither) is left out.
+// What counts is the ranker's chances (which weigh the text models among much else), how much of the message and the
+// title the article covers, and its search scores.
 public static class UnseenAnswerFeatures
 {
     static readonly int[] FromAnswer = [.. new[]

@@ -61,7 +61,7 @@ public static class KbCommand
             }
             if (parse.GetValue(unseen))
             {
-                foreach (var metrics in KnowledgeEvaluation.Unseen(articles, KnowledgeFiles.Examples(root), 
+                foreach (var metrics in KnowledgeEvaluation.Unseen(articles, KnowledgeFiles.Examples(root),
                     [.. sets.Select(s => (s.Name, parse.GetValue(tune) ? KnowledgeDataset.Tune(s.Set, root) : KnowledgeDataset.HeldOut(s.Set, root)))], ranker, ItProblems(), Category))
                     Print(metrics);
                 return 0;

@@ -8,10 +8,11 @@ namespace SupportBot.Knowledge;
 
 // Learns the SuggestionRanker from the tuning sets alone. Every tuning message is searched by an index (and text
 // models) that did not learn from it (five folds), so the ranker learns from evidence as a new message would produce
-// it. Each message is also searched by an index with no examples at all, as an article published from a ticket is:
-// the candidate step learns from those searches too, and the answer step for such articles from them alone. The thresholds are those that find the most right articles, less a small cost
-// for each wrong article shown, while still answering at least 97% of the tuning messages no article answers with
-// nothing.
+// it. Each message is also searched by an index with no examples at all, as an article published from a ticket is, and
+// the candidate step learns from those searches too. The second chance for such an article (SuggestionRanker) learns
+// from the fold searches whose best article had no examples there, and from each fold's searches against the articles
+// alone. The thresholds are those that find the most right articles, less a small cost for each wrong article shown,
+// while still answering at least 97% of the tuning messages no article answers with nothing.
 public static class RankerTraining
 {
     public const int Folds = 5;
@@ -48,9 +49,9 @@ public static class RankerTraining
                 rows.AddRange(index.Candidates(query.Query, category(query.Query)).Select(c => (c.Features, IsRight(query, c.Article))));
         var candidateModel = Fit(rows, CandidateFeatures.Count);
 
-        // The answer step learns from every fold's searches. The second chance for an unseen best article learns from
-        // the folds' searches whose best article was left unseen there, and from every tuning search against the
-        // articles alone.
+        // The answer step learns from every fold's searches. The second chance for a best article without examples
+        // learns from the folds' searches whose best article had none there (left unseen in that fold, or never asked
+        // for), and from every tuning search against the articles alone.
         var ranked = outOfFold.Where(x => x.Candidates.Count > 0).Select(x => Ranked(x.Query, x.Candidates)).ToList();
         var againstArticles = alone.Where(x => x.Candidates.Count > 0).Select(x => Ranked(x.Query, x.Candidates)).ToList();
         var answerModel = Fit([.. ranked.Select(x => (AnswerFeatures.Of(x.Hits, x.Candidates), HelpsIn3(x.Query, x.Hits)))], AnswerFeatures.Count);

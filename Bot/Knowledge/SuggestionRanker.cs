@@ -78,7 +78,7 @@ public sealed record SuggestionRanker(
         var ranker = JsonSerializer.Deserialize<SuggestionRanker>(File.ReadAllText(path), JsonLines.Options)
             ?? throw new InvalidDataException($"{path}: empty");
         if (!ranker.CandidateFeatureNames.SequenceEqual(CandidateFeatures.Names) || !ranker.AnswerFeatureNames.SequenceEqual(AnswerFeatures.Names)
-            || ranker.UnseenAnswerFeatureNames is null || !ranker.UnseenAnswerFeatureNames.SequenceEqual(UnseenAnswerFeatures.Names))
+            || ranker.UnseenAnswerFeatureNames is null || ranker.UnseenAnswer is null || !ranker.UnseenAnswerFeatureNames.SequenceEqual(UnseenAnswerFeatures.Names))
             throw new InvalidDataException($"{path} was trained on other features than this build computes; run 'kb train'");
         return ranker;
     }

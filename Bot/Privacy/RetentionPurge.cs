@@ -83,7 +83,8 @@ public sealed class RetentionPurge(TableServiceClient tables, TableTicketStore t
     static async Task<int> ClearSuggestionTextsAsync(TableClient feedback, DateTimeOffset cutoff, bool dryRun, CancellationToken ct)
     {
         var cleared = 0;
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {"suggestion"} and Timestamp lt {cutoff}");
+        // The partition of each suggestion ("suggestion~{id}"), and the one partition older builds wrote them to.
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {"suggestion"} and PartitionKey lt {"suggestion\u007f"} and Timestamp lt {cutoff}");
         await foreach (var row in feedback.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey", "Request"], cancellationToken: ct))
         {
             if (string.IsNullOrEmpty(row.GetString("Request"))) continue;

@@ -365,9 +365,18 @@ public sealed class TableTicketStore(TableServiceClient tables, IOptions<TicketO
         await Task.WhenAll(reads);
         if (!reads[0].Result.HasValue) return null;
         var state = reads[0].Result.Value!;
-        if (state.GetString(HistoryProperty) is not { } history) return await QueryAsync(table, number, ct);
+        if (HistoryOf(state) is not { } history) return await QueryAsync(table, number, ct);
         var cards = reads.Skip(1).Where(r => r.Result.HasValue).Select(r => r.Result.Value!).ToList();
-        return (FromStateEntity(state, JsonSerializer.Deserialize<List<TicketEvent>>(history, Json)!, cards), state.ETag, state.GetInt32("Version") ?? 1);
+        return (FromStateEntity(state, history, cards), state.ETag, state.GetInt32("Version") ?? 1);
+    }
+
+    // The state row's copy of the history; null when it has none, or one this build cannot read (an event kind a newer
+    // build wrote): the event rows then say what happened, as they always can.
+    static List<TicketEvent>? HistoryOf(TableEntity state)
+    {
+        if (state.GetString(HistoryProperty) is not { } history) return null;
+        try { return JsonSerializer.Deserialize<List<TicketEvent>>(history, Json); }
+        catch (JsonException) { return null; }
     }
 
     // One partition query: the state row, its cards and every history row.
