@@ -27,6 +27,11 @@ public sealed class TicketStoreTests : IAsyncLifetime
 
     TableTicketStore NewStore() => new(tables, Options.Create(new TicketOptions()), TimeProvider.System);
 
+    // A store whose every storage call (method, path and query) is added to calls.
+    TableTicketStore CountingStore(List<string> calls) =>
+        new(TableFaults.Client(azurite.ConnectionString, m => { lock (calls) calls.Add($"{m.Request.Method} {m.Request.Uri.PathAndQuery}"); }),
+            Options.Create(new TicketOptions()), TimeProvider.System);
+
     internal static Ticket Sample(int number, string requester = "user-1", Urgency urgency = Urgency.Normal, string problem = "printer jammed",
         DateTimeOffset? due = null, string title = "Printer jammed") => new()
     {
@@ -46,8 +51,7 @@ public sealed class TicketStoreTests : IAsyncLifetime
     public async Task A_summary_is_one_point_read_of_the_state_row_and_agrees_with_the_ticket()
     {
         var calls = new List<string>();
-        var counted = new TableTicketStore(TableFaults.Client(azurite.ConnectionString, m => { lock (calls) calls.Add($"{m.Request.Method} {m.Request.Uri.PathAndQuery}"); }),
-            Options.Create(new TicketOptions()), TimeProvider.System);
+        var counted = CountingStore(calls);
         var number = (await counted.FileAsync("conv|act-1", n => Sample(n), None)).Ticket.Number;
         await counted.UpdateAsync(number, t => new TicketChange(t with { Status = TicketStatus.WaitingOnRequester, Assignee = new Person("tech-1", "Taylor") },
             [new NewEvent("tech-1", "Taylor", TicketEventKind.StatusChanged, "Waiting for you", "Which room?")]), None);
@@ -69,8 +73,7 @@ public sealed class TicketStoreTests : IAsyncLifetime
     public async Task A_ticket_is_read_by_point_reads_alone_with_its_history_and_cards()
     {
         var calls = new List<string>();
-        var counted = new TableTicketStore(TableFaults.Client(azurite.ConnectionString, m => { lock (calls) calls.Add($"{m.Request.Method} {m.Request.Uri.PathAndQuery}"); }),
-            Options.Create(new TicketOptions()), TimeProvider.System);
+        var counted = CountingStore(calls);
         var number = (await counted.FileAsync("conv|act-1", n => Sample(n), None)).Ticket.Number;
         await counted.RememberCardAsync(number, TicketCardRole.Requester, new PostedCard("http://127.0.0.1:9/", "a:user-1", "card-1"), None);
         await counted.UpdateAsync(number, t => new TicketChange(t with { Status = TicketStatus.WaitingOnRequester },

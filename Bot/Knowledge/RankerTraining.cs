@@ -61,8 +61,9 @@ public static class RankerTraining
         // Sentences and search-box queries each get the thresholds that suit them, the share of the next articles is
         // chosen with the sentences (most of the data), and all must keep the same silence over the folds' searches. A
         // search that found nothing is silent whatever the thresholds.
-        var scored = ranked.Select(x => new Scored(x.Query, x.Hits, x.Short, answerModel.Probability(AnswerFeatures.Of(x.Hits, x.Candidates)),
-                SuggestionRanker.BestIsUnseen(x.Hits, x.Candidates) ? unseenModel.Probability(UnseenAnswerFeatures.Of(x.Hits, x.Candidates)) : float.NegativeInfinity))
+        var scored = ranked.Select(x => (x, Features: AnswerFeatures.Of(x.Hits, x.Candidates)))
+            .Select(r => new Scored(r.x.Query, r.x.Hits, r.x.Short, answerModel.Probability(r.Features),
+                SuggestionRanker.BestIsUnseen(r.x.Hits, r.x.Candidates) ? unseenModel.Probability(UnseenAnswerFeatures.From(r.Features)) : float.NegativeInfinity))
             .Concat(outOfFold.Where(x => x.Candidates.Count == 0).Select(x => new Scored(x.Query, [], false, float.NegativeInfinity, float.NegativeInfinity)))
             .ToList();
         var (_, nextArticleShare) = ChooseThresholds([.. scored.Where(x => !x.Short).Select(x => (x.Query, x.Hits, x.Answer))], shares: null);
