@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Stopwatch = System.Diagnostics.Stopwatch;
 using System.Text.Json.Nodes;
+using Azure;
 using Azure.Data.Tables;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -492,6 +493,51 @@ public sealed class OutboxStorageOutageTests(ITestOutputHelper output) : OutboxR
 
         Assert.Equal(["once", "next"], Connector.Texts("conv-1"));
         Assert.Contains(host.Logs.Entries, e => e.Message.Contains("was delivered before its outcome could be stored", StringComparison.Ordinal));
+    }
+
+    // Found by bench/Chaos (30-minute soak at 04335dd: one message sent twice, 45 s apart): with Azurite saturated, the
+    // sender's outcome transactions kept timing out while single-row writes went through; it gave up when its lease
+    // was about to end and let the conversation go, and the other instance took it and sent the message again.
+    [Fact]
+    public async Task A_send_whose_outcome_cannot_be_stored_for_longer_than_the_lease_is_not_sent_again_by_another_instance()
+    {
+        var transactionsFail = false;
+        var renewalAnswersLost = 0;
+        var sender = await StartHostAsync(services: services => services.AddSingleton(TableFaults.Client(TablesConnection, message =>
+        {
+            if (Volatile.Read(ref transactionsFail) && TableFaults.BatchBody(message).Length > 0)
+                throw new RequestFailedException(503, "injected: transactions time out on a saturated table service");
+            return ValueTask.CompletedTask;
+        }, message =>
+        {
+            // The first lease renewal in the outage reaches storage but its answer is lost (a timeout after the write).
+            if (Volatile.Read(ref transactionsFail) && message.Request.Method == Azure.Core.RequestMethod.Put
+                && message.Request.Uri.Path.Contains("RowKey='state'", StringComparison.Ordinal) && Interlocked.Increment(ref renewalAnswersLost) == 1)
+                throw new RequestFailedException(503, "injected: the answer to a lease renewal was lost");
+        })));
+        OutboxHost? other = null;
+        var otherStarted = Task.CompletedTask;
+        Connector.AfterAccepted = () =>
+        {
+            Connector.AfterAccepted = null;
+            Volatile.Write(ref transactionsFail, true);
+            otherStarted = Task.Run(async () => other = await StartHostAsync());
+            return Task.CompletedTask;
+        };
+        await sender.Outbox.EnqueueSendAsync(To("conv-1"), Activity.CreateMessage("once"), "once", default);
+
+        await Until(() => Connector.Texts("conv-1").Count >= 1, TimeSpan.FromSeconds(10));
+        await otherStarted;
+        // Three of the test's 5 s leases, with the other instance polling every 100 ms all along.
+        await Task.Delay(TimeSpan.FromSeconds(15));
+        Volatile.Write(ref transactionsFail, false);
+        await Until(async () => (await other!.Outbox.GetStatusAsync(To("conv-1"), "once", default))?.State == OutboxState.Sent, TimeSpan.FromSeconds(30));
+        await other!.Outbox.EnqueueSendAsync(To("conv-1"), Activity.CreateMessage("next"), "next", default);
+        await Until(() => Connector.Texts("conv-1").Count >= 2, TimeSpan.FromSeconds(15));
+        await Task.Delay(500); // a duplicate would arrive late
+
+        Assert.Equal(["once", "next"], Connector.Texts("conv-1"));
+        Assert.True(renewalAnswersLost >= 2, "the lease was never renewed during the outage");
     }
 }
 

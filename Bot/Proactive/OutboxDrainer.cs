@@ -551,12 +551,12 @@ public sealed class OutboxDrainer(
     }
 
     // lease: while this drainer holds it, no other instance can send the message again, so a Sent outcome is retried
-    // until it is about to run out (a storage restart takes seconds; the SDK's own retries give up within one).
+    // for as long as the lease can be kept (see KeepRecordingAsync).
     // shown: for a delivered update, the version its message shows now (written with the outcome).
     async Task CompleteAsync(TableClient table, TableEntity item, OutboxState state, PostedMessage? posted, string? error, TableEntity? lease = null,
         TableEntity? shown = null)
     {
-        var holdUntil = lease?.GetDateTimeOffset("LeaseUntil") - Options.LeaseDuration / 10;
+        var giveUpAt = clock.GetUtcNow() + Options.LeaseDuration * 5;
         var afterSent = state == OutboxState.Sent ? item.GetString("AfterSent") : null;
         var dedupe = new TableEntity(item.PartitionKey, Outbox.DedupeRow(item.GetString("DedupeKey")!))
         {
@@ -599,11 +599,37 @@ public sealed class OutboxDrainer(
             }
             // Storage.TableStorage.IsFailure: once the SDK's own retries run out on a refused connection it throws an
             // AggregateException, which the earlier RequestFailedException-only filter let through on the first attempt.
-            catch (Exception ex) when ((Storage.TableStorage.IsFailure(ex) || ex is HttpRequestException) && (attempt < 6 || clock.GetUtcNow() < holdUntil))
+            catch (Exception ex) when (Storage.TableStorage.IsFailure(ex) || ex is HttpRequestException)
             {
                 // Already sent: a record lost here means the message goes out again, so try harder than the SDK does.
+                if (attempt >= 6 && !await KeepRecordingAsync(table, lease, ex, giveUpAt)) throw;
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(250 * attempt, 2000)), clock, CancellationToken.None);
             }
+        }
+    }
+
+    // Whether to go on retrying a delivered message's outcome: while storage fails transiently, the lease is renewed as
+    // it falls due, so no other instance takes the conversation and sends the message again. Giving up at the lease's
+    // first end, as this did, let the other instance send it twice when Azurite was saturated: transactions timed out
+    // for 50 s while single-row writes such as a lease's went through (bench/Chaos soak, chaos-u95).
+    async Task<bool> KeepRecordingAsync(TableClient table, TableEntity? lease, Exception failure, DateTimeOffset giveUpAt)
+    {
+        if (lease is null || clock.GetUtcNow() >= giveUpAt) return false;
+        // Refused for what it is (a 4xx other than throttling), not for storage being busy: retrying cannot help.
+        if (failure is RequestFailedException { Status: >= 400 and < 500 and not 408 and not 429 }) return false;
+        var now = clock.GetUtcNow();
+        var leaseUntil = lease.GetDateTimeOffset("LeaseUntil") ?? now;
+        if (leaseUntil - now > Options.LeaseDuration / 2) return true;
+        try
+        {
+            return await RenewIfDueAsync(table, lease, CancellationToken.None);
+        }
+        catch (Exception ex) when (Storage.TableStorage.IsFailure(ex) || ex is HttpRequestException)
+        {
+            // Not renewed this time: the lease still holds for a while (RenewIfDueAsync left LeaseUntil moved on only
+            // in memory, so go by the end read before).
+            lease["LeaseUntil"] = leaseUntil;
+            return clock.GetUtcNow() < leaseUntil - Options.LeaseDuration / 10;
         }
     }
 
