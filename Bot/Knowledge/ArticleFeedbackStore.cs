@@ -211,6 +211,9 @@ public sealed class ArticleFeedbackStore(TableServiceClient tables, ILogger<Arti
     // Every row of one kind: the old single partition and the partitions of one each.
     static string AllOf(string kind) => TableClient.CreateQueryFilter($"PartitionKey ge {kind} and PartitionKey lt {kind + AfterKeys}");
 
+    // Every suggestion row, whichever build wrote it (the retention purge clears their words).
+    internal static string AllSuggestions => AllOf(Suggestions);
+
     // Where an older build wrote it, if it did, else where this build writes it: both at once. The older row wins, since
     // a replay of its message reaching this build writes a new row without its answer.
     static async Task<TableEntity?> FindAsync(TableClient t, string suggestionId, CancellationToken ct)

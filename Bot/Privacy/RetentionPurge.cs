@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
+using SupportBot.Knowledge;
 using SupportBot.Storage;
 using SupportBot.Tickets;
 
@@ -83,8 +84,7 @@ public sealed class RetentionPurge(TableServiceClient tables, TableTicketStore t
     static async Task<int> ClearSuggestionTextsAsync(TableClient feedback, DateTimeOffset cutoff, bool dryRun, CancellationToken ct)
     {
         var cleared = 0;
-        // The partition of each suggestion ("suggestion~{id}"), and the one partition older builds wrote them to.
-        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {"suggestion"} and PartitionKey lt {"suggestion\u007f"} and Timestamp lt {cutoff}");
+        var filter = $"({ArticleFeedbackStore.AllSuggestions}) and {TableClient.CreateQueryFilter($"Timestamp lt {cutoff}")}";
         await foreach (var row in feedback.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey", "Request"], cancellationToken: ct))
         {
             if (string.IsNullOrEmpty(row.GetString("Request"))) continue;

@@ -617,9 +617,7 @@ public sealed class OutboxDrainer(
         if (lease is null || clock.GetUtcNow() >= giveUpAt) return false;
         // Refused for what it is (a 4xx other than throttling), not for storage being busy: retrying cannot help.
         if (failure is RequestFailedException { Status: >= 400 and < 500 and not 408 and not 429 }) return false;
-        var now = clock.GetUtcNow();
-        var leaseUntil = lease.GetDateTimeOffset("LeaseUntil") ?? now;
-        if (leaseUntil - now > Options.LeaseDuration / 2) return true;
+        var leaseUntil = lease.GetDateTimeOffset("LeaseUntil") ?? clock.GetUtcNow();
         try
         {
             return await RenewIfDueAsync(table, lease, CancellationToken.None);
