@@ -248,7 +248,7 @@ public sealed class BadInputTests : IAsyncLifetime
         // A storage endpoint that accepts connections and never answers.
         using var stalled = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
         stalled.Start();
-        var held = new List<System.Net.Sockets.TcpClient>();
+        var held = new System.Collections.Concurrent.ConcurrentBag<System.Net.Sockets.TcpClient>();
         _ = Task.Run(async () => { try { while (true) held.Add(await stalled.AcceptTcpClientAsync()); } catch (Exception) { } });
         var port = ((IPEndPoint)stalled.LocalEndpoint).Port;
         await using var botWithStalledStorage = await BotServer.StartAsync(new Dictionary<string, string?>
@@ -266,6 +266,7 @@ public sealed class BadInputTests : IAsyncLifetime
         var card = Assert.Single(sent)["attachments"]![0]!["content"]!.ToJsonString();
         Assert.Contains("Not saved yet", card);
         Assert.Contains(typed, card);
+        stalled.Stop();
         foreach (var c in held) c.Dispose();
     }
 

@@ -58,7 +58,7 @@ public sealed class StorageConnectionTests : IAsyncDisposable
             await release.Task;
             await NotFoundAsync(context);
         }, TimeSpan.FromSeconds(3));
-        using var http = new HttpClient(new FinishGivenUpCalls(maxCalls: 2, TimeSpan.FromSeconds(30)) { InnerHandler = new SocketsHttpHandler() });
+        using var http = new HttpClient(new FinishGivenUpCalls(maxCalls: 2, maxWait: TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30)) { InnerHandler = new SocketsHttpHandler() });
         var url = storage!.Urls.First() + "/devstoreaccount1/Tickets()";
 
         var held = Enumerable.Range(0, 2).Select(_ => http.GetAsync(url)).ToList();
@@ -72,7 +72,29 @@ public sealed class StorageConnectionTests : IAsyncDisposable
         Assert.Equal(2, Volatile.Read(ref started));
     }
 
-    async Task<TableClient> StartStorageAsync(RequestDelegate answer, TimeSpan networkTimeout)
+    [Fact]
+    public async Task A_call_that_finds_no_free_connection_in_time_fails_as_a_storage_failure_and_is_never_sent()
+    {
+        // Its own pool of two (the process's pool is shared with every other test running now).
+        var table = await StartStorageAsync(async context =>
+        {
+            await release.Task;
+            await NotFoundAsync(context);
+        }, TimeSpan.FromSeconds(3), new FinishGivenUpCalls(maxCalls: 2, maxWait: TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(30)));
+        var held = Enumerable.Range(0, 2).Select(i => table.GetEntityIfExistsAsync<TableEntity>("p", $"held{i}")).ToList();
+        for (var wait = 0; wait < 50 && Volatile.Read(ref started) < 2; wait++) await Task.Delay(50);
+
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => table.GetEntityIfExistsAsync<TableEntity>("p", "late"));
+        var sentWhileFull = Volatile.Read(ref started);
+        release.SetResult();
+        await Task.WhenAll(held);
+
+        Assert.True(TableStorage.IsFailure(failure), failure.ToString());
+        Assert.Contains("busy", failure.ToString(), StringComparison.Ordinal);
+        Assert.Equal(2, sentWhileFull);
+    }
+
+    async Task<TableClient> StartStorageAsync(RequestDelegate answer, TimeSpan networkTimeout, FinishGivenUpCalls? pool = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -86,9 +108,14 @@ public sealed class StorageConnectionTests : IAsyncDisposable
         });
         await storage.StartAsync();
         var endpoint = storage.Urls.First() + "/devstoreaccount1";
+        var options = TableStorage.ClientOptions(networkTimeout);
+        if (pool is not null)
+        {
+            pool.InnerHandler = new SocketsHttpHandler();
+            options.Transport = new Azure.Core.Pipeline.HttpClientTransport(new HttpClient(pool));
+        }
         return new TableServiceClient(
-                $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint={endpoint};",
-                TableStorage.ClientOptions(networkTimeout))
+                $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};TableEndpoint={endpoint};", options)
             .GetTableClient("Tickets");
     }
 

@@ -28,7 +28,7 @@ public static class TableStorage
 
     internal static TableClientOptions ClientOptions(TimeSpan networkTimeout)
     {
-        var options = new TableClientOptions { Transport = StorageConnections.Transport };
+        var options = new TableClientOptions { Transport = StorageConnections.CreateTransport() };
         options.Retry.MaxRetries = 2;
         options.Retry.Delay = TimeSpan.FromMilliseconds(300);
         options.Retry.NetworkTimeout = networkTimeout;
