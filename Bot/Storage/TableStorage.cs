@@ -26,22 +26,16 @@ public static class TableStorage
         _ => false,
     };
 
-    internal static TableClientOptions ClientOptions(TimeSpan networkTimeout)
-    {
-        var options = new TableClientOptions { Transport = StorageConnections.CreateTransport() };
-        options.Retry.MaxRetries = 2;
-        options.Retry.Delay = TimeSpan.FromMilliseconds(300);
-        options.Retry.NetworkTimeout = networkTimeout;
-        options.AddPolicy(StorageRequests.Policy, HttpPipelinePosition.PerRetry);
-        return options;
-    }
-
     // A connection string, or a table endpoint URL for the managed identity; unset means Azurite on this machine.
     public static TableServiceClient CreateClient(string? connection, TokenCredential? credential = null)
     {
         connection = string.IsNullOrWhiteSpace(connection) ? "UseDevelopmentStorage=true" : connection;
         // Teams gives a turn 15 s: fail fast enough that the user still hears from the bot.
-        var options = ClientOptions(networkTimeout: TimeSpan.FromSeconds(3));
+        var options = new TableClientOptions();
+        options.Retry.MaxRetries = 2;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(300);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(3);
+        options.AddPolicy(StorageRequests.Policy, HttpPipelinePosition.PerRetry);
         return Uri.TryCreate(connection, UriKind.Absolute, out var endpoint)
             ? new TableServiceClient(endpoint, credential ?? new DefaultAzureCredential(), options)
             : new TableServiceClient(connection, options);
