@@ -473,7 +473,10 @@ public sealed class OutboxStorageOutageTests(ITestOutputHelper output) : OutboxR
             {
                 await AzuriteStorage.StopAsync();
                 stopped.SetResult();
-                await Task.Delay(TimeSpan.FromSeconds(12)); // longer than the test's 5 s lease
+                // Down until the drainer gives up recording the outcome (past the test's 5 s lease): a fixed 12 s was
+                // sometimes shorter than its retries on a slow machine (CI, stop 24), and the outcome got stored in time.
+                await Until(() => host.Logs.Entries.Any(e => e.Message.StartsWith("Outbox: draining conversation ", StringComparison.Ordinal)),
+                    TimeSpan.FromSeconds(60));
                 await AzuriteStorage.StartAsync();
             });
             return stopped.Task; // answered once storage is down, however long stopping it takes on a busy machine
