@@ -48,7 +48,6 @@ public sealed record OutboxStatus(OutboxState State, PostedMessage? Posted, stri
 //                                      RK "d-{dedupe key}"          the dedupe row: written with the message in one
 //                                                                   transaction; later its outcome and posted message id
 //                                      RK "d-outbox-shown|{id}"     the version message {id} last showed (versioned updates)
-//                                      RK "q-{message id}"          the update queued for that message (its "m-" row), if any
 //                                      RK "state"                   the drain lease (owner, until), NotBefore (backoff), Blocked
 //   OutboxReady  PK "ready"            RK conversation key          a conversation that may have work (the drainers' index)
 public sealed class Outbox(TableServiceClient tables, TimeProvider clock, ILogger<Outbox> logger)
@@ -57,7 +56,6 @@ public sealed class Outbox(TableServiceClient tables, TimeProvider clock, ILogge
     internal const string MessageEnd = "m.";
     internal const string DedupePrefix = "d-";
     internal const string DedupeEnd = "d.";
-    internal const string QueuedUpdatePrefix = "q-";
     internal const string StateRow = "state";
     internal const string ReadyPartition = "ready";
     const int ChunkChars = 30_000; // a string property holds 64 KB of UTF-16
@@ -145,99 +143,21 @@ public sealed class Outbox(TableServiceClient tables, TimeProvider clock, ILogge
             ["EnqueuedAt"] = now,
         };
 
-        // At most one queued update per message: a newer one takes the queued one's place (see CoalesceAsync).
-        var queuedUpdate = kind == "update" ? new TableEntity(partition, QueuedUpdateRow(activityId is { Length: > 0 } ? "id|" + activityId : "sent|" + sentDedupeKey))
-        {
-            ["MessageRow"] = rowKey,
-            ["DedupeKey"] = dedupeKey,
-            ["Version"] = version,
-        } : null;
-        if (queuedUpdate is not null) message["QueuedUpdateRow"] = queuedUpdate.RowKey;
-
         var table = await Messages.GetAsync(ct);
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            try
-            {
-                List<TableTransactionAction> actions = [new(TableTransactionActionType.Add, dedupe), new(TableTransactionActionType.Add, message)];
-                if (queuedUpdate is not null) actions.Add(new(TableTransactionActionType.Add, queuedUpdate));
-                await table.SubmitTransactionAsync(actions, ct);
-                break;
-            }
-            catch (TableTransactionFailedException ex) when (ex.Status == 409 && (queuedUpdate is null || ex.FailedTransactionActionIndex == 0))
-            {
-                // Enqueued before (a replay, a second instance, or this transaction retried after it committed): one message.
-                logger.LogDebug("Outbox: {DedupeKey} is already enqueued", dedupeKey);
-                break;
-            }
-            catch (TableTransactionFailedException ex) when (ex.Status == 409)
-            {
-                // Queued behind or in place of it, the marker below still follows: a drain that read its batch before
-                // the update took the queued one's place must not delete the marker with the ETag it read then.
-                if (await CoalesceAsync(table, message, dedupe, queuedUpdate!, version, ct)) break;
-                // The queued update was sent (or moved) meanwhile: queue this one afresh.
-                if (attempt >= 5) throw;
-            }
+            await table.SubmitTransactionAsync([new(TableTransactionActionType.Add, dedupe), new(TableTransactionActionType.Add, message)], ct);
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status == 409)
+        {
+            // Enqueued before (a replay, a second instance, or this transaction retried after it committed): one message.
+            logger.LogDebug("Outbox: {DedupeKey} is already enqueued", dedupeKey);
         }
         // After the message, so a drainer that deletes the marker it read (ETag-guarded) cannot strand this one.
         var ready = await Ready.GetAsync(ct);
         await ready.UpsertEntityAsync(new TableEntity(ReadyPartition, partition) { ["At"] = now }, TableUpdateMode.Replace, ct);
         enqueuedHere.Enqueue(partition);
         Interlocked.Exchange(ref wake, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
-    }
-
-    // An update of a message that already has one queued takes that one's place in the queue instead of queuing behind
-    // it: a card changed ten times while its conversation waits (the technicians' channel, held to Teams' 1,800 messages
-    // an hour) is sent once, as it is now, and storage holds one card, not ten (bench/Chaos soak: 13,208 queued updates of
-    // 4,303 cards in the channel at minute 28). False: nothing is queued for that message any more.
-    async Task<bool> CoalesceAsync(TableClient table, TableEntity message, TableEntity dedupe, TableEntity queuedUpdate, long? version, CancellationToken ct)
-    {
-        var found = await table.GetEntityIfExistsAsync<TableEntity>(queuedUpdate.PartitionKey, queuedUpdate.RowKey, cancellationToken: ct);
-        if (!found.HasValue) return false;
-        var queued = found.Value!;
-        var dedupeKey = message.GetString("DedupeKey")!;
-        if (queued.GetString("DedupeKey") == dedupeKey) return true;
-        var outcome = new TableEntity(dedupe);
-        var now = clock.GetUtcNow();
-        List<TableTransactionAction> actions;
-        if (version is { } mine && queued.GetInt64("Version") is { } theirs && mine < theirs)
-        {
-            // Older than the update already queued: never shown.
-            outcome["State"] = nameof(OutboxState.Coalesced);
-            outcome["CompletedAt"] = now;
-            outcome.Remove("MessageRow");
-            actions = [new(TableTransactionActionType.Add, outcome)];
-        }
-        else
-        {
-            var into = queued.GetString("MessageRow")!;
-            outcome["MessageRow"] = into;
-            actions =
-            [
-                new(TableTransactionActionType.Add, outcome),
-                new(TableTransactionActionType.UpdateReplace, new TableEntity(message) { RowKey = into }, ETag.All),
-                new(TableTransactionActionType.UpdateReplace, new TableEntity(queuedUpdate) { ["MessageRow"] = into }, queued.ETag),
-                new(TableTransactionActionType.UpsertMerge, new TableEntity(message.PartitionKey, DedupeRow(queued.GetString("DedupeKey")!))
-                {
-                    ["State"] = nameof(OutboxState.Coalesced),
-                    ["CompletedAt"] = now,
-                }),
-            ];
-        }
-        try
-        {
-            await table.SubmitTransactionAsync(actions, ct);
-            return true;
-        }
-        catch (TableTransactionFailedException ex) when (ex.Status == 409)
-        {
-            logger.LogDebug("Outbox: {DedupeKey} is already enqueued", dedupeKey);
-            return true;
-        }
-        catch (TableTransactionFailedException ex) when (ex.Status is 404 or 412)
-        {
-            return false;
-        }
     }
 
     internal static string NewMessageRow(DateTimeOffset now) =>
@@ -247,15 +167,11 @@ public sealed class Outbox(TableServiceClient tables, TimeProvider clock, ILogge
     // prefix so that the sweep forgets it with them.
     internal static string ShownRow(string activityId) => DedupeRow("outbox-shown|" + activityId);
 
-    internal static string DedupeRow(string dedupeKey) => DedupePrefix + BoundedKey(dedupeKey);
-
-    internal static string QueuedUpdateRow(string updatedMessage) => QueuedUpdatePrefix + BoundedKey(updatedMessage);
-
-    // Row keys stop at 1 KB; long keys become their hash.
-    static string BoundedKey(string text)
+    internal static string DedupeRow(string dedupeKey)
     {
-        var key = LazyTable.Key(text);
-        return key.Length <= 200 ? key : "h!" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+        var key = LazyTable.Key(dedupeKey);
+        // Row keys stop at 1 KB; long keys become their hash.
+        return DedupePrefix + (key.Length <= 200 ? key : "h!" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(dedupeKey))));
     }
 
     internal static Activity ReadBody(TableEntity message)

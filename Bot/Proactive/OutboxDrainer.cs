@@ -505,14 +505,7 @@ public sealed class OutboxDrainer(
             item.GetString("DedupeKey"), item.PartitionKey, ex.Message, attempts, backoff);
         item["Attempts"] = attempts;
         item["LastError"] = Truncate(ex.Message);
-        try
-        {
-            await table.UpdateEntityAsync(item, item.ETag, TableUpdateMode.Merge, CancellationToken.None);
-        }
-        catch (RequestFailedException conflict) when (Outbox.IsConflict(conflict))
-        {
-            // A newer update took this one's place meanwhile (Outbox.CoalesceAsync): it is tried after the same wait.
-        }
+        await table.UpdateEntityAsync(item, item.ETag, TableUpdateMode.Merge, CancellationToken.None);
         return now + backoff;
     }
 
@@ -549,14 +542,6 @@ public sealed class OutboxDrainer(
                 new(TableTransactionActionType.Delete, item, item.ETag),
                 new(TableTransactionActionType.Add, moved),
                 new(TableTransactionActionType.UpsertMerge, new TableEntity(item.PartitionKey, Outbox.DedupeRow(item.GetString("DedupeKey")!)) { ["MessageRow"] = moved.RowKey }),
-                .. item.GetString("QueuedUpdateRow") is { } queued
-                    ? [new TableTransactionAction(TableTransactionActionType.UpsertMerge, new TableEntity(item.PartitionKey, queued)
-                    {
-                        ["MessageRow"] = moved.RowKey,
-                        ["DedupeKey"] = item.GetString("DedupeKey"),
-                        ["Version"] = item.GetInt64("Version"),
-                    })]
-                    : Array.Empty<TableTransactionAction>(),
             ], CancellationToken.None);
         }
         catch (TableTransactionFailedException ex) when (ex.Status is 404 or 409 or 412)
@@ -587,8 +572,6 @@ public sealed class OutboxDrainer(
             dedupe["AfterSentData"] = item.GetString("AfterSentData");
             dedupe["AfterSentPending"] = true;
         }
-        var queuedRow = item.GetString("QueuedUpdateRow");
-        var actionsBeforeQueuedRow = shown is null ? 2 : 3;
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -605,16 +588,8 @@ public sealed class OutboxDrainer(
                     shown["CompletedAt"] = dedupe["CompletedAt"];
                     actions.Add(new(TableTransactionActionType.UpsertReplace, shown));
                 }
-                // The message's place for later updates of the same message goes with it (see Outbox.CoalesceAsync).
-                if (queuedRow is not null)
-                    actions.Add(new(TableTransactionActionType.Delete, new TableEntity(item.PartitionKey, queuedRow), ETag.All));
                 await table.SubmitTransactionAsync(actions, CancellationToken.None);
                 return;
-            }
-            catch (TableTransactionFailedException ex) when (ex.Status == 404 && queuedRow is not null && ex.FailedTransactionActionIndex == actionsBeforeQueuedRow)
-            {
-                // Written and deleted with its message, so never missing alone; if it is, complete the message without it.
-                queuedRow = null;
             }
             catch (TableTransactionFailedException ex) when (ex.Status is 404 or 412)
             {
