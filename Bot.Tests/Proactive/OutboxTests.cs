@@ -37,9 +37,10 @@ public abstract class OutboxRig(ITestOutputHelper output, bool storageOnDisk = f
         await azurite.DisposeAsync();
     }
 
-    internal async Task<OutboxHost> StartHostAsync(TimeProvider? clock = null, Action<IServiceCollection>? services = null)
+    internal async Task<OutboxHost> StartHostAsync(TimeProvider? clock = null, Action<IServiceCollection>? services = null,
+        Dictionary<string, string?>? settings = null)
     {
-        var host = await OutboxHost.StartAsync(azurite.ConnectionString, clock, services);
+        var host = await OutboxHost.StartAsync(azurite.ConnectionString, clock, services, settings);
         hosts.Add(host);
         return host;
     }
@@ -193,6 +194,34 @@ public sealed class OutboxTests(ITestOutputHelper output) : OutboxRig(output)
         await host.Outbox.EnqueueUpdateAsync(card, Activity.CreateMessage("resolved, rated"), "v-3b", default, version: 3);
         await Until(() => Settled(host, card, "v-3b"), TimeSpan.FromSeconds(15));
         Assert.Equal(["resolved", "resolved, rated"], Connector.Updates("conv-v"));
+    }
+
+    // The outbox is most of the storage calls under load (bench/Chaos soak): what one message costs, counted.
+    [Fact]
+    public async Task One_message_to_a_conversation_takes_eight_storage_round_trips_from_enqueue_to_its_outcome()
+    {
+        var calls = new ConcurrentQueue<string>();
+        var host = await StartHostAsync(
+            services: s => s.AddSingleton(TableFaults.Client(TablesConnection, message =>
+            {
+                if (Uri.UnescapeDataString(message.Request.Uri.ToString()).Contains("conv-rt", StringComparison.Ordinal)
+                    || TableFaults.Body(message).Contains("conv-rt", StringComparison.Ordinal))
+                    calls.Enqueue($"{message.Request.Method} {message.Request.Uri.Path}");
+            })),
+            // No poll after the first: only the drain the enqueue starts.
+            settings: new() { ["Outbox:PollInterval"] = "01:00:00" });
+        await Task.Delay(500); // the start-up poll and sweep
+
+        await host.Outbox.EnqueueSendAsync(To("conv-rt"), Activity.CreateMessage("hello"), "rt-1", default);
+        await Until(() => Connector.Texts("conv-rt").Count >= 1, TimeSpan.FromSeconds(10));
+        await Task.Delay(1000); // the outcome, the marker and the lease follow the send
+        var counted = calls.ToList();
+
+        Output.WriteLine(string.Join("\n", counted));
+        // Enqueue: the message with its dedupe row, the ready marker. Drain: the lease (read, add), the batch, the outcome,
+        // the marker, the lease released. The marker's ETag comes from the enqueue, not from a read.
+        Assert.Equal(8, counted.Count);
+        Assert.Equal(OutboxState.Sent, (await host.Outbox.GetStatusAsync(To("conv-rt"), "rt-1", default))!.State);
     }
 
     static async Task<bool> Settled(OutboxHost host, OutboxTarget target, string key) =>
@@ -558,7 +587,8 @@ sealed class OutboxHost : IAsyncDisposable
     public Outbox Outbox => host.Services.GetRequiredService<Outbox>();
     public CapturingLogs Logs { get; }
 
-    public static async Task<OutboxHost> StartAsync(string tablesConnection, TimeProvider? clock, Action<IServiceCollection>? services = null)
+    public static async Task<OutboxHost> StartAsync(string tablesConnection, TimeProvider? clock, Action<IServiceCollection>? services = null,
+        Dictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Development", DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -575,6 +605,7 @@ sealed class OutboxHost : IAsyncDisposable
             ["Outbox:GlobalLimits:0:Count"] = "50",
             ["Outbox:GlobalLimits:0:Period"] = "00:00:01",
         });
+        if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         var logs = new CapturingLogs();
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(logs);

@@ -69,10 +69,15 @@ public sealed class Outbox(TableServiceClient tables, TimeProvider clock, ILogge
     // Conversations this instance just enqueued for: its drainer starts on them at once, without reading every ready
     // marker for each message (that read, on every enqueue, was the outbox's heaviest storage traffic in the soak).
     readonly ConcurrentQueue<string> enqueuedHere = new();
+    // The ETag each conversation's ready marker got from this instance's last enqueue: a drain starting here takes it
+    // instead of reading the marker (a round trip a drain). Bounded: a stale or missing one costs a read or a drain.
+    readonly ConcurrentDictionary<string, ETag> markers = new();
 
     internal Task WakeTask => Volatile.Read(ref wake).Task;
 
     internal bool TryTakeEnqueued(out string partition) => enqueuedHere.TryDequeue(out partition!);
+
+    internal ETag? TakeMarker(string partition) => markers.TryRemove(partition, out var etag) ? etag : null;
 
     public Task EnqueueSendAsync(OutboxTarget target, Activity message, string dedupeKey, CancellationToken ct, AfterSent? afterSent = null) =>
         EnqueueAsync(target, "send", null, message, dedupeKey, ct, afterSent: afterSent);
@@ -155,7 +160,12 @@ public sealed class Outbox(TableServiceClient tables, TimeProvider clock, ILogge
         }
         // After the message, so a drainer that deletes the marker it read (ETag-guarded) cannot strand this one.
         var ready = await Ready.GetAsync(ct);
-        await ready.UpsertEntityAsync(new TableEntity(ReadyPartition, partition) { ["At"] = now }, TableUpdateMode.Replace, ct);
+        var marked = await ready.UpsertEntityAsync(new TableEntity(ReadyPartition, partition) { ["At"] = now }, TableUpdateMode.Replace, ct);
+        if (marked.Headers.ETag is { } etag)
+        {
+            if (markers.Count >= 10_000) markers.Clear();
+            markers[partition] = etag;
+        }
         enqueuedHere.Enqueue(partition);
         Interlocked.Exchange(ref wake, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }

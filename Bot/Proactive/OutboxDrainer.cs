@@ -59,7 +59,7 @@ public sealed class OutboxDrainer(
                     await PollAsync(stoppingToken);
                 }
                 else
-                    while (outbox.TryTakeEnqueued(out var partition) && StartDrain(partition, stoppingToken)) { }
+                    while (outbox.TryTakeEnqueued(out var partition) && StartDrain(partition, null, stoppingToken)) { }
                 if (storageFailing) logger.LogInformation("Outbox: storage is reachable again");
                 storageFailing = false;
             }
@@ -91,26 +91,27 @@ public sealed class OutboxDrainer(
     async Task PollAsync(CancellationToken ct)
     {
         var ready = await outbox.Ready.GetAsync(ct);
-        var waiting = new List<string>();
+        var waiting = new List<TableEntity>();
         await foreach (var marker in ready.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Outbox.ReadyPartition}"),
             select: ["RowKey"], cancellationToken: ct))
-            waiting.Add(marker.RowKey);
-        var first = resumePollAt is { } resume ? waiting.FindIndex(key => string.CompareOrdinal(key, resume) >= 0) : 0;
+            waiting.Add(marker);
+        var first = resumePollAt is { } resume ? waiting.FindIndex(marker => string.CompareOrdinal(marker.RowKey, resume) >= 0) : 0;
         if (first < 0) first = 0;
         resumePollAt = null;
         for (var i = 0; i < waiting.Count; i++)
         {
-            var key = waiting[(first + i) % waiting.Count];
-            if (!StartDrain(key, ct))
+            var marker = waiting[(first + i) % waiting.Count];
+            if (!StartDrain(marker.RowKey, marker.ETag, ct))
             {
-                resumePollAt = key;
+                resumePollAt = marker.RowKey;
                 return;
             }
         }
     }
 
     // Drains the conversation in the background unless it is being drained already. False: no room for another.
-    bool StartDrain(string partition, CancellationToken ct)
+    // marker: the ETag the conversation's ready marker was last seen with, if known.
+    bool StartDrain(string partition, ETag? marker, CancellationToken ct)
     {
         if (active.ContainsKey(partition)) return true;
         if (active.Count >= Options.MaxConcurrentConversations) return false;
@@ -120,7 +121,7 @@ public sealed class OutboxDrainer(
         {
             try
             {
-                await DrainAsync(partition, ct);
+                await DrainAsync(partition, marker, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -167,7 +168,7 @@ public sealed class OutboxDrainer(
         }
     }
 
-    async Task DrainAsync(string partition, CancellationToken stop)
+    async Task DrainAsync(string partition, ETag? knownMarker, CancellationToken stop)
     {
         var table = await outbox.Messages.GetAsync(stop);
         var ready = await outbox.Ready.GetAsync(stop);
@@ -182,7 +183,10 @@ public sealed class OutboxDrainer(
             while (!stop.IsCancellationRequested)
             {
                 // Marker first, then the messages: deleting the marker with this ETag fails if anything was enqueued since.
-                var marker = await ready.GetEntityIfExistsAsync<TableEntity>(Outbox.ReadyPartition, partition, select: ["RowKey"], cancellationToken: stop);
+                // The ETag this instance's last enqueue or the poll saw is older still, so just as safe, and saves a
+                // round trip a drain.
+                var marker = outbox.TakeMarker(partition) ?? knownMarker ?? await MarkerAsync(ready, partition, stop);
+                knownMarker = null;
                 var batch = await ReadBatchAsync(table, partition, stop);
                 if (batch.Count == 0)
                 {
@@ -316,10 +320,16 @@ public sealed class OutboxDrainer(
         }
     }
 
-    static async Task DeleteMarkerAsync(TableClient ready, string partition, NullableResponse<TableEntity> marker)
+    static async Task<ETag?> MarkerAsync(TableClient ready, string partition, CancellationToken ct)
     {
-        if (!marker.HasValue) return;
-        try { await ready.DeleteEntityAsync(Outbox.ReadyPartition, partition, marker.Value!.ETag, CancellationToken.None); }
+        var found = await ready.GetEntityIfExistsAsync<TableEntity>(Outbox.ReadyPartition, partition, select: ["RowKey"], cancellationToken: ct);
+        return found.HasValue ? found.Value!.ETag : null;
+    }
+
+    static async Task DeleteMarkerAsync(TableClient ready, string partition, ETag? marker)
+    {
+        if (marker is not { } etag) return;
+        try { await ready.DeleteEntityAsync(Outbox.ReadyPartition, partition, etag, CancellationToken.None); }
         catch (RequestFailedException ex) when (Outbox.IsConflict(ex)) { }
     }
 

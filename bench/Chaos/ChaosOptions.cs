@@ -18,6 +18,9 @@ public sealed record ChaosOptions
     public int BotKills { get; init; }
     public int Fuzz { get; init; } = 2000;
     public TimeSpan HardLimit { get; init; } = TimeSpan.FromMinutes(4);
+    // Soak: how long each user waits between episodes (a random time in the range).
+    public double PauseMinSeconds { get; init; } = 2;
+    public double PauseMaxSeconds { get; init; } = 15;
     public int Seed { get; init; } = 12;
     public string? ReportFile { get; init; }
     public bool ChaosDuringTraffic { get; init; }
@@ -28,8 +31,12 @@ public sealed record ChaosOptions
           soak    200 users for --minutes 30, 20% 429 and 5% 503, 5 Azurite restarts, a bot process killed mid-turn, 10,000 fuzzed
           --users N  --episodes N  --minutes M  --instances 1|2  --redeliver S  --share-429 S  --share-503 S
           --azurite-restarts N  --bot-kills N  --fuzz N  --limit-minutes M  --seed N  --report file.json
+          --pause-seconds A-B   (soak: each user waits A to B seconds between episodes; default 2-15)
           --chaos-during-traffic true   (short mode: the Azurite restart in the middle of the traffic instead of right after it)
         """;
+
+    static double? Seconds(string text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0 ? seconds : null;
 
     public static ChaosOptions? Parse(string[] args)
     {
@@ -67,6 +74,9 @@ public sealed record ChaosOptions
                 "--seed" => o with { Seed = N() },
                 "--report" => o with { ReportFile = v },
                 "--chaos-during-traffic" => o with { ChaosDuringTraffic = v == "true" },
+                "--pause-seconds" => v.Split('-') is [var a, var b] && Seconds(a) is { } min && Seconds(b) is { } max && max > min
+                    ? o with { PauseMinSeconds = min, PauseMaxSeconds = max }
+                    : null,
                 _ => null,
             };
             if (o is null) return null;

@@ -51,7 +51,7 @@ public static class ChaosRun
                 for (var episode = 0; o.Mode == "soak" ? DateTime.UtcNow < deadline : episode < o.Episodes; episode++)
                 {
                     await users.EpisodeAsync(user, rng, ct);
-                    await Task.Delay(o.Mode == "soak" ? rng.Next(2000, 15000) : rng.Next(100, 800), ct);
+                    await Task.Delay(o.Mode == "soak" ? rng.Next((int)(o.PauseMinSeconds * 1000), (int)(o.PauseMaxSeconds * 1000)) : rng.Next(100, 800), ct);
                 }
             }, ct)));
             usersDone.TrySetResult();
@@ -105,6 +105,10 @@ public static class ChaosRun
             figures["p50 ms"] = Math.Round(Percentile(latencies, 0.50), 1);
             figures["p99 ms"] = Math.Round(Percentile(latencies, 0.99), 1);
             figures["max ms"] = Math.Round(latencies.LastOrDefault(), 1);
+            if (o.Mode == "soak")
+                figures["p99 ms by 5 minutes"] = traffic.LatencyByMinute.GroupBy(l => (int)(l.Minute / 5))
+                    .OrderBy(g => g.Key)
+                    .ToDictionary(g => $"{g.Key * 5}-{g.Key * 5 + 5} min", g => Math.Round(Percentile(g.Select(l => l.Ms).Order().ToList(), 0.99)));
             figures["connector 429 sent"] = cluster.Ledger.Snapshot().Throttled429;
             figures["connector 503 sent"] = cluster.Ledger.Snapshot().Unavailable503;
             foreach (var bot in cluster.Bots)

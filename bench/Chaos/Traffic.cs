@@ -18,6 +18,9 @@ public sealed class Traffic(ChaosOptions options, Cluster cluster)
     };
     long posts, ok2xx, client4xx, server5xx, unanswered, redelivered;
     public ConcurrentBag<double> LatencyMs { get; } = [];
+    // Each answer's latency by the minute of the run it came back in (for p99 over time).
+    public ConcurrentQueue<(double Minute, double Ms)> LatencyByMinute { get; } = new();
+    readonly Stopwatch started = Stopwatch.StartNew();
     public ConcurrentQueue<string> ServerErrors { get; } = new();
     public ConcurrentDictionary<int, int> ByStatus { get; } = new();
     public bool Measure { get; set; } = true;
@@ -65,7 +68,11 @@ public sealed class Traffic(ChaosOptions options, Cluster cluster)
             using var response = await http.PostAsync(slot.Messages, content, ct);
             var text = await response.Content.ReadAsStringAsync(ct);
             var status = (int)response.StatusCode;
-            if (Measure) LatencyMs.Add(watch.Elapsed.TotalMilliseconds);
+            if (Measure)
+            {
+                LatencyMs.Add(watch.Elapsed.TotalMilliseconds);
+                LatencyByMinute.Enqueue((started.Elapsed.TotalMinutes, watch.Elapsed.TotalMilliseconds));
+            }
             TrafficTrace.Line($"bot{slot.Index} {Describe(body)} -> {status} {watch.ElapsedMilliseconds} ms");
             ByStatus.AddOrUpdate(status, 1, (_, n) => n + 1);
             if (status >= 500)
