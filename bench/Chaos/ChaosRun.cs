@@ -97,7 +97,7 @@ public static class ChaosRun
             await sampler;
             checks.Add(new("no 5xx from /api/messages", traffic.ServerErrorCount == 0,
                 traffic.ServerErrorCount == 0 ? $"{traffic.Posts} posts" : $"{traffic.ServerErrorCount}: " + string.Join(" | ", traffic.ServerErrors.Take(3))));
-            var latencies = traffic.LatencyMs.Order().ToList();
+            var latencies = traffic.Latencies.Select(l => l.Ms).Order().ToList();
             figures["requests"] = traffic.Posts;
             figures["statuses"] = traffic.ByStatus.OrderBy(kv => kv.Key).ToDictionary(kv => kv.Key.ToString(), kv => kv.Value);
             figures["redelivered"] = traffic.Redelivered;
@@ -106,7 +106,7 @@ public static class ChaosRun
             figures["p99 ms"] = Math.Round(Percentile(latencies, 0.99), 1);
             figures["max ms"] = Math.Round(latencies.LastOrDefault(), 1);
             if (o.Mode == "soak")
-                figures["p99 ms by 5 minutes"] = traffic.LatencyByMinute.GroupBy(l => (int)(l.Minute / 5))
+                figures["p99 ms by 5 minutes"] = traffic.Latencies.GroupBy(l => (int)(l.Minute / 5))
                     .OrderBy(g => g.Key)
                     .ToDictionary(g => $"{g.Key * 5}-{g.Key * 5 + 5} min", g => Math.Round(Percentile(g.Select(l => l.Ms).Order().ToList(), 0.99)));
             figures["connector 429 sent"] = cluster.Ledger.Snapshot().Throttled429;

@@ -17,9 +17,8 @@ public sealed class Traffic(ChaosOptions options, Cluster cluster)
         Timeout = TimeSpan.FromSeconds(30),
     };
     long posts, ok2xx, client4xx, server5xx, unanswered, redelivered;
-    public ConcurrentBag<double> LatencyMs { get; } = [];
-    // Each answer's latency by the minute of the run it came back in (for p99 over time).
-    public ConcurrentQueue<(double Minute, double Ms)> LatencyByMinute { get; } = new();
+    // Each answer's latency, with the minute of the run it came back in (for p99 over time).
+    public ConcurrentQueue<(double Minute, double Ms)> Latencies { get; } = new();
     readonly Stopwatch started = Stopwatch.StartNew();
     public ConcurrentQueue<string> ServerErrors { get; } = new();
     public ConcurrentDictionary<int, int> ByStatus { get; } = new();
@@ -68,11 +67,7 @@ public sealed class Traffic(ChaosOptions options, Cluster cluster)
             using var response = await http.PostAsync(slot.Messages, content, ct);
             var text = await response.Content.ReadAsStringAsync(ct);
             var status = (int)response.StatusCode;
-            if (Measure)
-            {
-                LatencyMs.Add(watch.Elapsed.TotalMilliseconds);
-                LatencyByMinute.Enqueue((started.Elapsed.TotalMinutes, watch.Elapsed.TotalMilliseconds));
-            }
+            if (Measure) Latencies.Enqueue((started.Elapsed.TotalMinutes, watch.Elapsed.TotalMilliseconds));
             TrafficTrace.Line($"bot{slot.Index} {Describe(body)} -> {status} {watch.ElapsedMilliseconds} ms");
             ByStatus.AddOrUpdate(status, 1, (_, n) => n + 1);
             if (status >= 500)
